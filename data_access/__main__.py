@@ -1,0 +1,67 @@
+"""Command line: ``python -m data_access init | demo | import FILE... | refresh | check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from data_access.engine import get_engine
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m data_access",
+        description="Cơ sở dữ liệu báo cáo CCHC: khởi tạo, dữ liệu mẫu, nhập dữ liệu, tổng hợp, kiểm tra.",
+    )
+    p.add_argument("--db", help="URL cơ sở dữ liệu (mặc định: REFORM_DB_URL hoặc data/reform.db)")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="Tạo lược đồ và nạp dữ liệu danh mục mặc định")
+    demo = sub.add_parser("demo", help="Tạo dữ liệu mẫu (tỉnh Quảng Nam, 2023-2024)")
+    demo.add_argument("--scale", type=float, default=1.0, help="Tỉ lệ khối lượng hồ sơ (1.0 = thực tế)")
+    demo.add_argument("--seed", type=int, default=766)
+    imp = sub.add_parser("import", help="Nhập tệp CSV/XLSX (danh mục TTHC, hồ sơ, PAKN, đơn vị)")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="Ghi các dòng hợp lệ; các dòng lỗi ghi ra tệp CSV bên cạnh tệp nhập",
+    )
+    sub.add_parser("refresh", help="Tổng hợp lại số liệu theo tuần")
+    sub.add_parser("check", help="Kiểm tra số lượng, thời gian, tỉ lệ và chất lượng dữ liệu")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    engine = get_engine(args.db)
+    if args.command == "init":
+        from data_access.db import init_db
+
+        init_db(engine)
+        print("Đã khởi tạo cơ sở dữ liệu.")
+        return 0
+    if args.command == "demo":
+        from data_access.demo import generate_demo
+
+        generate_demo(engine, scale=args.scale, seed=args.seed, progress=True)
+        return 0
+    if args.command == "import":
+        from data_access.importer import import_files
+
+        return import_files(engine, args.files, skip_invalid=args.skip_invalid, progress=True)
+    if args.command == "refresh":
+        from data_access.refresh import refresh
+
+        with engine.begin() as conn:
+            rows = refresh(conn)
+        print(f"Đã tổng hợp lại: {rows} dòng đơn vị × tuần.")
+        return 0
+    if args.command == "check":
+        from data_access.check import run_check
+
+        return run_check(engine)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Rebuild the weekly aggregates (agg_unit_bucket, agg_overdue, agg_unit_procedure).
+
+``refresh(conn, buckets)`` recomputes only the given received buckets (what an import touched);
+``refresh(conn)`` rebuilds everything. Each bucket is deleted and recomputed inside the caller's
+transaction, so a failed refresh leaves the previous aggregates in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select
+
+from data_access import schema as s
+
+_CHUNK = 200  # bucket keys per IN (...) list
+
+
+def _flag_sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression
+    return func.coalesce(func.sum(expr), 0)
+
+
+def _dossier_bucket_query(buckets: list[date] | None):
+    d, p = s.dossier, s.procedure
+    cond = d.c.counted == 1
+    if buckets is not None:
+        cond = and_(cond, d.c.received_bucket.in_(buckets))
+
+    def if_proc(flag):  # noqa: ANN001, ANN202
+        return _flag_sum(case((flag == 1, 1), else_=0))
+
+    return (
+        select(
+            d.c.unit_code,
+            d.c.received_bucket.label("bucket"),
+            func.min(d.c.received_week).label("week"),
+            func.count().label("dossiers"),
+            _flag_sum(d.c.synced).label("synced"),
+            _flag_sum(case((d.c.channel == 2, 1), else_=0)).label("online"),
+            if_proc(p.c.fee_bearing).label("fee_dossiers"),
+            _flag_sum(
+                case((and_(p.c.fee_bearing == 1, d.c.paid_online > 0), 1), else_=0)
+            ).label("paid_online"),
+            _flag_sum(d.c.complaint).label("complaint"),
+            if_proc(p.c.issues_result).label("result_dossiers"),
+            _flag_sum(case((and_(p.c.issues_result == 1, d.c.e_result == 1), 1), else_=0)).label(
+                "e_result"
+            ),
+            _flag_sum(d.c.digitised).label("digitised"),
+            if_proc(p.c.certification).label("cert_dossiers"),
+            _flag_sum(case((and_(p.c.certification == 1, d.c.e_cert == 1), 1), else_=0)).label(
+                "e_cert"
+            ),
+            _flag_sum(d.c.reused).label("reused"),
+            _flag_sum(d.c.citizen_store).label("citizen_store"),
+            _flag_sum(d.c.population_db).label("population_db"),
+        )
+        .select_from(d.outerjoin(p, p.c.code == d.c.procedure_code))
+        .where(cond)
+        .group_by(d.c.unit_code, d.c.received_bucket)
+    )
+
+
+def _feedback_bucket_query(buckets: list[date] | None):
+    f = s.feedback
+    q = select(
+        f.c.unit_code,
+        f.c.received_bucket.label("bucket"),
+        func.min(f.c.received_week).label("week"),
+        func.count().label("feedback"),
+        _flag_sum(case((f.c.satisfied == 0, 1), else_=0)).label("feedback_dissatisfied"),
+        _flag_sum(f.c.re_raised).label("feedback_reraised"),
+    ).group_by(f.c.unit_code, f.c.received_bucket)
+    if buckets is not None:
+        q = q.where(f.c.received_bucket.in_(buckets))
+    return q
+
+
+def _overdue_query(table, source: str, buckets: list[date] | None):  # noqa: ANN001
+    cond = table.c.overdue_bucket.is_not(None)
+    if table is s.dossier:
+        cond = and_(cond, table.c.counted == 1)
+    if buckets is not None:
+        cond = and_(cond, table.c.received_bucket.in_(buckets))
+    return (
+        select(
+            table.c.unit_code,
+            table.c.received_bucket,
+            table.c.overdue_bucket,
+            literal(source),
+            func.count(),
+        )
+        .where(cond)
+        .group_by(table.c.unit_code, table.c.received_bucket, table.c.overdue_bucket)
+    )
+
+
+def _procedure_query(buckets: list[date] | None):
+    d = s.dossier
+    cond = d.c.counted == 1
+    if buckets is not None:
+        cond = and_(cond, d.c.received_bucket.in_(buckets))
+    return (
+        select(
+            d.c.unit_code,
+            d.c.received_bucket,
+            d.c.procedure_code,
+            func.count(),
+            _flag_sum(case((d.c.channel == 2, 1), else_=0)),
+            _flag_sum(case((d.c.paid_online > 0, 1), else_=0)),
+        )
+        .where(cond)
+        .group_by(d.c.unit_code, d.c.received_bucket, d.c.procedure_code)
+    )
+
+
+_MEASURES = [
+    c.name for c in s.agg_unit_bucket.columns if c.name not in ("unit_code", "bucket", "week")
+]
+
+
+def _refresh_chunk(conn: Connection, buckets: list[date] | None) -> int:
+    for table in (s.agg_unit_bucket, s.agg_overdue, s.agg_unit_procedure):
+        stmt = delete(table)
+        if buckets is not None:
+            stmt = stmt.where(table.c.bucket.in_(buckets))
+        conn.execute(stmt)
+
+    dos = pd.DataFrame(conn.execute(_dossier_bucket_query(buckets)).mappings().all())
+    fb = pd.DataFrame(conn.execute(_feedback_bucket_query(buckets)).mappings().all())
+    frames = [f for f in (dos, fb) if not f.empty]
+    rows = 0
+    if frames:
+        merged = pd.concat(frames, ignore_index=True)
+        merged = merged.groupby(["unit_code", "bucket"], as_index=False).agg(
+            {"week": "min", **{m: "sum" for m in _MEASURES if m in merged.columns}}
+        )
+        for m in _MEASURES:
+            if m not in merged.columns:
+                merged[m] = 0
+            merged[m] = merged[m].fillna(0).astype("int64")
+        records = merged[["unit_code", "bucket", "week", *_MEASURES]].to_dict("records")
+        for r in records:
+            for m in _MEASURES:
+                r[m] = int(r[m])
+        conn.execute(insert(s.agg_unit_bucket), records)
+        rows = len(records)
+
+    ov = s.agg_overdue.c
+    target_cols = [ov.unit_code, ov.bucket, ov.overdue_bucket, ov.source, ov.n]
+    conn.execute(
+        insert(s.agg_overdue).from_select(target_cols, _overdue_query(s.dossier, "dossier", buckets))
+    )
+    conn.execute(
+        insert(s.agg_overdue).from_select(
+            target_cols, _overdue_query(s.feedback, "feedback", buckets)
+        )
+    )
+    up = s.agg_unit_procedure.c
+    conn.execute(
+        insert(s.agg_unit_procedure).from_select(
+            [up.unit_code, up.bucket, up.procedure_code, up.dossiers, up.online, up.paid_online],
+            _procedure_query(buckets),
+        )
+    )
+    return rows
+
+
+def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
+    """Recompute aggregates for ``buckets`` (None: all). Returns the unit-bucket rows written."""
+    if buckets is None:
+        rows = _refresh_chunk(conn, None)
+        detail = "all"
+    else:
+        keys = sorted(set(buckets))
+        rows = 0
+        for i in range(0, len(keys), _CHUNK):
+            rows += _refresh_chunk(conn, keys[i : i + _CHUNK])
+        detail = f"{len(keys)} buckets"
+    conn.execute(
+        insert(s.load_log).values(at=datetime.now(), action="refresh", detail=detail, rows=rows)
+    )
+    return rows

@@ -1,0 +1,297 @@
+"""The reporting database schema (SQLAlchemy Core).
+
+Everything the Decision 766 index needs, and nothing personal: no applicant name, ID number,
+phone, e-mail or address column exists anywhere, so such data cannot be stored by mistake.
+
+Flags are small integers (0/1) rather than booleans so that SUM() works the same in every
+dialect. Derived keys (received day, ISO week, bucket, the day a dossier becomes overdue) are
+computed once at load time by ``data_access.derive`` so that queries are plain comparisons.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# --- reference data -------------------------------------------------------------------------
+
+unit_level = Table(
+    "unit_level",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("plural", String(100), nullable=False),
+    Column("sort_order", Integer, nullable=False, default=0),
+    # 1 when the units of this level are ranked against each other.
+    Column("ranked", SmallInteger, nullable=False, default=1),
+)
+
+unit = Table(
+    "unit",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("short_name", String(100)),
+    Column("level", String(32), ForeignKey("unit_level.code"), nullable=False),
+    Column("kind", String(50)),
+    Column("parent_code", String(32)),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("successor_code", String(32)),
+    Column("seat", String(200)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Index("ix_unit_level", "level"),
+    Index("ix_unit_parent", "parent_code"),
+)
+
+field = Table(
+    "field",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+procedure = Table(
+    "procedure",
+    metadata,
+    Column("code", String(32), primary_key=True),  # MaTTHC
+    Column("name", Text, nullable=False),
+    Column("field_code", String(32)),
+    # Level whose units handle it; agency_code narrows department procedures to one department.
+    Column("level", String(32), nullable=False),
+    Column("agency_code", String(32)),
+    Column("online_level", SmallInteger, nullable=False, default=0),  # 0 none, 1 partial, 2 full
+    Column("fee_bearing", SmallInteger, nullable=False, default=0),
+    Column("online_payment", SmallInteger, nullable=False, default=0),
+    Column("issues_result", SmallInteger, nullable=False, default=1),
+    Column("certification", SmallInteger, nullable=False, default=0),
+    Column("legal_days", Integer),  # legal duration in working days
+    Index("ix_procedure_level", "level", "agency_code"),
+)
+
+# Announcement and publication facts behind components 1.1-1.3 (province level).
+procedure_announcement = Table(
+    "procedure_announcement",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("procedure_code", String(32), nullable=False),
+    Column("unit_code", String(32), nullable=False),
+    Column("decision_date", Date, nullable=False),
+    Column("decision_deadline", Date, nullable=False),
+    Column("published_date", Date),
+    Column("publication_deadline", Date, nullable=False),
+    Column("parts_complete", SmallInteger, nullable=False, default=7),  # of the 7 required parts
+    Index("ix_announcement_date", "decision_date"),
+)
+
+# --- facts ----------------------------------------------------------------------------------
+
+dossier = Table(
+    "dossier",
+    metadata,
+    Column("code", String(64), primary_key=True),  # MaHoSo
+    Column("procedure_code", String(32), nullable=False),
+    Column("field_code", String(32)),
+    Column("unit_code", String(32), nullable=False),
+    Column("channel", SmallInteger, nullable=False, default=1),  # 1 in person, 2 online, 3 post
+    Column("received_at", DateTime, nullable=False),
+    Column("due_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("returned_at", DateTime),
+    Column("status", SmallInteger, nullable=False),
+    Column("paused_days", Integer, nullable=False, default=0),
+    Column("synced", SmallInteger, nullable=False, default=0),
+    Column("paid_online", SmallInteger, nullable=False, default=0),  # 0 no, 1 national, 2 provincial
+    Column("e_result", SmallInteger, nullable=False, default=0),
+    Column("e_cert", SmallInteger, nullable=False, default=0),
+    Column("digitised", SmallInteger, nullable=False, default=0),
+    Column("reused", SmallInteger, nullable=False, default=0),
+    Column("citizen_store", SmallInteger, nullable=False, default=0),
+    Column("population_db", SmallInteger, nullable=False, default=0),
+    Column("complaint", SmallInteger, nullable=False, default=0),
+    # Derived at load time (data_access.derive).
+    Column("counted", SmallInteger, nullable=False),  # 0 for statuses 1 and 3
+    Column("received_date", Date, nullable=False),
+    Column("received_week", String(8), nullable=False),  # ISO week, "2024-W01"
+    Column("received_bucket", Date, nullable=False),  # end of the week-and-month slice
+    Column("deadline_date", Date, nullable=False),  # due (or legal duration) + paused days
+    Column("end_date", Date),  # processing ended (done statuses only)
+    Column("overdue_date", Date),  # first day it counts as overdue; NULL if it never does
+    Column("overdue_bucket", Date),
+    Index("ix_dossier_unit_bucket", "unit_code", "received_bucket"),
+    Index("ix_dossier_bucket", "received_bucket"),
+    Index("ix_dossier_unit_overdue", "unit_code", "overdue_date"),
+    Index("ix_dossier_unit_received", "unit_code", "received_date"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("due_at", DateTime, nullable=False),
+    Column("handled_at", DateTime),
+    Column("outcome", String(32)),
+    Column("satisfied", SmallInteger),  # 1 satisfied, 0 dissatisfied, NULL no answer
+    Column("re_raised", SmallInteger, nullable=False, default=0),
+    Column("received_date", Date, nullable=False),
+    Column("received_week", String(8), nullable=False),
+    Column("received_bucket", Date, nullable=False),
+    Column("overdue_date", Date),
+    Column("overdue_bucket", Date),
+    Index("ix_feedback_unit_bucket", "unit_code", "received_bucket"),
+)
+
+# --- methodology, bands, targets, calendar -------------------------------------------------
+
+methodology_version = Table(
+    "methodology_version",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("note", Text),
+)
+
+methodology = Table(
+    "methodology",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("component", String(8), primary_key=True),
+    Column("group_code", String(8), nullable=False),
+    Column("group_name", String(200), nullable=False),
+    Column("group_max", Float, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("max_points", Float, nullable=False),
+    Column("saturation", Float, nullable=False),
+    Column("levels", String(200), nullable=False),  # space-separated level codes
+    Column("numerator", String(300), nullable=False),  # "measure - measure + ..."
+    Column("denominator", String(300), nullable=False),
+    Column("empty_ratio", Float, nullable=False, default=0),
+)
+
+grade_band = Table(
+    "grade_band",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("grade", String(50), primary_key=True),
+    Column("min_score", Float, nullable=False),
+    Column("color", String(16), nullable=False),
+    Column("sort_order", Integer, nullable=False),
+)
+
+target = Table(
+    "target",
+    metadata,
+    Column("indicator", String(16), primary_key=True),  # "total", "group_2", or a component
+    Column("valid_from", Date, primary_key=True),
+    Column("kind", String(16), nullable=False),  # "points" or "ratio"
+    Column("value", Float, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("legal_basis", Text),
+    Column("illustrative", SmallInteger, nullable=False, default=1),
+)
+
+holiday = Table(
+    "holiday",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+# --- aggregates rebuilt by `refresh` --------------------------------------------------------
+
+# One row per unit and bucket (the intersection of an ISO week and a calendar month, keyed by
+# its last day), so every week, month, quarter and year is an exact union of buckets.
+agg_unit_bucket = Table(
+    "agg_unit_bucket",
+    metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("bucket", Date, primary_key=True),
+    Column("week", String(8), nullable=False),
+    Column("dossiers", Integer, nullable=False),
+    Column("synced", Integer, nullable=False),
+    Column("online", Integer, nullable=False),
+    Column("fee_dossiers", Integer, nullable=False),
+    Column("paid_online", Integer, nullable=False),
+    Column("complaint", Integer, nullable=False),
+    Column("result_dossiers", Integer, nullable=False),
+    Column("e_result", Integer, nullable=False),
+    Column("digitised", Integer, nullable=False),
+    Column("cert_dossiers", Integer, nullable=False),
+    Column("e_cert", Integer, nullable=False),
+    Column("reused", Integer, nullable=False),
+    Column("citizen_store", Integer, nullable=False),
+    Column("population_db", Integer, nullable=False),
+    Column("feedback", Integer, nullable=False),
+    Column("feedback_dissatisfied", Integer, nullable=False),
+    Column("feedback_reraised", Integer, nullable=False),
+    Index("ix_agg_unit_bucket_bucket", "bucket"),
+)
+
+# Overdue counts by received bucket and the bucket in which they became overdue: "overdue as
+# of T among those received in P" is a sum over received in P and overdue_bucket <= T.
+agg_overdue = Table(
+    "agg_overdue",
+    metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("bucket", Date, primary_key=True),
+    Column("overdue_bucket", Date, primary_key=True),
+    Column("source", String(16), primary_key=True),  # "dossier" or "feedback"
+    Column("n", Integer, nullable=False),
+    Index("ix_agg_overdue_bucket", "bucket"),
+)
+
+# Per unit, bucket and procedure: online and paid-online use (components 3.2 and 4.2 count
+# distinct procedures, which cannot be summed from unit totals).
+agg_unit_procedure = Table(
+    "agg_unit_procedure",
+    metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("bucket", Date, primary_key=True),
+    Column("procedure_code", String(32), primary_key=True),
+    Column("dossiers", Integer, nullable=False),
+    Column("online", Integer, nullable=False),
+    Column("paid_online", Integer, nullable=False),
+    Index("ix_agg_unit_procedure_bucket", "bucket"),
+)
+
+# Bookkeeping: when data was loaded and refreshed.
+load_log = Table(
+    "load_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("action", String(32), nullable=False),  # init, demo, import, refresh
+    Column("detail", Text),
+    Column("rows", Integer),
+)
+
+# Dossier and feedback columns that may come from the one-stop-shop export; kept here so the
+# importer and the demo generator agree on them.
+DOSSIER_FLAG_COLUMNS = (
+    "synced",
+    "e_result",
+    "e_cert",
+    "digitised",
+    "reused",
+    "citizen_store",
+    "population_db",
+    "complaint",
+)

@@ -1,0 +1,33 @@
+from sqlalchemy import func, select
+
+from data_access import schema
+from data_access.db import has_schema, init_db
+
+
+def test_init_creates_schema_and_defaults(engine):
+    assert has_schema(engine)
+    with engine.connect() as c:
+        n_units = c.execute(select(func.count()).select_from(schema.unit)).scalar_one()
+        levels = dict(
+            c.execute(
+                select(schema.unit.c.level, func.count()).group_by(schema.unit.c.level)
+            ).all()
+        )
+        n_components = c.execute(select(func.count()).select_from(schema.methodology)).scalar_one()
+        total_max = c.execute(select(func.sum(schema.methodology.c.max_points))).scalar_one()
+    assert levels == {"province": 1, "department": 18, "district": 18, "commune": 241}
+    assert n_units == 278
+    assert n_components == 20
+    assert total_max == 100
+
+
+def test_init_is_idempotent(engine):
+    init_db(engine)
+    with engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(schema.unit)).scalar_one() == 278
+
+
+def test_no_personal_data_columns():
+    personal = {"name", "id_number", "phone", "email", "address", "applicant", "cccd", "cmnd"}
+    for table in (schema.dossier, schema.feedback):
+        assert not personal & {c.name for c in table.columns}

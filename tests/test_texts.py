@@ -1,0 +1,17 @@
+from datetime import date
+
+from texts import fmt_date, fmt_delta, fmt_number, fmt_percent
+
+
+def test_vietnamese_number_formats():
+    assert fmt_percent(0.985) == "98,5%"
+    assert fmt_number(1234.5) == "1.234,5"
+    assert fmt_number(1234567, 0) == "1.234.567"
+    assert fmt_delta(1.25) == "+1,25"
+    assert fmt_delta(-0.5) == "−0,50"
+    assert fmt_delta(0.001) == "0,00"
+    assert fmt_percent(None) == "–"
+
+
+def test_date_format():
+    assert fmt_date(date(2024, 1, 5)) == "05/01/2024"

@@ -1,0 +1,52 @@
+"""The catalogue of every user-facing string (Vietnamese), and the number and date formats.
+
+One catalogue, split by area so that each part of the product owns its own file:
+``texts.data`` (import, demo, check), ``texts.scoring`` (scorecard, reports, CLI), ``texts.ui``
+(the dashboard). ``t("key", **values)`` looks a key up in all of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from texts import data, scoring, ui
+
+CATALOGUE: dict[str, str] = {**data.STRINGS, **scoring.STRINGS, **ui.STRINGS}
+
+
+def t(key: str, **values: object) -> str:
+    """The Vietnamese text for ``key``, with ``{placeholders}`` filled in."""
+    text = CATALOGUE[key]
+    return text.format(**values) if values else text
+
+
+def fmt_number(x: float | int | None, decimals: int = 1) -> str:
+    """Vietnamese number format: 1.234,5 (dot for thousands, comma for decimals)."""
+    if x is None or x != x:  # None or NaN
+        return "–"
+    s = f"{x:,.{decimals}f}"
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_percent(ratio: float | None, decimals: int = 1) -> str:
+    """A ratio 0..1 as ``98,5%``."""
+    if ratio is None or ratio != ratio:
+        return "–"
+    return f"{fmt_number(100 * ratio, decimals)}%"
+
+
+def fmt_date(d: date | datetime | None) -> str:
+    """dd/mm/yyyy."""
+    if d is None:
+        return "–"
+    return d.strftime("%d/%m/%Y")
+
+
+def fmt_delta(x: float | None, decimals: int = 2) -> str:
+    """A signed change: +1,25 / −0,50 / 0,00."""
+    if x is None or x != x:
+        return "–"
+    if round(x, decimals) == 0:
+        return fmt_number(0, decimals)
+    sign = "+" if x > 0 else "−"
+    return f"{sign}{fmt_number(abs(x), decimals)}"

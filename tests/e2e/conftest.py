@@ -1,0 +1,110 @@
+"""End-to-end fixtures: a real `streamlit run` server on a small demo database, and headless
+Chromium driven by Playwright (Debian's chromium; Playwright may not download its own browser).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("REFORM_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"Chromium is required under CI but missing at {CHROMIUM}")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+
+
+@pytest.fixture(scope="session")
+def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from data_access.demo import generate_demo
+    from data_access.engine import get_engine
+
+    path = tmp_path_factory.mktemp("e2e") / "reform.db"
+    url = f"sqlite:///{path}"
+    eng = get_engine(url)
+    generate_demo(eng, scale=0.01, seed=766, progress=False)
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_db: str) -> Iterator[str]:
+    """Base URL of a running dashboard."""
+    _require_chromium()
+    port = _free_port()
+    env = {**os.environ, "REFORM_DB_URL": e2e_db}
+    env.pop("REFORM_GEOJSON_DISTRICTS", None)
+    geo = Path(__file__).resolve().parents[3] / "shared" / "geo" / "quangnam_districts_2022.geojson"
+    if geo.exists():
+        env["REFORM_GEOJSON_DISTRICTS"] = str(geo)
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.headless", "true", "--server.port", str(port),
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        pytest.fail(f"streamlit did not start:\n{out[-3000:]}")
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, tmp_path: Path) -> Iterator[object]:
+    """A 1920×1080 page that records console errors in ``page.console_errors``."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.console_errors = errors
+    yield pg
+    ctx.close()

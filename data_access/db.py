@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, inspect, insert
+from sqlalchemy import Engine, insert, inspect
 
 from data_access import schema
 from data_access.defaults import load_defaults

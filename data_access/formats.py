@@ -1,0 +1,219 @@
+"""The import file formats: header names per kind, how they map to schema columns, and which
+headers hold personal data.
+
+Headers are matched after ``norm_header`` (case, diacritics, spaces and punctuation ignored), so
+``MaHoSo``, ``ma_ho_so`` and ``Mã hồ sơ`` are the same column. README.md documents every column
+listed here (between the ``import-formats`` markers); keep the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Value types understood by data_access.validate.
+CODE, TEXT, DATETIME, DATE, INT, FLAG, FLOAT = "code", "text", "datetime", "date", "int", "flag", "float"
+CHANNEL, STATUS, PAYMENT, ONLINE_LEVEL, LEVEL, SATISFIED = (
+    "channel",
+    "status",
+    "payment",
+    "online_level",
+    "level",
+    "satisfied",
+)
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str  # canonical header name
+    column: str  # key in the normalised row (a schema column, or a helper such as field_name)
+    type: str
+    required: bool = False
+    default: object = None
+    max_len: int | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # "dossier", "catalogue", "feedback", "units"
+    key_header: str  # the header whose presence identifies the kind (and the row's code)
+    columns: tuple[Col, ...]
+
+    @property
+    def key_column(self) -> str:
+        return next(c.column for c in self.columns if c.header == self.key_header)
+
+
+DOSSIER = Kind(
+    "dossier",
+    "MaHoSo",
+    (
+        Col("MaHoSo", "code", CODE, required=True, max_len=64),
+        Col("MaTTHC", "procedure_code", CODE, required=True, max_len=32),
+        Col("MaLinhVuc", "field_code", CODE, max_len=32),
+        Col("DonViXuLy", "unit_code", CODE, required=True, max_len=32),
+        Col("KenhThucHien", "channel", CHANNEL, default=1),
+        Col("NgayTiepNhan", "received_at", DATETIME, required=True),
+        Col("NgayHenTra", "due_at", DATETIME),
+        Col("NgayKetThucXuLy", "finished_at", DATETIME),
+        Col("NgayTra", "returned_at", DATETIME),
+        Col("TrangThaiHoSo", "status", STATUS, required=True),
+        Col("DuocThanhToanTrucTuyen", "paid_online", PAYMENT, default=0),
+        Col("HoSoCoThanhPhanSoHoa", "digitised", FLAG, default=0),
+        Col("SoNgayTamDung", "paused_days", INT, default=0),
+        Col("DaDongBoDVCQG", "synced", FLAG, default=0),
+        Col("CoKetQuaDienTu", "e_result", FLAG, default=0),
+        Col("CoBanSaoChungThucDienTu", "e_cert", FLAG, default=0),
+        Col("TaiSuDungDuLieuSo", "reused", FLAG, default=0),
+        Col("KhoDuLieuCongDan", "citizen_store", FLAG, default=0),
+        Col("SuDungCSDLDanCu", "population_db", FLAG, default=0),
+        Col("CoPhanAnhKhongHaiLong", "complaint", FLAG, default=0),
+    ),
+)
+
+CATALOGUE = Kind(
+    "catalogue",
+    "MaTTHC",
+    (
+        Col("MaTTHC", "code", CODE, required=True, max_len=32),
+        Col("TenTTHC", "name", TEXT, required=True),
+        Col("MaLinhVuc", "field_code", CODE, max_len=32),
+        Col("TenLinhVuc", "field_name", TEXT, max_len=200),
+        Col("CapThucHien", "level", LEVEL, required=True),
+        Col("CoQuanThucHien", "agency_code", CODE, max_len=32),
+        Col("MucDoDVC", "online_level", ONLINE_LEVEL, default=0),
+        Col("CoPhi", "fee_bearing", FLAG, default=0),
+        Col("TichHopThanhToan", "online_payment", FLAG, default=0),
+        Col("CoKetQua", "issues_result", FLAG, default=1),
+        Col("ChungThuc", "certification", FLAG, default=0),
+        Col("SoNgayGiaiQuyet", "legal_days", INT),
+    ),
+)
+
+FEEDBACK = Kind(
+    "feedback",
+    "MaPAKN",
+    (
+        Col("MaPAKN", "code", CODE, required=True, max_len=64),
+        Col("DonVi", "unit_code", CODE, required=True, max_len=32),
+        Col("NgayTiepNhan", "received_at", DATETIME, required=True),
+        Col("HanXuLy", "due_at", DATETIME, required=True),
+        Col("NgayXuLy", "handled_at", DATETIME),
+        Col("KetQua", "outcome", TEXT, max_len=32),
+        Col("HaiLong", "satisfied", SATISFIED),
+        Col("PhanAnhLai", "re_raised", FLAG, default=0),
+    ),
+)
+
+UNITS = Kind(
+    "units",
+    "MaDonVi",
+    (
+        Col("MaDonVi", "code", CODE, required=True, max_len=32),
+        Col("TenDonVi", "name", TEXT, required=True, max_len=200),
+        Col("TenRutGon", "short_name", TEXT, max_len=100),
+        Col("Cap", "level", LEVEL, required=True),
+        Col("Loai", "kind", TEXT, max_len=50),
+        Col("MaDonViCha", "parent_code", CODE, max_len=32),
+        Col("HieuLucTu", "valid_from", DATE),
+        Col("HieuLucDen", "valid_to", DATE),
+        Col("MaDonViKeThua", "successor_code", CODE, max_len=32),
+        Col("TruSo", "seat", TEXT, max_len=200),
+        Col("ViDo", "lat", FLOAT),
+        Col("KinhDo", "lon", FLOAT),
+    ),
+)
+
+# Detection order matters: a dossier file also has MaTTHC, so the catalogue is tried last.
+KINDS: tuple[Kind, ...] = (DOSSIER, FEEDBACK, UNITS, CATALOGUE)
+BY_NAME = {k.name: k for k in KINDS}
+
+# Units before the catalogue (agencies are units) before dossiers and feedback (which refer to
+# both), whatever order the files were given in.
+IMPORT_ORDER = {"units": 0, "catalogue": 1, "dossier": 2, "feedback": 3}
+
+# Fragments of normalised header names that mean personal data (applicant name, ID number,
+# phone, e-mail, address, birth date). A header containing any of them is dropped unread.
+PERSONAL_FRAGMENTS = (
+    "hoten",
+    "hovaten",
+    "tennguoi",
+    "nguoinop",
+    "chuhoso",
+    "cmnd",
+    "cccd",
+    "cancuoc",
+    "giayto",
+    "dinhdanhcanhan",
+    "sodinhdanh",
+    "hochieu",
+    "passport",
+    "dienthoai",
+    "phone",
+    "email",
+    "thudientu",
+    "diachi",
+    "address",
+    "ngaysinh",
+    "fullname",
+)
+
+
+def strip_accents(s: str) -> str:
+    """Remove Vietnamese diacritics (đ -> d included), lower-case."""
+    s = s.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", s)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def norm_header(h: object) -> str:
+    return _NON_ALNUM.sub("", strip_accents(str(h if h is not None else "")).strip())
+
+
+def is_personal(header: object) -> bool:
+    n = norm_header(header)
+    return any(f in n for f in PERSONAL_FRAGMENTS)
+
+
+def detect_kind(headers: list[str]) -> Kind | None:
+    """The kind whose key header is present (personal-data headers are not considered)."""
+    present = {norm_header(h) for h in headers if not is_personal(h)}
+    for kind in KINDS:
+        if norm_header(kind.key_header) not in present:
+            continue
+        if kind is CATALOGUE and norm_header("TenTTHC") not in present:
+            continue
+        return kind
+    return None
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """How a file's headers map onto a kind: original header -> canonical header."""
+
+    used: dict[str, str]  # original header -> canonical header
+    personal: list[str]  # dropped, never read
+    ignored: list[str]  # not part of the format
+    missing: list[str]  # required canonical headers absent
+
+
+def map_headers(kind: Kind, headers: list[str]) -> HeaderMap:
+    canon = {norm_header(c.header): c.header for c in kind.columns}
+    used: dict[str, str] = {}
+    personal: list[str] = []
+    ignored: list[str] = []
+    for h in headers:
+        if is_personal(h):
+            personal.append(str(h))
+            continue
+        c = canon.get(norm_header(h))
+        if c is not None and c not in used.values():
+            used[h] = c
+        else:
+            ignored.append(str(h))
+    missing = [c.header for c in kind.columns if c.required and c.header not in used.values()]
+    return HeaderMap(used, personal, ignored, missing)

@@ -1,0 +1,289 @@
+"""``python -m data_access import FILE... [--skip-invalid]``: real one-stop-shop exports.
+
+Each file is read twice, streaming, so memory stays bounded whatever its size:
+1. validate every row (keeping only the set of codes seen, for duplicates, and the numbers of
+   rejected rows), and write the rejected rows to ``<file>.rejected.csv`` with --skip-invalid;
+2. write the valid rows in chunks, refresh the touched aggregate buckets and log the load, all
+   in ONE transaction per file: an invalid file (without --skip-invalid), a database error or a
+   killed process leaves the database exactly as it was.
+Files are imported units first, then catalogues, then dossiers and feedback, so rows may refer
+to units and procedures imported by the same command.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from tqdm import tqdm
+
+from data_access import formats as fm
+from data_access import schema as s
+from data_access.readers import FileError, iter_chunks, read_headers
+from data_access.refresh import refresh
+from data_access.validate import Reference, level_lookup, validate_row
+from data_access.writers import WRITERS
+from texts import t
+
+MAX_LISTED = 50  # invalid rows listed in the error message; the rest are counted
+
+
+@dataclass
+class FileResult:
+    path: Path
+    ok: bool
+    kind: str | None = None
+    rows: int = 0  # data rows read
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.inserted + self.updated
+
+
+@dataclass
+class _Plan:
+    path: Path
+    kind: fm.Kind
+    headers: fm.HeaderMap
+
+
+def rejected_path(path: Path) -> Path:
+    return path.with_name(path.name + ".rejected.csv")
+
+
+def load_reference(conn: Connection, extra_units: Iterable[str] = ()) -> Reference:
+    """Units, procedures and levels as stored now (so earlier files of the command count)."""
+    units = {r[0] for r in conn.execute(select(s.unit.c.code))}
+    procs = {r[0]: r[1] for r in conn.execute(select(s.procedure.c.code, s.procedure.c.field_code))}
+    levels = {r[0]: r[1] for r in conn.execute(select(s.unit_level.c.code, s.unit_level.c.name))}
+    return Reference(frozenset(units | set(extra_units)), procs, level_lookup(levels))
+
+
+def _plan(path: Path) -> _Plan | FileResult:
+    if not path.is_file():
+        return FileResult(path, False, messages=[t("import.error.not_found", file=path)])
+    try:
+        headers = read_headers(path)
+    except FileError as e:
+        return FileResult(path, False, messages=[t("import.error.unreadable", file=path, error=e)])
+    kind = fm.detect_kind(headers)
+    if kind is None:
+        keys = ", ".join(k.key_header for k in fm.KINDS)
+        return FileResult(path, False, messages=[t("import.error.unknown_kind", file=path, keys=keys)])
+    hmap = fm.map_headers(kind, headers)
+    if hmap.missing:
+        msg = t("import.error.missing_headers", file=path, kind=t(f"import.kind.{kind.name}"),
+                headers=", ".join(hmap.missing))  # fmt: skip
+        return FileResult(path, False, kind=kind.name, messages=[msg])
+    return _Plan(path, kind, hmap)
+
+
+# --- pass 1: validation ---------------------------------------------------------------------
+
+
+@dataclass
+class _Validation:
+    rows: int = 0
+    bad_rows: set[int] = field(default_factory=set)
+    listed: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+class _RejectedFile:
+    """``<file>.rejected.csv``: the row number, the recognised columns as read, and LyDo."""
+
+    def __init__(self, path: Path, headers: list[str]) -> None:
+        self.path = path
+        self.headers = headers
+        # A list left by an earlier run would describe rows that are no longer rejected.
+        path.unlink(missing_ok=True)
+        self._f = None
+        self._w = None
+
+    def add(self, row_number: int, row: dict, reasons: list[str]) -> None:
+        if self._w is None:
+            self._f = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._w = csv.writer(self._f)
+            self._w.writerow([t("import.rejected.row_header"), *self.headers, "LyDo"])
+        self._w.writerow([row_number, *(row.get(h, "") for h in self.headers), "; ".join(reasons)])
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+
+
+def _unit_codes_in_file(plan: _Plan) -> set[str]:
+    """Units may name a parent or successor that comes later in the same file."""
+    codes: set[str] = set()
+    for chunk in iter_chunks(plan.path, plan.headers.used):
+        codes.update(str(r.get("MaDonVi", "")).strip() for _, r in chunk)
+    codes.discard("")
+    return codes
+
+
+def _validate_file(plan: _Plan, ref: Reference, rejected: _RejectedFile | None,
+                   progress: bool) -> _Validation:  # fmt: skip
+    kind, key = plan.kind, plan.kind.key_column
+    seen: set[str] = set()
+    res = _Validation()
+    bar = tqdm(desc=t("import.progress.check", file=plan.path.name), unit=t("import.progress.unit"),
+               disable=not progress, file=sys.stderr)  # fmt: skip
+    for chunk in iter_chunks(plan.path, plan.headers.used):
+        for n, row in chunk:
+            out = validate_row(kind, row, ref)
+            reasons = out if isinstance(out, list) else []
+            if isinstance(out, dict):
+                code = out[key]
+                if code in seen:
+                    reasons = [t("import.reason.duplicate", col=kind.key_header, value=code)]
+                else:
+                    seen.add(code)
+            if reasons:
+                res.bad_rows.add(n)
+                if len(res.listed) < MAX_LISTED:
+                    res.listed.append((n, reasons))
+                if rejected is not None:
+                    rejected.add(n, row, reasons)
+        res.rows += len(chunk)
+        bar.update(len(chunk))
+    bar.close()
+    return res
+
+
+# --- pass 2: writing ------------------------------------------------------------------------
+
+
+def _write_file(engine: Engine, plan: _Plan, ref: Reference, bad_rows: set[int], total: int,
+                progress: bool) -> tuple[int, int, int]:  # fmt: skip
+    """Insert/update the valid rows, refresh, log; returns (inserted, updated, buckets)."""
+    kind = plan.kind
+    bar = tqdm(total=total, desc=t("import.progress.write", file=plan.path.name), unit=t("import.progress.unit"),
+               disable=not progress, file=sys.stderr)  # fmt: skip
+    with engine.begin() as conn:
+        writer = WRITERS[kind.name](conn)
+        for chunk in iter_chunks(plan.path, plan.headers.used):
+            rows = []
+            for n, row in chunk:
+                if n in bad_rows:
+                    continue
+                out = validate_row(kind, row, ref)
+                if not isinstance(out, dict):  # the file changed since pass 1: give up cleanly
+                    raise RuntimeError(t("import.error.changed", file=plan.path, row=n))
+                rows.append(out)
+            writer.write(rows)
+            bar.update(len(rows))
+        writer.finish()
+        st = writer.stats
+        if st.buckets:
+            refresh(conn, st.buckets)
+        detail = t("import.log.detail", file=plan.path.name, kind=kind.name,
+                   inserted=st.inserted, updated=st.updated, rejected=len(bad_rows))  # fmt: skip
+        conn.execute(
+            insert(s.load_log).values(
+                at=datetime.now(), action="import", detail=detail, rows=st.inserted + st.updated
+            )
+        )
+    bar.close()
+    return st.inserted, st.updated, len(st.buckets)
+
+
+# --- one file, many files -------------------------------------------------------------------
+
+
+def _invalid_message(plan: _Plan, v: _Validation) -> list[str]:
+    lines = [t("import.error.invalid", file=plan.path, kind=t(f"import.kind.{plan.kind.name}"),
+               bad=len(v.bad_rows), rows=v.rows)]  # fmt: skip
+    for n, reasons in v.listed:
+        lines.append(t("import.error.row", row=n, reasons="; ".join(reasons)))
+    if len(v.bad_rows) > len(v.listed):
+        lines.append(t("import.error.more_rows", n=len(v.bad_rows) - len(v.listed)))
+    lines.append(t("import.error.hint"))
+    return lines
+
+
+def _column_notes(plan: _Plan) -> list[str]:
+    notes = []
+    if plan.headers.personal:
+        notes.append(t("import.summary.personal", n=len(plan.headers.personal),
+                       columns=", ".join(plan.headers.personal)))  # fmt: skip
+    if plan.headers.ignored:
+        notes.append(t("import.summary.ignored", columns=", ".join(plan.headers.ignored)))
+    return notes
+
+
+def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
+                progress: bool = False) -> FileResult:  # fmt: skip
+    """Validate and import one file; the result says what happened (nothing written unless ok)."""
+    planned = _plan(Path(path))
+    if isinstance(planned, FileResult):
+        return planned
+    plan = planned
+    res = FileResult(plan.path, False, kind=plan.kind.name)
+    try:
+        extra = _unit_codes_in_file(plan) if plan.kind is fm.UNITS else set()
+        with engine.connect() as conn:
+            ref = load_reference(conn, extra)
+        rejected = None
+        if skip_invalid:
+            headers = [c.header for c in plan.kind.columns if c.header in plan.headers.used.values()]
+            rejected = _RejectedFile(rejected_path(plan.path), headers)
+        try:
+            v = _validate_file(plan, ref, rejected, progress)
+        finally:
+            if rejected is not None:
+                rejected.close()
+        res.rows, res.rejected = v.rows, len(v.bad_rows)
+        if v.bad_rows and not skip_invalid:
+            res.messages = _invalid_message(plan, v) + _column_notes(plan)
+            return res
+        res.inserted, res.updated, buckets = _write_file(
+            engine, plan, ref, v.bad_rows, v.rows - len(v.bad_rows), progress
+        )
+    except (FileError, SQLAlchemyError, RuntimeError, OSError) as e:
+        res.messages = [t("import.error.write_failed", file=plan.path, error=e)]
+        return res
+    res.ok = True
+    res.messages.append(t("import.summary.done", file=plan.path, kind=t(f"import.kind.{plan.kind.name}"),
+                          written=res.written, inserted=res.inserted, updated=res.updated))  # fmt: skip
+    if res.rejected:
+        res.messages.append(t("import.summary.rejected", n=res.rejected, path=rejected_path(plan.path)))
+    if buckets:
+        res.messages.append(t("import.summary.refreshed", n=buckets))
+    res.messages += _column_notes(plan)
+    return res
+
+
+def _order(paths: list[Path]) -> list[Path]:
+    """Units, then catalogues, then dossiers and feedback (stable; unreadable files last)."""
+
+    def rank(p: Path) -> int:
+        try:
+            kind = fm.detect_kind(read_headers(p)) if p.is_file() else None
+        except FileError:
+            kind = None
+        return fm.IMPORT_ORDER[kind.name] if kind else len(fm.IMPORT_ORDER)
+
+    return sorted(paths, key=rank)
+
+
+def import_files(engine: Engine, files: Iterable[str | Path], skip_invalid: bool = False,
+                 progress: bool = False) -> int:  # fmt: skip
+    """Import every file (each all-or-nothing on its own); print a summary. 0 when all succeeded."""
+    results = []
+    for p in _order([Path(f) for f in files]):
+        r = import_file(engine, p, skip_invalid=skip_invalid, progress=progress)
+        print("\n".join(r.messages), file=sys.stdout if r.ok else sys.stderr, flush=True)
+        results.append(r)
+    failed = [r for r in results if not r.ok]
+    if len(results) > 1:
+        print(t("import.summary.total", ok=len(results) - len(failed), failed=len(failed)))
+    return 1 if failed else 0

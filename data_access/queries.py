@@ -1,0 +1,826 @@
+"""Every SQL query the scorecard needs, as named functions (SQLAlchemy Core, portable).
+
+Each function takes a ``bind`` (an Engine or an open Connection) and returns a pandas DataFrame
+(or a scalar, when said so). Nothing here is dialect-specific: only comparisons, CASE, SUM,
+COUNT and COUNT(DISTINCT), so SQLite and PostgreSQL give the same numbers.
+
+The measures of docs/design.md come from three aggregate tables, one GROUP BY per table (never
+one query per unit); ``raw_unit_measures`` recomputes the very same measures from the raw
+dossier and feedback tables so that a test can prove the aggregates right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql import Select
+
+from data_access import schema as s
+
+PROVINCE_LEVEL = "province"
+
+# Dossier and feedback counts summed from agg_unit_bucket (same names as its columns).
+BUCKET_MEASURES: tuple[str, ...] = tuple(
+    c.name for c in s.agg_unit_bucket.columns if c.name not in ("unit_code", "bucket", "week")
+)
+ANNOUNCEMENT_MEASURES = ("ann_total", "ann_on_time", "pub_due", "pub_on_time", "pub_total", "pub_full")
+OVERDUE_MEASURES = ("overdue", "feedback_overdue")
+PROCEDURE_MEASURES = ("procs", "procs_online", "procs_fee", "procs_fee_integrated")
+PROCEDURE_USE_MEASURES = ("procs_online_used", "procs_fee_paid")
+# The measures contract of docs/design.md: one column each in every measures frame.
+MEASURES: tuple[str, ...] = (
+    *ANNOUNCEMENT_MEASURES,
+    *BUCKET_MEASURES,
+    *OVERDUE_MEASURES,
+    *PROCEDURE_MEASURES,
+    *PROCEDURE_USE_MEASURES,
+)
+
+
+@contextmanager
+def _connect(bind: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn
+
+
+def _frame(bind: Engine | Connection, stmt: Select, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    with _connect(bind) as conn:
+        res = conn.execute(stmt)
+        rows = res.all()
+        cols = list(columns) if columns is not None else list(res.keys())
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def _sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression
+    return func.coalesce(func.sum(expr), 0)
+
+
+def _flag(cond) -> object:  # noqa: ANN001 - SQLAlchemy expression
+    return _sum(case((cond, 1), else_=0))
+
+
+def _ints(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    for c in cols:
+        if c in df.columns:
+            # PostgreSQL returns SUM(bigint) as Decimal: normalise to int64 everywhere.
+            df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
+    return df
+
+
+def _authority(p, u):  # noqa: ANN001, ANN202 - tables
+    """Procedures under a unit's authority: its level, and its own agency for department ones."""
+    return and_(p.c.level == u.c.level, or_(p.c.agency_code.is_(None), p.c.agency_code == u.c.code))
+
+
+# --- units, levels, reference data -----------------------------------------------------------
+
+
+def levels(bind: Engine | Connection) -> pd.DataFrame:
+    """Unit levels [code, name, plural, sort_order, ranked] in display order."""
+    lv = s.unit_level
+    stmt = select(lv.c.code, lv.c.name, lv.c.plural, lv.c.sort_order, lv.c.ranked).order_by(
+        lv.c.sort_order, lv.c.code
+    )
+    return _frame(bind, stmt)
+
+
+def active_units(
+    bind: Engine | Connection,
+    level: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    parent: str | None = None,
+) -> pd.DataFrame:
+    """Units [code, name, short_name, level, parent_code, lat, lon, valid_from, valid_to] of a
+    level (None: all) valid at some point in [start, end] (None: any time), optionally under a parent."""
+    u = s.unit
+    stmt = select(
+        u.c.code, u.c.name, u.c.short_name, u.c.level, u.c.parent_code, u.c.lat, u.c.lon,
+        u.c.valid_from, u.c.valid_to,
+    )
+    if level is not None:
+        stmt = stmt.where(u.c.level == level)
+    if parent is not None:
+        stmt = stmt.where(u.c.parent_code == parent)
+    if end is not None:
+        stmt = stmt.where(or_(u.c.valid_from.is_(None), u.c.valid_from <= end))
+    if start is not None:
+        stmt = stmt.where(or_(u.c.valid_to.is_(None), u.c.valid_to >= start))
+    return _frame(bind, stmt.order_by(u.c.code))
+
+
+def unit_by_code(bind: Engine | Connection, code: str) -> pd.DataFrame:
+    """The unit row [code, name, short_name, level, parent_code, valid_from, valid_to] (0 or 1 row)."""
+    u = s.unit
+    stmt = select(
+        u.c.code, u.c.name, u.c.short_name, u.c.level, u.c.parent_code, u.c.valid_from, u.c.valid_to
+    ).where(u.c.code == code)
+    return _frame(bind, stmt)
+
+
+def methodology(bind: Engine | Connection) -> pd.DataFrame:
+    """All methodology rows joined to their version's valid_from (every version)."""
+    m, v = s.methodology, s.methodology_version
+    stmt = (
+        select(
+            m.c.version, v.c.valid_from, m.c.component, m.c.group_code, m.c.group_name,
+            m.c.group_max, m.c.name, m.c.max_points, m.c.saturation, m.c.levels,
+            m.c.numerator, m.c.denominator, m.c.empty_ratio,
+        )
+        .select_from(m.join(v, v.c.version == m.c.version))
+        .order_by(v.c.valid_from, m.c.component)
+    )
+    return _frame(bind, stmt)
+
+
+def grade_bands(bind: Engine | Connection, version: str | None = None) -> pd.DataFrame:
+    """Grade bands [version, grade, min_score, color, sort_order], best first."""
+    g = s.grade_band
+    stmt = select(g.c.version, g.c.grade, g.c.min_score, g.c.color, g.c.sort_order)
+    if version is not None:
+        stmt = stmt.where(g.c.version == version)
+    return _frame(bind, stmt.order_by(g.c.version, g.c.sort_order))
+
+
+def targets(bind: Engine | Connection, on: date | None = None) -> pd.DataFrame:
+    """Targets [indicator, valid_from, kind, value, name, legal_basis, illustrative] in force on
+    ``on`` (the latest valid_from <= on per indicator); all rows when ``on`` is None."""
+    t = s.target
+    stmt = select(
+        t.c.indicator, t.c.valid_from, t.c.kind, t.c.value, t.c.name, t.c.legal_basis,
+        t.c.illustrative,
+    )
+    if on is not None:
+        stmt = stmt.where(t.c.valid_from <= on)
+    df = _frame(bind, stmt.order_by(t.c.indicator, t.c.valid_from))
+    if on is not None and not df.empty:
+        df = df.groupby("indicator", as_index=False).tail(1).reset_index(drop=True)
+    return df
+
+
+def holidays(bind: Engine | Connection) -> pd.DataFrame:
+    """Public holidays [day, name]."""
+    h = s.holiday
+    return _frame(bind, select(h.c.day, h.c.name).order_by(h.c.day))
+
+
+def latest_bucket(bind: Engine | Connection) -> date | None:
+    """Scalar: the last bucket that has aggregated data, or None."""
+    with _connect(bind) as conn:
+        return conn.execute(select(func.max(s.agg_unit_bucket.c.bucket))).scalar()
+
+
+def available_weeks(bind: Engine | Connection) -> pd.DataFrame:
+    """ISO weeks [week] that have aggregated data, oldest first."""
+    a = s.agg_unit_bucket
+    return _frame(bind, select(a.c.week).distinct().order_by(a.c.week))
+
+
+def data_until(bind: Engine | Connection) -> date | None:
+    """Scalar: the last day a dossier was received (data freshness), or None."""
+    last = latest_bucket(bind)
+    if last is None:
+        return None
+    d = s.dossier
+    # Restrict to the last bucket so the index on received_bucket does the work.
+    with _connect(bind) as conn:
+        return conn.execute(
+            select(func.max(d.c.received_date)).where(d.c.received_bucket == last)
+        ).scalar()
+
+
+def has_data(bind: Engine | Connection, start: date, end: date) -> bool:
+    """Scalar: whether any aggregated dossier or feedback exists in [start, end]."""
+    a = s.agg_unit_bucket
+    with _connect(bind) as conn:
+        row = conn.execute(
+            select(a.c.unit_code).where(a.c.bucket.between(start, end)).limit(1)
+        ).first()
+    return row is not None
+
+
+# --- measures for one period (aggregates) ---------------------------------------------------
+
+
+def _unit_key(col, by_unit: bool):  # noqa: ANN001, ANN202
+    return col if by_unit else literal(None)
+
+
+def bucket_totals(bind: Engine | Connection, start: date, end: date, by_unit: bool = True) -> pd.DataFrame:
+    """[unit_code, <BUCKET_MEASURES>]: dossier and feedback counts received in [start, end] per
+    unit (by_unit=False: one row for everything, unit_code None), from agg_unit_bucket."""
+    a = s.agg_unit_bucket
+    cols = [_sum(a.c[m]).label(m) for m in BUCKET_MEASURES]
+    stmt = select(_unit_key(a.c.unit_code, by_unit).label("unit_code"), *cols).where(
+        a.c.bucket.between(start, end)
+    )
+    if by_unit:
+        stmt = stmt.group_by(a.c.unit_code)
+    return _ints(_frame(bind, stmt), BUCKET_MEASURES)
+
+
+def overdue_totals(bind: Engine | Connection, start: date, end: date, by_unit: bool = True) -> pd.DataFrame:
+    """[unit_code, overdue, feedback_overdue]: dossiers / feedback received in [start, end] that
+    are overdue as of ``end``, from agg_overdue."""
+    o = s.agg_overdue
+    stmt = select(
+        _unit_key(o.c.unit_code, by_unit).label("unit_code"),
+        _flag_n(o, "dossier").label("overdue"),
+        _flag_n(o, "feedback").label("feedback_overdue"),
+    ).where(and_(o.c.bucket.between(start, end), o.c.overdue_bucket <= end))
+    if by_unit:
+        stmt = stmt.group_by(o.c.unit_code)
+    return _ints(_frame(bind, stmt), OVERDUE_MEASURES)
+
+
+def _flag_n(o, source: str):  # noqa: ANN001, ANN202
+    return _sum(case((o.c.source == source, o.c.n), else_=0))
+
+
+def procedure_flags(bind: Engine | Connection) -> pd.DataFrame:
+    """Procedures [procedure_code, proc_level, agency_code, online_level, fee_bearing]."""
+    p = s.procedure
+    stmt = select(
+        p.c.code.label("procedure_code"), p.c.level.label("proc_level"), p.c.agency_code,
+        p.c.online_level, p.c.fee_bearing,
+    )
+    return _frame(bind, stmt)
+
+
+def _unit_levels(bind: Engine | Connection) -> pd.DataFrame:
+    u = s.unit
+    return _frame(bind, select(u.c.code.label("unit_code"), u.c.level.label("unit_level")))
+
+
+def _use_flags(
+    rows: pd.DataFrame, procs: pd.DataFrame, unit_levels: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Mark rows [unit_code, procedure_code, online, paid_online, ...] with ``online_used`` and
+    ``fee_paid``, keeping only procedures under the unit's authority when ``unit_levels`` is
+    given. Done in pandas on small frames: a three-way join in SQL is at the mercy of the
+    planner's statistics (PostgreSQL picks a nested loop on freshly loaded tables)."""
+    r = rows.merge(procs, on="procedure_code", how="inner")
+    if unit_levels is not None:
+        r = r.merge(unit_levels, on="unit_code", how="inner")
+        own = (r["proc_level"] == r["unit_level"]) & (
+            r["agency_code"].isna() | (r["agency_code"] == r["unit_code"])
+        )
+        r = r[own]
+    r = r.assign(
+        online_used=((r["online"] > 0) & (r["online_level"] >= 1)).astype("int64"),
+        fee_paid=((r["paid_online"] > 0) & (r["fee_bearing"] == 1)).astype("int64"),
+    )
+    return r[(r["online_used"] > 0) | (r["fee_paid"] > 0)]
+
+
+def procedure_use_rows(
+    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, procedure_code, online, paid_online]: per unit and procedure, online and
+    paid-online dossiers received in [start, end] (only pairs with either), from agg_unit_procedure."""
+    a = s.agg_unit_procedure
+    stmt = (
+        select(
+            a.c.unit_code, a.c.procedure_code, _sum(a.c.online).label("online"),
+            _sum(a.c.paid_online).label("paid_online"),
+        )
+        .where(
+            and_(
+                a.c.bucket.between(start, end),
+                or_(a.c.online > 0, a.c.paid_online > 0),
+                _in_units(a.c.unit_code, unit_codes),
+            )
+        )
+        .group_by(a.c.unit_code, a.c.procedure_code)
+    )
+    return _ints(_frame(bind, stmt), ["online", "paid_online"])
+
+
+def procedure_use_totals(
+    bind: Engine | Connection, start: date, end: date, by_unit: bool = True
+) -> pd.DataFrame:
+    """[unit_code, procs_online_used, procs_fee_paid]: distinct online procedures under the
+    unit's authority with >= 1 online dossier in [start, end], and distinct fee-bearing ones with
+    >= 1 paid-online dossier (by_unit=False: distinct over all units and procedures)."""
+    with _connect(bind) as conn:
+        rows = procedure_use_rows(conn, start, end)
+        flagged = _use_flags(rows, procedure_flags(conn), _unit_levels(conn) if by_unit else None)
+    cols = ["unit_code", *PROCEDURE_USE_MEASURES]
+    if not by_unit:
+        return pd.DataFrame(
+            [[None, flagged.loc[flagged["online_used"] > 0, "procedure_code"].nunique(),
+              flagged.loc[flagged["fee_paid"] > 0, "procedure_code"].nunique()]],
+            columns=cols,
+        )
+    if flagged.empty:
+        return pd.DataFrame(columns=cols)
+    out = flagged.groupby("unit_code", as_index=False).agg(
+        procs_online_used=("online_used", "sum"), procs_fee_paid=("fee_paid", "sum")
+    )
+    return _ints(out, PROCEDURE_USE_MEASURES)[cols]
+
+
+def procedure_counts(bind: Engine | Connection, by_unit: bool = True) -> pd.DataFrame:
+    """[unit_code, procs, procs_online, procs_fee, procs_fee_integrated]: procedures under each
+    unit's authority (by_unit=False: all procedures), offered online, fee-bearing, integrated."""
+    p, u = s.procedure, s.unit
+    cols = [
+        func.count(p.c.code).label("procs"),
+        _flag(p.c.online_level >= 1).label("procs_online"),
+        _flag(p.c.fee_bearing == 1).label("procs_fee"),
+        _flag(and_(p.c.fee_bearing == 1, p.c.online_payment == 1)).label("procs_fee_integrated"),
+    ]
+    if by_unit:
+        stmt = (
+            select(u.c.code.label("unit_code"), *cols)
+            .select_from(u.join(p, _authority(p, u)))
+            .group_by(u.c.code)
+        )
+    else:
+        stmt = select(literal(None).label("unit_code"), *cols).select_from(p)
+    return _ints(_frame(bind, stmt), PROCEDURE_MEASURES)
+
+
+def announcement_totals(
+    bind: Engine | Connection, start: date, end: date, by_unit: bool = True
+) -> pd.DataFrame:
+    """[unit_code, ann_total, ann_on_time, pub_due, pub_on_time, pub_total, pub_full]:
+    announcement decisions dated in [start, end] and those on time; publications due in it and
+    those published by their deadline; publications dated in it and those with all 7 parts."""
+    a = s.procedure_announcement
+    in_p = lambda c: c.between(start, end)  # noqa: E731
+    cols = [
+        _flag(in_p(a.c.decision_date)).label("ann_total"),
+        _flag(and_(in_p(a.c.decision_date), a.c.decision_date <= a.c.decision_deadline)).label(
+            "ann_on_time"
+        ),
+        _flag(in_p(a.c.publication_deadline)).label("pub_due"),
+        _flag(
+            and_(
+                in_p(a.c.publication_deadline),
+                a.c.published_date.is_not(None),
+                a.c.published_date <= a.c.publication_deadline,
+            )
+        ).label("pub_on_time"),
+        _flag(in_p(a.c.published_date)).label("pub_total"),
+        _flag(and_(in_p(a.c.published_date), a.c.parts_complete >= 7)).label("pub_full"),
+    ]
+    stmt = select(_unit_key(a.c.unit_code, by_unit).label("unit_code"), *cols)
+    if by_unit:
+        stmt = stmt.group_by(a.c.unit_code)
+    return _ints(_frame(bind, stmt), ANNOUNCEMENT_MEASURES)
+
+
+def _merge_measures(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    out = None
+    for f in frames:
+        out = f if out is None else out.merge(f, on=keys, how="outer")
+    assert out is not None
+    for m in MEASURES:
+        if m not in out.columns:
+            out[m] = 0
+    return _ints(out, MEASURES)[[*keys, *MEASURES]]
+
+
+def unit_measures(bind: Engine | Connection, start: date, end: date) -> pd.DataFrame:
+    """[unit_code, <MEASURES>]: the design.md measures of every unit that has any, for the
+    period [start, end] judged as of ``end``, from the aggregate tables. Units without a row have
+    no activity (all measures 0 apart from their procedure counts)."""
+    with _connect(bind) as conn:
+        frames = [
+            bucket_totals(conn, start, end),
+            overdue_totals(conn, start, end),
+            procedure_use_totals(conn, start, end),
+            procedure_counts(conn),
+            announcement_totals(conn, start, end),
+        ]
+    return _merge_measures(frames, ["unit_code"])
+
+
+def province_measures(bind: Engine | Connection, start: date, end: date, code: str) -> pd.DataFrame:
+    """One row [unit_code=code, <MEASURES>]: all units of every level summed, distinct procedures
+    across all of them, from the aggregate tables."""
+    with _connect(bind) as conn:
+        frames = [
+            bucket_totals(conn, start, end, by_unit=False),
+            overdue_totals(conn, start, end, by_unit=False),
+            procedure_use_totals(conn, start, end, by_unit=False),
+            procedure_counts(conn, by_unit=False),
+            announcement_totals(conn, start, end, by_unit=False),
+        ]
+    for f in frames:
+        f["unit_code"] = code
+    return _merge_measures(frames, ["unit_code"])
+
+
+# --- the same measures straight from raw dossiers (proof that aggregates are right) ----------
+
+
+def raw_unit_measures(
+    bind: Engine | Connection, start: date, end: date, by_unit: bool = True
+) -> pd.DataFrame:
+    """[unit_code, <MEASURES>] recomputed from the raw dossier, feedback, procedure and
+    announcement tables by received *date* (not bucket) for [start, end], as of ``end``."""
+    d, p, f, u = s.dossier, s.procedure, s.feedback, s.unit
+    key = _unit_key(d.c.unit_code, by_unit).label("unit_code")
+    in_p = and_(d.c.counted == 1, d.c.received_date.between(start, end))
+    dcols = [
+        func.count().label("dossiers"),
+        _sum(d.c.synced).label("synced"),
+        _flag(d.c.channel == 2).label("online"),
+        _flag(p.c.fee_bearing == 1).label("fee_dossiers"),
+        _flag(and_(p.c.fee_bearing == 1, d.c.paid_online > 0)).label("paid_online"),
+        _sum(d.c.complaint).label("complaint"),
+        _flag(p.c.issues_result == 1).label("result_dossiers"),
+        _flag(and_(p.c.issues_result == 1, d.c.e_result == 1)).label("e_result"),
+        _sum(d.c.digitised).label("digitised"),
+        _flag(p.c.certification == 1).label("cert_dossiers"),
+        _flag(and_(p.c.certification == 1, d.c.e_cert == 1)).label("e_cert"),
+        _sum(d.c.reused).label("reused"),
+        _sum(d.c.citizen_store).label("citizen_store"),
+        _sum(d.c.population_db).label("population_db"),
+        _flag(and_(d.c.overdue_date.is_not(None), d.c.overdue_date <= end)).label("overdue"),
+    ]
+    stmt = select(key, *dcols).select_from(d.outerjoin(p, p.c.code == d.c.procedure_code)).where(in_p)
+    if by_unit:
+        stmt = stmt.group_by(d.c.unit_code)
+    dos = _frame(bind, stmt)
+
+    fkey = _unit_key(f.c.unit_code, by_unit).label("unit_code")
+    fstmt = select(
+        fkey,
+        func.count().label("feedback"),
+        _flag(f.c.satisfied == 0).label("feedback_dissatisfied"),
+        _sum(f.c.re_raised).label("feedback_reraised"),
+        _flag(and_(f.c.overdue_date.is_not(None), f.c.overdue_date <= end)).label("feedback_overdue"),
+    ).where(f.c.received_date.between(start, end))
+    if by_unit:
+        fstmt = fstmt.group_by(f.c.unit_code)
+    fb = _frame(bind, fstmt)
+
+    used = case((and_(d.c.channel == 2, p.c.online_level >= 1), d.c.procedure_code), else_=None)
+    paid = case((and_(d.c.paid_online > 0, p.c.fee_bearing == 1), d.c.procedure_code), else_=None)
+    ucols = [
+        func.count(distinct(used)).label("procs_online_used"),
+        func.count(distinct(paid)).label("procs_fee_paid"),
+    ]
+    if by_unit:
+        ustmt = (
+            select(d.c.unit_code, *ucols)
+            .select_from(d.join(p, p.c.code == d.c.procedure_code).join(u, u.c.code == d.c.unit_code))
+            .where(and_(in_p, _authority(p, u)))
+            .group_by(d.c.unit_code)
+        )
+    else:
+        ustmt = (
+            select(literal(None).label("unit_code"), *ucols)
+            .select_from(d.join(p, p.c.code == d.c.procedure_code))
+            .where(in_p)
+        )
+    use = _frame(bind, ustmt)
+    frames = [
+        dos, fb, use,
+        procedure_counts(bind, by_unit=by_unit),
+        announcement_totals(bind, start, end, by_unit=by_unit),
+    ]
+    if not by_unit:
+        for fr in frames:
+            fr["unit_code"] = None
+    return _merge_measures(frames, ["unit_code"])
+
+
+# --- bucket-level frames for weekly series ---------------------------------------------------
+
+
+def _in_units(col, unit_codes: Sequence[str] | None):  # noqa: ANN001, ANN202
+    return true() if unit_codes is None else col.in_(list(unit_codes))
+
+
+def bucket_measure_rows(
+    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, bucket, week, <BUCKET_MEASURES>]: agg_unit_bucket rows in [start, end]."""
+    a = s.agg_unit_bucket
+    stmt = select(a.c.unit_code, a.c.bucket, a.c.week, *[a.c[m] for m in BUCKET_MEASURES]).where(
+        and_(a.c.bucket.between(start, end), _in_units(a.c.unit_code, unit_codes))
+    )
+    return _ints(_frame(bind, stmt), BUCKET_MEASURES)
+
+
+def bucket_overdue_rows(
+    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, bucket, overdue_bucket, source, n]: agg_overdue rows received in [start, end]
+    and overdue by ``end``."""
+    o = s.agg_overdue
+    stmt = select(o.c.unit_code, o.c.bucket, o.c.overdue_bucket, o.c.source, o.c.n).where(
+        and_(
+            o.c.bucket.between(start, end),
+            o.c.overdue_bucket <= end,
+            _in_units(o.c.unit_code, unit_codes),
+        )
+    )
+    return _ints(_frame(bind, stmt), ["n"])
+
+
+def bucket_procedure_use_rows(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+    authority: bool = True,
+) -> pd.DataFrame:
+    """[unit_code, bucket, procedure_code, online_used, fee_paid]: per unit, bucket and procedure
+    (under the unit's authority when ``authority``), whether it had an online dossier of an
+    online procedure / a paid-online dossier of a fee-bearing one; only rows with either."""
+    a = s.agg_unit_procedure
+    stmt = select(
+        a.c.unit_code, a.c.bucket, a.c.procedure_code, a.c.online, a.c.paid_online
+    ).where(
+        and_(
+            a.c.bucket.between(start, end),
+            or_(a.c.online > 0, a.c.paid_online > 0),
+            _in_units(a.c.unit_code, unit_codes),
+        )
+    )
+    with _connect(bind) as conn:
+        rows = _ints(_frame(conn, stmt), ["online", "paid_online"])
+        flagged = _use_flags(rows, procedure_flags(conn), _unit_levels(conn) if authority else None)
+    return flagged[["unit_code", "bucket", "procedure_code", "online_used", "fee_paid"]].reset_index(
+        drop=True
+    )
+
+
+def first_use_rows(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+    authority: bool = True,
+) -> pd.DataFrame:
+    """[unit_code, bucket, procedure_code, online_used, fee_paid]: for each unit and procedure
+    (under its authority when ``authority``; with ``authority=False`` over all units together,
+    unit_code None), the first bucket of each calendar year in [start, end] with an online
+    dossier of an online procedure (online_used=1) and with a paid-online dossier of a
+    fee-bearing one (fee_paid=1). What year-to-date distinct counts need, in far fewer rows
+    than ``bucket_procedure_use_rows``; one GROUP BY per calendar year."""
+    a = s.agg_unit_procedure
+    first_online = func.min(case((a.c.online > 0, a.c.bucket), else_=None)).label("first_online")
+    first_paid = func.min(case((a.c.paid_online > 0, a.c.bucket), else_=None)).label("first_paid")
+    frames = []
+    with _connect(bind) as conn:
+        for year in range(start.year, end.year + 1):
+            lo, hi = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+            cond = and_(
+                a.c.bucket.between(lo, hi),
+                or_(a.c.online > 0, a.c.paid_online > 0),
+                _in_units(a.c.unit_code, unit_codes),
+            )
+            keys = [a.c.unit_code, a.c.procedure_code] if authority else [a.c.procedure_code]
+            unit_col = a.c.unit_code if authority else literal(None).label("unit_code")
+            stmt = select(unit_col, a.c.procedure_code, first_online, first_paid).where(cond)
+            frames.append(_frame(conn, stmt.group_by(*keys)))
+        procs = procedure_flags(conn)
+        levels_ = _unit_levels(conn) if authority else None
+    rows = pd.concat(frames, ignore_index=True)
+    cols = ["unit_code", "bucket", "procedure_code", "online_used", "fee_paid"]
+    parts = []
+    for col, online, paid in (("first_online", 1, 0), ("first_paid", 0, 1)):
+        r = rows[rows[col].notna()]
+        parts.append(
+            pd.DataFrame({"unit_code": r["unit_code"], "bucket": r[col],
+                          "procedure_code": r["procedure_code"], "online": online,
+                          "paid_online": paid})
+        )
+    events = pd.concat(parts, ignore_index=True)
+    flagged = _use_flags(events, procs, levels_)
+    return flagged[cols].reset_index(drop=True)
+
+
+def announcement_rows(bind: Engine | Connection, start: date, end: date) -> pd.DataFrame:
+    """[unit_code, decision_date, decision_deadline, published_date, publication_deadline,
+    parts_complete]: announcements with any of their dates in [start, end] (a small table)."""
+    a = s.procedure_announcement
+    stmt = select(
+        a.c.unit_code, a.c.decision_date, a.c.decision_deadline, a.c.published_date,
+        a.c.publication_deadline, a.c.parts_complete,
+    ).where(
+        or_(
+            a.c.decision_date.between(start, end),
+            a.c.published_date.between(start, end),
+            a.c.publication_deadline.between(start, end),
+        )
+    )
+    return _frame(bind, stmt)
+
+
+# --- overdue dossiers, Pareto, backlog -------------------------------------------------------
+
+
+def overdue_dossiers(
+    bind: Engine | Connection, unit_code: str, start: date, end: date, limit: int | None = None
+) -> pd.DataFrame:
+    """[code, procedure_code, procedure_name, field_code, field_name, received_date,
+    deadline_date, end_date, overdue_date, status]: dossiers of a unit received in [start, end]
+    that are overdue as of ``end``, longest overdue first."""
+    d, p, fl = s.dossier, s.procedure, s.field
+    field_code = func.coalesce(d.c.field_code, p.c.field_code)
+    stmt = (
+        select(
+            d.c.code, d.c.procedure_code, p.c.name.label("procedure_name"),
+            field_code.label("field_code"), fl.c.name.label("field_name"), d.c.received_date,
+            d.c.deadline_date, d.c.end_date, d.c.overdue_date, d.c.status,
+        )
+        .select_from(
+            d.outerjoin(p, p.c.code == d.c.procedure_code).outerjoin(fl, fl.c.code == field_code)
+        )
+        .where(
+            and_(
+                d.c.unit_code == unit_code,
+                d.c.counted == 1,
+                d.c.received_date.between(start, end),
+                # overdue_date > received_date >= start always; saying so lets the
+                # (unit_code, overdue_date) index find the few overdue dossiers directly
+                d.c.overdue_date.between(start, end),
+            )
+        )
+        .order_by(d.c.overdue_date, d.c.code)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return _frame(bind, stmt)
+
+
+def overdue_by(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by: str = "procedure",
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """[unit_code, key, name, overdue]: dossiers received in [start, end] and overdue as of
+    ``end``, per unit and procedure (by="procedure") or field (by="field")."""
+    d, p, fl = s.dossier, s.procedure, s.field
+    field_code = func.coalesce(d.c.field_code, p.c.field_code)
+    if by == "procedure":
+        key, name = d.c.procedure_code, p.c.name
+        src = d.outerjoin(p, p.c.code == d.c.procedure_code)
+    elif by == "field":
+        key, name = field_code, fl.c.name
+        src = d.outerjoin(p, p.c.code == d.c.procedure_code).outerjoin(fl, fl.c.code == field_code)
+    else:
+        raise ValueError(by)
+    stmt = (
+        select(
+            d.c.unit_code, key.label("key"), func.max(name).label("name"),
+            func.count().label("overdue"),
+        )
+        .select_from(src)
+        .where(
+            and_(
+                d.c.counted == 1,
+                d.c.received_date.between(start, end),
+                # overdue_date > received_date >= start always; saying so lets the
+                # (unit_code, overdue_date) index find the few overdue dossiers directly
+                d.c.overdue_date.between(start, end),
+                _in_units(d.c.unit_code, unit_codes),
+            )
+        )
+        .group_by(d.c.unit_code, key)
+    )
+    return _ints(_frame(bind, stmt), ["overdue"])
+
+
+def overdue_by_procedure_field(
+    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, procedure_code, procedure_name, field_code, field_name, overdue]: dossiers
+    received in [start, end] and overdue as of ``end``, per unit, procedure and field (one
+    query for both breakdowns of the lagging list)."""
+    d, p, fl = s.dossier, s.procedure, s.field
+    field_code = func.coalesce(d.c.field_code, p.c.field_code)
+    stmt = (
+        select(
+            d.c.unit_code, d.c.procedure_code, func.max(p.c.name).label("procedure_name"),
+            field_code.label("field_code"), func.max(fl.c.name).label("field_name"),
+            func.count().label("overdue"),
+        )
+        .select_from(
+            d.outerjoin(p, p.c.code == d.c.procedure_code).outerjoin(fl, fl.c.code == field_code)
+        )
+        .where(
+            and_(
+                d.c.counted == 1,
+                d.c.received_date.between(start, end),
+                d.c.overdue_date.between(start, end),
+                _in_units(d.c.unit_code, unit_codes),
+            )
+        )
+        .group_by(d.c.unit_code, d.c.procedure_code, field_code)
+    )
+    return _ints(_frame(bind, stmt), ["overdue"])
+
+
+def overdue_backlog(
+    bind: Engine | Connection, as_of: Sequence[date], unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, backlog_0, backlog_1, ...]: dossiers still open and overdue at each ``as_of``
+    day (received on or before it, overdue by it, not ended by it), whatever their received day."""
+    d = s.dossier
+    cols = [
+        _flag(
+            and_(
+                d.c.received_date <= t,
+                d.c.overdue_date <= t,
+                or_(d.c.end_date.is_(None), d.c.end_date > t),
+            )
+        ).label(f"backlog_{i}")
+        for i, t in enumerate(as_of)
+    ]
+    stmt = (
+        select(d.c.unit_code, *cols)
+        .where(
+            and_(
+                d.c.counted == 1,
+                d.c.overdue_date.is_not(None),
+                d.c.overdue_date <= max(as_of),
+                _in_units(d.c.unit_code, unit_codes),
+            )
+        )
+        .group_by(d.c.unit_code)
+    )
+    return _ints(_frame(bind, stmt), [f"backlog_{i}" for i in range(len(as_of))])
+
+
+# --- Biểu II.06a ----------------------------------------------------------------------------
+
+BIEU06A_COUNTS = (
+    "received_online",
+    "received_direct",
+    "carried_over",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_overdue",
+    "pending_within",
+    "pending_overdue",
+)
+
+
+def bieu06a_counts(
+    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, field_code, field_name, <BIEU06A_COUNTS>] from raw dossiers: in scope are the
+    counted dossiers received by ``end`` and not ended before ``start``. Received online / in
+    person or by post in the period, carried over from before it; ended in it early, on time or
+    overdue (end vs deadline); still open at ``end``, within deadline or overdue as of ``end``."""
+    d, p, fl = s.dossier, s.procedure, s.field
+    field_code = func.coalesce(d.c.field_code, p.c.field_code, literal(""))
+    in_p = d.c.received_date >= start
+    ended = and_(d.c.end_date.is_not(None), d.c.end_date <= end)
+    overdue_at_end = and_(d.c.overdue_date.is_not(None), d.c.overdue_date <= end)
+    stmt = (
+        select(
+            d.c.unit_code,
+            field_code.label("field_code"),
+            func.max(fl.c.name).label("field_name"),
+            _flag(and_(in_p, d.c.channel == 2)).label("received_online"),
+            _flag(and_(in_p, d.c.channel != 2)).label("received_direct"),
+            _flag(d.c.received_date < start).label("carried_over"),
+            _flag(and_(ended, d.c.end_date < d.c.deadline_date)).label("resolved_early"),
+            _flag(and_(ended, d.c.end_date == d.c.deadline_date)).label("resolved_on_time"),
+            _flag(and_(ended, d.c.end_date > d.c.deadline_date)).label("resolved_overdue"),
+            _flag(and_(~ended, ~overdue_at_end)).label("pending_within"),
+            _flag(and_(~ended, overdue_at_end)).label("pending_overdue"),
+        )
+        .select_from(
+            d.outerjoin(p, p.c.code == d.c.procedure_code).outerjoin(fl, fl.c.code == field_code)
+        )
+        .where(
+            and_(
+                d.c.counted == 1,
+                d.c.received_date <= end,
+                or_(d.c.end_date.is_(None), d.c.end_date >= start),
+                _in_units(d.c.unit_code, unit_codes),
+            )
+        )
+        .group_by(d.c.unit_code, field_code)
+    )
+    return _ints(_frame(bind, stmt), BIEU06A_COUNTS)

@@ -1,0 +1,207 @@
+"""Writing validated import rows, one chunk at a time, inside the caller's transaction.
+
+Upsert is a delete of the chunk's codes that already exist followed by an insert: portable
+SQLAlchemy Core, and atomic because the whole file shares one transaction. Each writer collects
+the received buckets it touched (new rows, and the old buckets of rows it replaced, since a
+later export may move a dossier to another week) so the importer can refresh only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, Table, delete, insert, select
+
+from data_access import schema as s
+from data_access.derive import derive_dossiers, derive_feedback
+
+_IN_BATCH = 500  # values per IN (...) list: well under SQLite's bound-parameter limit
+
+DERIVED_DOSSIER = (
+    "counted",
+    "received_date",
+    "received_week",
+    "received_bucket",
+    "deadline_date",
+    "end_date",
+    "overdue_date",
+    "overdue_bucket",
+)
+DERIVED_FEEDBACK = ("received_date", "received_week", "received_bucket", "overdue_date", "overdue_bucket")
+
+
+def _batches(items: Sequence, n: int = _IN_BATCH) -> Iterable[Sequence]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+@dataclass
+class WriteStats:
+    inserted: int = 0
+    updated: int = 0
+    buckets: set[date] = field(default_factory=set)
+
+
+class _Writer:
+    table: Table
+    derived: tuple[str, ...] = ()
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.stats = WriteStats()
+        self.columns = [c.name for c in self.table.columns]
+        # Codes are unique within a file, so rows this import inserts never collide with each
+        # other: on a table empty at the start (the first load) there is nothing to look up.
+        self.was_empty = conn.execute(select(self.table.c.code).limit(1)).first() is None
+        if not self.was_empty and conn.dialect.name == "postgresql":
+            # Without statistics PostgreSQL plans the code lookups below as sequential scans,
+            # which makes a large import quadratic; ANALYZE (allowed in a transaction) fixes it.
+            conn.exec_driver_sql(f"ANALYZE {self.table.name}")
+
+    def _existing(self, codes: list[str]) -> dict[str, object]:
+        """Codes already stored -> their received bucket (None for tables without one)."""
+        if self.was_empty:
+            return {}
+        tc = self.table.c
+        bucket = tc.received_bucket if "received_bucket" in tc else None
+        cols = [tc.code] + ([bucket] if bucket is not None else [])
+        out: dict[str, object] = {}
+        for batch in _batches(codes):
+            for r in self.conn.execute(select(*cols).where(tc.code.in_(batch))):
+                out[r[0]] = r[1] if bucket is not None else None
+        return out
+
+    def _upsert(self, records: list[dict]) -> None:
+        codes = [r["code"] for r in records]
+        old = self._existing(codes)
+        if old:
+            for batch in _batches(list(old)):
+                self.conn.execute(delete(self.table).where(self.table.c.code.in_(batch)))
+            self.stats.buckets.update(b for b in old.values() if b is not None)
+        if records:
+            self.conn.execute(insert(self.table), records)
+        self.stats.updated += len(old)
+        self.stats.inserted += len(records) - len(old)
+
+    def _records(self, rows: list[dict], frame: pd.DataFrame | None = None) -> list[dict]:
+        """Schema records: the validated values as they are (python datetimes, None) plus the
+        derived columns as plain python values."""
+        derived = {c: frame[c].tolist() for c in self.derived} if frame is not None else {}
+        out = []
+        for i, r in enumerate(rows):
+            rec = {c: r.get(c) for c in self.columns if c not in derived}
+            for c, values in derived.items():
+                rec[c] = values[i]
+            out.append(rec)
+        return out
+
+    def write(self, rows: list[dict]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Work that needs the whole file (none by default)."""
+
+
+class DossierWriter(_Writer):
+    table = s.dossier
+    derived = DERIVED_DOSSIER
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        proc = s.procedure.c
+        legal = conn.execute(
+            select(proc.code, proc.legal_days).where(proc.legal_days.is_not(None))
+        ).all()
+        self.legal_days = pd.Series({code: days for code, days in legal}, dtype="float64")
+        self.holidays = [r[0] for r in conn.execute(select(s.holiday.c.day))]
+
+    def write(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        frame = pd.DataFrame(rows)
+        frame = derive_dossiers(frame, self.legal_days, self.holidays)
+        records = self._records(rows, frame)
+        self._upsert(records)
+        self.stats.buckets.update(r["received_bucket"] for r in records)
+
+
+class FeedbackWriter(_Writer):
+    table = s.feedback
+    derived = DERIVED_FEEDBACK
+
+    def write(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        frame = derive_feedback(pd.DataFrame(rows))
+        records = self._records(rows, frame)
+        self._upsert(records)
+        self.stats.buckets.update(r["received_bucket"] for r in records)
+
+
+class UnitWriter(_Writer):
+    table = s.unit
+
+    def write(self, rows: list[dict]) -> None:
+        self._upsert(self._records(rows))
+
+
+# Procedure attributes that the aggregates join on: changing one changes stored counts.
+_AGG_ATTRIBUTES = ("fee_bearing", "issues_result", "certification")
+
+
+class CatalogueWriter(_Writer):
+    table = s.procedure
+
+    def write(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        self._write_fields(rows)
+        records = self._records(rows)
+        self._note_changed(records)
+        self._upsert(records)
+
+    def _note_changed(self, records: list[dict]) -> None:
+        """Buckets whose aggregates depend on a procedure attribute this import changes."""
+        p = s.procedure.c
+        new = {r["code"]: r for r in records}
+        changed = []
+        for batch in _batches(list(new)):
+            q = select(p.code, *[p[a] for a in _AGG_ATTRIBUTES]).where(p.code.in_(batch))
+            for row in self.conn.execute(q):
+                if any(row[i + 1] != new[row[0]][a] for i, a in enumerate(_AGG_ATTRIBUTES)):
+                    changed.append(row[0])
+        d = s.dossier.c
+        for batch in _batches(changed):
+            q = select(d.received_bucket).where(d.procedure_code.in_(batch)).distinct()
+            self.stats.buckets.update(r[0] for r in self.conn.execute(q))
+
+    def _write_fields(self, rows: list[dict]) -> None:
+        names: dict[str, str | None] = {}
+        for r in rows:
+            code = r.get("field_code")
+            if code is not None and (r.get("field_name") or code not in names):
+                names[code] = r.get("field_name")
+        f = s.field.c
+        known: set[str] = set()
+        for batch in _batches(list(names)):
+            known.update(x[0] for x in self.conn.execute(select(f.code).where(f.code.in_(batch))))
+        # A field named in the file replaces the stored name; an unnamed new field gets its code.
+        replace = [c for c, n in names.items() if n and c in known]
+        for batch in _batches(replace):
+            self.conn.execute(delete(s.field).where(f.code.in_(batch)))
+        records = [
+            {"code": c, "name": n or c} for c, n in names.items() if n or c not in known
+        ]
+        if records:
+            self.conn.execute(insert(s.field), records)
+
+
+WRITERS: dict[str, type[_Writer]] = {
+    "dossier": DossierWriter,
+    "feedback": FeedbackWriter,
+    "units": UnitWriter,
+    "catalogue": CatalogueWriter,
+}

@@ -1,0 +1,71 @@
+"""Đơn vị chậm tiến độ: who lags and why, most urgent first; Pareto and overdue list per unit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from texts import fmt_number, t
+from ui import charts, data, page, state, tables, widgets
+
+ctx = page.context()
+f = ctx.filters
+page.header("ui.lagging.title", ctx)
+
+level = f.level
+lag = data.load_lagging(ctx.url, level, f.week, bottom_n=5)
+st.caption(t("ui.lagging.intro", level=state.level_name(level)))
+if lag.empty:
+    st.success(t("ui.lagging.none"))
+    st.stop()
+
+lag = lag.sort_values("urgency", ascending=False).reset_index(drop=True)
+codes = [str(c) for c in lag["unit_code"]]
+names = dict(zip(codes, lag["unit_name"], strict=False))
+
+list_col, detail_col = st.columns([2, 3], gap="large")
+with list_col:
+    for i, r in lag.iterrows():
+        with st.container(border=True):
+            st.markdown(f"**{i + 1}. {r['unit_name']}**")
+            reasons = r["reasons"] if isinstance(r["reasons"], list | tuple) else [r["reasons"]]
+            st.markdown("\n".join(f"- {x}" for x in reasons if x))
+
+with detail_col:
+    chosen = st.selectbox(t("ui.lagging.pick"), codes, format_func=names.get,
+                          key=f"lag_unit_{level}")
+    if st.button(t("ui.lagging.open_unit"), key="lag_open"):
+        page.open_unit(ctx, chosen)
+    by = st.segmented_control(
+        t("ui.lagging.pareto_by"), ["procedure", "field"], default="procedure",
+        format_func=lambda b: t(f"ui.lagging.by.{b}"), key="lag_by",
+    ) or "procedure"
+    par = data.load_pareto(ctx.url, chosen, f.period_kind, f.week, by)
+    st.subheader(t("ui.lagging.pareto_title", unit=names[chosen]))
+    if par.empty or par["overdue"].sum() == 0:
+        st.info(t("ui.lagging.no_overdue"))
+    else:
+        top = par.sort_values("overdue", ascending=False).head(12).copy()
+        # Long names are shortened; the code keeps two shortened names apart.
+        top["label"] = [
+            (str(n) if len(str(n)) <= 60 else str(n)[:58] + "…") + (f" ({k})" if by == "procedure" else "")
+            for n, k in zip(top["name"], top["key"], strict=True)
+        ]
+        st.altair_chart(charts.pareto(top, t(f"ui.lagging.by.{by}")), width="stretch")
+        st.caption(t("ui.lagging.pareto_caption"))
+
+st.divider()
+st.subheader(t("ui.lagging.list_title", unit=names[chosen]))
+overdue = data.load_overdue(ctx.url, chosen, f.period_kind, f.week)
+if overdue.empty:
+    st.info(t("ui.lagging.no_overdue"))
+else:
+    shown = tables.overdue_table(overdue)
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40))
+    st.download_button(
+        t("ui.lagging.download"),
+        data=widgets.to_excel(shown, t("ui.lagging.sheet")),
+        file_name=f"ho-so-qua-han_{chosen}_{f.week}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="lag_download",
+    )
+    st.caption(t("ui.lagging.count", n=fmt_number(len(overdue), 0)))

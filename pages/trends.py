@@ -1,0 +1,86 @@
+"""Xu hướng: weekly lines of the year-to-date score (or week-only figures) for chosen units."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from texts import t
+from ui import charts, data, page, state, views, widgets
+
+ctx = page.context()
+f = ctx.filters
+page.header("ui.trends.title", ctx)
+
+level = f.level
+units = data.load_units(ctx.url, level=level)
+prov_code = views.province_code(ctx.url)
+summary, _ = data.load_scorecard(ctx.url, level, "ytd", f.week)
+
+names: dict[str, str] = {}
+if prov_code:
+    names[prov_code] = t("ui.trends.province")
+names.update(dict(zip(units["code"].astype(str), units["name"], strict=False)))
+
+# Default: the province, the best and the worst unit, so the spread is visible at once.
+default = [c for c in [prov_code] if c]
+if not summary.empty:
+    ranked = summary.sort_values("rank")
+    default += [str(ranked.iloc[0]["unit_code"]), str(ranked.iloc[-1]["unit_code"])]
+
+c1, c2, c3, c4 = st.columns([5, 2, 2, 2])
+chosen = c1.multiselect(
+    t("ui.trends.units", level=state.level_name(level)),
+    list(names),
+    default=[c for c in dict.fromkeys(default) if c in names],
+    format_func=names.get,
+    key=f"trend_units_{level}",
+    max_selections=8,
+)
+indicator = c2.selectbox(
+    t("ui.trends.indicator"),
+    ["total", *widgets.GROUPS],
+    format_func=lambda c: t("ui.col.total") if c == "total" else widgets.group_label(c, False),
+    key="trend_indicator",
+)
+week_only = c3.toggle(t("ui.trends.week_only"), key="trend_week_only",
+                      help=t("ui.trends.week_only_help"))
+n_weeks = c4.select_slider(t("ui.trends.weeks"), options=[8, 13, 26, 52, 104], value=26,
+                           key="trend_weeks")
+kind = "week" if week_only else "ytd"
+
+frames = []
+if prov_code and prov_code in chosen:
+    frames.append(data.load_series(ctx.url, "province", f.week, weeks=n_weeks, kind=kind))
+if any(c != prov_code for c in chosen):
+    frames.append(data.load_series(ctx.url, level, f.week, weeks=n_weeks, kind=kind))
+series = pd.concat(frames) if frames else pd.DataFrame()
+if series.empty or not chosen:
+    st.info(t("ui.trends.pick") if not chosen else t("ui.no_data"))
+    st.stop()
+
+series = series[series["unit_code"].astype(str).isin(chosen)]
+series = views.with_week_end(series)
+plot = pd.DataFrame(
+    {
+        "week_end": series["week_end"],
+        "week_label": series["week_label"],
+        "unit_name": series["unit_code"].astype(str).map(names),
+        "value": series[indicator].astype(float),
+    }
+)
+targets = data.load_targets(ctx.url, f.period.end)
+target = data.target_value(targets, indicator)
+bands = None
+if indicator == "total":
+    version = None if summary.empty else str(summary.iloc[0]["methodology_version"])
+    bands = data.load_grade_bands(ctx.url, version)
+y_max = 100.0 if indicator == "total" else float(widgets.GROUP_MAX[indicator])
+title = t("ui.col.total") if indicator == "total" else widgets.group_label(indicator, False)
+st.altair_chart(charts.trend_lines(plot, title, bands, target, y_max), width="stretch")
+st.caption(t("ui.trends.caption_week") if week_only else t("ui.trends.caption_ytd"))
+
+with st.expander(t("ui.trends.table")):
+    wide = plot.pivot_table(index="week_label", columns="unit_name", values="value",
+                            sort=False)
+    st.dataframe(wide.map(widgets.fmt_score), width="stretch")

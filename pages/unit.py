@@ -1,0 +1,169 @@
+"""Unit page: one unit's score, where its points went, its trend, overdue dossiers, communes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from texts import fmt_number, t
+from ui import advice, charts, data, mapview, page, state, tables, views, widgets
+
+ctx = page.context()
+f = ctx.filters
+
+all_units = data.load_units(ctx.url)
+levels = ctx.meta.levels
+ranked_levels = set(levels.loc[levels["ranked"].astype(int) == 1, "code"].astype(str))
+choices = all_units[all_units["level"].astype(str).isin(ranked_levels)]
+order = dict(zip(levels["code"], levels["sort_order"], strict=False))
+choices = choices.assign(_o=choices["level"].map(order)).sort_values(["_o", "code"])
+labels = {
+    str(r.code): f"{r.name} ({state.level_name(r.level)})" for r in choices.itertuples(index=False)
+}
+
+# The unit comes from a click on another page (pending), else the URL (a shared link) when the
+# picker is new, else the picker itself.
+pending = st.session_state.pop(page.PENDING_UNIT, None)
+if pending is not None or "unit_picker" not in st.session_state:
+    wanted = pending or st.query_params.get("unit") or st.session_state.get("unit_code")
+    if wanted and str(wanted) not in labels:
+        st.info(t("ui.notice.bad_unit", value=str(wanted)[:20]))
+        wanted = None
+    st.session_state["unit_picker"] = str(wanted) if wanted else None
+
+code = st.selectbox(
+    t("ui.unit.pick"), list(labels), format_func=labels.get, key="unit_picker",
+    placeholder=t("ui.unit.placeholder"), index=None,
+)
+if not code:
+    page.header("ui.unit.title_none", ctx)
+    st.info(t("ui.unit.choose"))
+    st.stop()
+state.sync_url(f, unit=code)
+st.session_state["unit_code"] = code
+
+unit = all_units[all_units["code"].astype(str) == code].iloc[0]
+level = str(unit["level"])
+# Communes are ranked among the communes of their district.
+parent = str(unit["parent_code"]) if level == "commune" and unit["parent_code"] else None
+summary, components = data.load_scorecard(ctx.url, level, f.period_kind, f.week, parent)
+page.header("ui.unit.title", ctx, name=unit["name"])
+
+row = summary[summary["unit_code"].astype(str) == code]
+if row.empty:
+    st.info(t("ui.no_data_period"))
+    st.stop()
+row = row.iloc[0]
+comps = components[components["unit_code"].astype(str) == code].reset_index(drop=True)
+
+# --- headline ----------------------------------------------------------------------------------
+c = st.columns([2, 2, 2, 2, 3])
+with c[0]:
+    widgets.metric(t("ui.col.total"), widgets.fmt_score(row["total"]), row["delta_week"],
+                   description=t("ui.kpi.vs_last_week"))
+with c[1]:
+    st.metric(t("ui.col.grade"), row["grade"] or "–", border=True)
+with c[2]:
+    rank = "–" if pd.isna(row["rank"]) else t(
+        "ui.unit.rank_of", rank=fmt_number(row["rank"], 0), n=fmt_number(len(summary), 0)
+    )
+    st.metric(t("ui.col.rank"), rank, border=True,
+              help=t("ui.unit.rank_help", level=state.level_name(level)))
+with c[3]:
+    st.metric(t("ui.col.dossiers"), fmt_number(row["dossiers"], 0), border=True)
+with c[4]:
+    lost = comps.sort_values("points_lost", ascending=False).head(3)
+    st.markdown(f"**{t('ui.unit.biggest_losses')}**")
+    st.markdown("\n".join(
+        f"- {r.component} {r.name}: −{fmt_number(r.points_lost, 2)}"
+        for r in lost.itertuples(index=False) if r.points_lost > 0.005
+    ) or t("ui.advice.full"))
+
+gcols = st.columns(6)
+for i, g in enumerate(widgets.GROUPS):
+    gcols[i].metric(widgets.group_label(g, short=False), widgets.fmt_score(row[g]), border=True)
+
+na = data.not_applicable(ctx.url, level, f.period_kind, f.week, parent)
+if na:
+    st.caption(t("ui.unit.not_applicable", components=", ".join(na)))
+
+# --- components --------------------------------------------------------------------------------
+st.subheader(t("ui.unit.components"))
+table = advice.component_table(comps)
+lost_col = t("ui.col.points_lost")
+st.dataframe(
+    table.style.format({lost_col: lambda x: fmt_number(x, 2)}),
+    hide_index=True, width="stretch", height=38 * (len(comps) + 1) + 4, row_height=38,
+    column_config={
+        t("ui.col.component"): st.column_config.TextColumn(width="large"),
+        t("ui.col.win_back"): st.column_config.TextColumn(width="large"),
+    },
+)
+
+# --- trend and where the points went ------------------------------------------------------------
+trend_col, bars_col = st.columns([3, 2], gap="large")
+with trend_col:
+    st.subheader(t("ui.unit.trend"))
+    series = data.load_series(ctx.url, level, f.week, weeks=26, kind="ytd", parent=parent)
+    series = series[series["unit_code"].astype(str) == code]
+    prov = data.load_series(ctx.url, "province", f.week, weeks=26, kind="ytd")
+    both = views.with_week_end(pd.concat([series, prov]))
+    names = {code: str(unit["name"])}
+    pc = views.province_code(ctx.url)
+    if pc:
+        names[pc] = t("ui.trends.province")
+    plot = pd.DataFrame({
+        "week_end": both["week_end"], "week_label": both["week_label"],
+        "unit_name": both["unit_code"].astype(str).map(names),
+        "value": both["total"].astype(float),
+    })
+    targets = data.load_targets(ctx.url, f.period.end)
+    bands = data.load_grade_bands(ctx.url, str(row["methodology_version"]))
+    if not plot.empty:
+        st.altair_chart(
+            charts.trend_lines(plot, t("ui.col.total"), bands,
+                               data.target_value(targets, "total"), 100.0, height=420),
+            width="stretch",
+        )
+with bars_col:
+    st.subheader(t("ui.unit.points_chart"))
+    st.altair_chart(charts.component_bars(advice.chart_frame(comps),
+                                          height=26 * len(comps) + 20), width="stretch")
+
+# --- overdue dossiers --------------------------------------------------------------------------
+st.subheader(t("ui.unit.overdue"))
+overdue = data.load_overdue(ctx.url, code, f.period_kind, f.week)
+if overdue.empty:
+    st.info(t("ui.lagging.no_overdue"))
+else:
+    shown = tables.overdue_table(overdue)
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40))
+    st.download_button(
+        t("ui.lagging.download"), data=widgets.to_excel(shown, t("ui.lagging.sheet")),
+        file_name=f"ho-so-qua-han_{code}_{f.week}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="unit_download",
+    )
+    st.caption(t("ui.lagging.count", n=fmt_number(len(overdue), 0)))
+
+# --- children (a district's communes) ----------------------------------------------------------
+children = data.load_units(ctx.url, parent=code)
+if not children.empty:
+    child_level = str(children["level"].iloc[0])
+    csum, ccomp = data.load_scorecard(ctx.url, child_level, f.period_kind, f.week, code)
+    st.subheader(t("ui.unit.children", level=state.level_plural(child_level), n=len(children)))
+    if csum.empty:
+        st.info(t("ui.no_data_period"))
+    else:
+        opts = mapview.metric_options(ccomp)
+        mcol, tcol = st.columns([5, 6], gap="medium")
+        with mcol:
+            metric = st.selectbox(t("ui.map.colour_by"), list(opts), format_func=opts.get,
+                                  key="child_map_metric")
+            clicked = mapview.render(child_level, children, csum, ccomp, metric, opts[metric],
+                                     key=f"child_map_{code}", height=560)
+        with tcol:
+            page.league_table(ctx, csum, None, key=f"child_league_{code}",
+                              height=min(38 * (len(csum) + 1) + 4, 660), groups=False)
+        if clicked and clicked != code:
+            page.open_unit(ctx, clicked)

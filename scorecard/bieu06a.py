@@ -1,0 +1,138 @@
+"""Biểu số II.06a/VPCP/KSTT (Circular 01/2020/TT-VPCP): the official periodic report table.
+
+Per unit and field: received total = online + in person/post + carried over; resolved = early +
+on time + overdue; in progress = within deadline + overdue; and received total = resolved +
+in progress (the query partitions the dossiers in scope, so the identity holds by construction;
+``check_identities`` proves it on any frame).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from texts import t
+
+COUNT_COLUMNS = [
+    "received_total", "received_online", "received_direct", "carried_over",
+    "resolved_total", "resolved_early", "resolved_on_time", "resolved_overdue",
+    "pending_total", "pending_within", "pending_overdue",
+]
+COLUMNS = ["unit_code", "unit_name", "field_code", "field_name", *COUNT_COLUMNS]
+
+# (column, group header key, sub-header key) in the official order; columns (3)..(13)
+OFFICIAL_LAYOUT = [
+    ("received_total", "b06.received", "b06.total"),
+    ("received_online", "b06.received", "b06.online"),
+    ("received_direct", "b06.received", "b06.direct"),
+    ("carried_over", "b06.received", "b06.carried"),
+    ("resolved_total", "b06.resolved", "b06.total"),
+    ("resolved_early", "b06.resolved", "b06.early"),
+    ("resolved_on_time", "b06.resolved", "b06.on_time"),
+    ("resolved_overdue", "b06.resolved", "b06.late"),
+    ("pending_total", "b06.pending", "b06.total"),
+    ("pending_within", "b06.pending", "b06.within"),
+    ("pending_overdue", "b06.pending", "b06.overdue"),
+]
+
+
+def build(counts: pd.DataFrame, unit_names: pd.DataFrame) -> pd.DataFrame:
+    """The report frame (``COLUMNS``) from ``queries.bieu06a_counts`` and units [code, name]."""
+    if counts.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    df = counts.copy()
+    df["received_total"] = df["received_online"] + df["received_direct"] + df["carried_over"]
+    df["resolved_total"] = df["resolved_early"] + df["resolved_on_time"] + df["resolved_overdue"]
+    df["pending_total"] = df["pending_within"] + df["pending_overdue"]
+    df["unit_name"] = df["unit_code"].map(unit_names.set_index("code")["name"])
+    df["field_name"] = df["field_name"].where(df["field_name"].notna(), t("b06.no_field"))
+    df["field_code"] = df["field_code"].fillna("")
+    return df[COLUMNS].sort_values(["unit_code", "field_code"]).reset_index(drop=True)
+
+
+def check_identities(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows that break an identity of the form (empty when the report is consistent)."""
+    bad = (
+        (df["received_total"] != df["received_online"] + df["received_direct"] + df["carried_over"])
+        | (df["resolved_total"] != df["resolved_early"] + df["resolved_on_time"] + df["resolved_overdue"])
+        | (df["pending_total"] != df["pending_within"] + df["pending_overdue"])
+        | (df["received_total"] != df["resolved_total"] + df["pending_total"])
+    )
+    return df[bad]
+
+
+def with_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows per field, a subtotal row after each unit, and a grand total: what the form shows.
+    Adds ``row_kind`` ("field", "unit_total", "grand_total")."""
+    if df.empty:
+        return df.assign(row_kind=pd.Series(dtype=object))
+    parts = []
+    for code, g in df.groupby("unit_code", sort=True):
+        parts.append(g.assign(row_kind="field"))
+        tot = g[COUNT_COLUMNS].sum().to_frame().T
+        tot["unit_code"] = code
+        tot["unit_name"] = g["unit_name"].iloc[0]
+        tot["field_code"] = ""
+        tot["field_name"] = t("b06.unit_total", unit=g["unit_name"].iloc[0] or code)
+        tot["row_kind"] = "unit_total"
+        parts.append(tot)
+    grand = df[COUNT_COLUMNS].sum().to_frame().T
+    grand["unit_code"] = ""
+    grand["unit_name"] = ""
+    grand["field_code"] = ""
+    grand["field_name"] = t("b06.grand_total")
+    grand["row_kind"] = "grand_total"
+    parts.append(grand)
+    out = pd.concat(parts, ignore_index=True)
+    out[COUNT_COLUMNS] = out[COUNT_COLUMNS].astype("int64")
+    return out[[*COLUMNS, "row_kind"]]
+
+
+def write_xlsx(df: pd.DataFrame, path: str, start_label: str, end_label: str) -> int:
+    """Write the official layout (two header rows, columns numbered (1)..(13)). Returns rows."""
+    import xlsxwriter
+
+    rows = with_totals(df)
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("II.06a")
+    bold = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1})
+    title = wb.add_format({"bold": True, "align": "center", "font_size": 13})
+    cell = wb.add_format({"border": 1})
+    num = wb.add_format({"border": 1, "num_format": "#,##0"})
+    total_fmt = wb.add_format({"border": 1, "bold": True, "num_format": "#,##0"})
+    last_col = 1 + len(OFFICIAL_LAYOUT)
+    ws.write(0, 0, t("b06.form"))
+    ws.merge_range(1, 0, 1, last_col, t("b06.title"), title)
+    ws.merge_range(2, 0, 2, last_col, t("b06.period", start=start_label, end=end_label))
+    h1, h2 = 4, 5
+    ws.merge_range(h1, 0, h2, 0, t("b06.stt"), bold)
+    ws.merge_range(h1, 1, h2, 1, t("b06.field"), bold)
+    col = 2
+    for group in ("b06.received", "b06.resolved", "b06.pending"):
+        members = [x for x in OFFICIAL_LAYOUT if x[1] == group]
+        ws.merge_range(h1, col, h1, col + len(members) - 1, t(group), bold)
+        for i, (_, _, sub) in enumerate(members):
+            ws.write(h2, col + i, t(sub), bold)
+        col += len(members)
+    for c in range(last_col + 1):
+        ws.write(h2 + 1, c, f"({c + 1})", bold)
+    r = h2 + 2
+    stt = 0
+    for row in rows.itertuples(index=False):
+        is_total = row.row_kind != "field"
+        fmt = total_fmt if is_total else num
+        if row.row_kind == "field":
+            stt += 1
+            ws.write(r, 0, stt, cell)
+            ws.write(r, 1, f"{row.unit_name} – {row.field_name}", cell)
+        else:
+            ws.write(r, 0, "", cell)
+            ws.write(r, 1, row.field_name, total_fmt)
+        for i, (colname, _, _) in enumerate(OFFICIAL_LAYOUT):
+            ws.write_number(r, 2 + i, int(getattr(row, colname)), fmt)
+        r += 1
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 55)
+    ws.set_column(2, last_col, 14)
+    ws.freeze_panes(h2 + 2, 2)
+    wb.close()
+    return len(rows)

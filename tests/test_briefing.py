@@ -1,0 +1,342 @@
+"""The meeting pack: the deck and workbook read back with python-pptx and openpyxl and checked
+against the scorecard engine's own numbers for the same week (both backends)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.util import Pt
+
+from scorecard import briefing, service
+from scorecard.__main__ import main
+from scorecard.periods import previous_period, ytd_period
+from texts import fmt_date, fmt_delta, fmt_number, t
+
+WEEK = "2024-W52"
+
+
+@pytest.fixture(scope="module")
+def pack(demo_engine):
+    """(week, Briefing, deck, workbook) built once per backend."""
+    weeks = service.available_weeks(demo_engine)
+    week = WEEK if WEEK in weeks else weeks[-1]
+    b = briefing.collect(demo_engine, week)
+    deck = Presentation(io.BytesIO(briefing.build_deck(demo_engine, week, b)))
+    wb = load_workbook(io.BytesIO(briefing.build_workbook(demo_engine, week, b)))
+    return week, b, deck, wb
+
+
+def _title(slide) -> str:
+    """The slide title: the first text box (every slide starts with it)."""
+    for sh in slide.shapes:
+        if sh.has_text_frame and sh.text_frame.text.strip():
+            return sh.text_frame.text
+    return ""
+
+
+def _charts(slide):
+    return [sh.chart for sh in slide.shapes if sh.has_chart]
+
+
+def _tables(slide):
+    return [sh.table for sh in slide.shapes if sh.has_table]
+
+
+def _cells(table) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def _slides_titled(deck, prefix: str):
+    return [s for s in deck.slides if _title(s).startswith(prefix)]
+
+
+def _level_name(engine, code: str) -> str:
+    lv = service.levels(engine).set_index("code")
+    name = str(lv.loc[code, "name"])
+    return name[:1].lower() + name[1:]
+
+
+# --- deck -------------------------------------------------------------------------------------
+
+
+def test_deck_is_16_9_with_the_expected_slides(pack, demo_engine):
+    week, b, deck, _ = pack
+    assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, rel=1e-3)
+    n_dept = len(b.levels["department"].summary)
+    n_dist = len(b.levels["district"].summary)
+    league = sum(len(briefing._pages(n, briefing.LEAGUE_ROWS_PER_SLIDE)) for n in (n_dept, n_dist))
+    maps = 1  # districts have seat coordinates; departments do not
+    lagging = sum(
+        max(1, len(briefing._pages(min(len(b.levels[c].lagging), 5), briefing.LAGGING_ROWS_PER_SLIDE)))
+        for c in ("department", "district")
+    )
+    bottom = min(5, n_dept) + min(5, n_dist)
+    assert len(deck.slides) == 1 + 1 + league + maps + 1 + lagging + bottom
+    # 18 units do not fit one legible slide: the league table is split 9 + 9.
+    assert n_dept == 18 and league == 4
+
+    first = deck.slides[0]
+    text = "\n".join(sh.text_frame.text for sh in first.shapes if sh.has_text_frame)
+    assert t("brief.org") in text and "QĐ 766" in text
+    wk = b.week_period
+    assert week in text and fmt_date(wk.start) in text and fmt_date(wk.end) in text
+    assert fmt_date(service.data_until(demo_engine)) in text
+
+
+def test_charts_are_native_and_text_is_set_in_arial(pack):
+    _, _, deck, _ = pack
+    pictures = 0
+    charts = 0
+    for slide in deck.slides:
+        for sh in slide.shapes:
+            if sh.shape_type == MSO_SHAPE_TYPE.PICTURE:
+                pictures += 1
+            charts += bool(sh.has_chart)
+            frames = []
+            if sh.has_text_frame:
+                frames.append(sh.text_frame)
+            if sh.has_table:
+                frames += [c.text_frame for row in sh.table.rows for c in row.cells]
+                for row in sh.table.rows:
+                    for c in row.cells:
+                        for p in c.text_frame.paragraphs:
+                            for r in p.runs:
+                                assert r.font.size >= Pt(14), r.text
+            for tf in frames:
+                for p in tf.paragraphs:
+                    for r in p.runs:
+                        assert r.font.name == "Arial", r.text
+    # Only the map is a picture; every chart is an editable chart part.
+    assert pictures == 1
+    assert charts >= 2 + 10  # province, movers, one per bottom-five unit
+
+
+def test_province_slide_matches_the_engine(pack, demo_engine):
+    week, b, deck, _ = pack
+    ytd = ytd_period(week)
+    now = service.scorecard(demo_engine, "province", ytd).summary.iloc[0]
+    before = service.scorecard(demo_engine, "province", previous_period(ytd)).summary.iloc[0]
+    slide = deck.slides[1]
+    assert _title(slide) == t("brief.province_title", total=fmt_number(now["total"], 2), grade=now["grade"])
+    chart = _charts(slide)[0]
+    series = {s.name: list(s.values) for s in chart.plots[0].series}
+    groups = [f"group_{i}" for i in range(1, 7)]
+    assert series[t("brief.series_this_week")] == pytest.approx([now[g] for g in groups])
+    assert series[t("brief.series_last_week")] == pytest.approx([before[g] for g in groups])
+    cells = _cells(_tables(slide)[0])
+    assert cells[-1][0] == t("brief.group_total")
+    assert cells[-1][1] == fmt_number(now["total"], 2)
+    assert cells[-1][3] == fmt_delta(now["total"] - before["total"])
+    for i, g in enumerate(groups, start=1):
+        assert cells[i][1] == fmt_number(now[g], 2)
+        assert cells[i][3] == fmt_delta(now[g] - before[g])
+
+
+@pytest.mark.parametrize("level", ["department", "district"])
+def test_league_slides_match_the_engine(pack, demo_engine, level):
+    week, _, deck, _ = pack
+    summary = service.scorecard(demo_engine, level, ytd_period(week)).summary
+    slides = _slides_titled(deck, t("brief.league_title", level=_level_name(demo_engine, level)))
+    assert len(slides) == 2
+    rows, fills = [], []
+    for s in slides:
+        table = _tables(s)[0]
+        rows += _cells(table)[1:]
+        fills += [str(table.cell(i, 3).fill.fore_color.rgb) for i in range(1, len(table.rows))]
+    assert len(rows) == len(summary)
+    for row, fill, (_, u) in zip(rows, fills, summary.iterrows(), strict=True):
+        assert row[0] == str(int(u["rank"]))
+        assert row[1] == u["unit_name"]
+        assert row[2] == fmt_number(u["total"], 2)
+        assert row[3] == u["grade"]
+        assert row[4] == fmt_delta(u["delta_week"])
+        assert fill == u["grade_color"].lstrip("#").upper()
+
+
+def test_movers_chart_holds_the_biggest_changes(pack, demo_engine):
+    week, _, deck, _ = pack
+    frames = [service.scorecard(demo_engine, lv, ytd_period(week)).summary for lv in ("department", "district")]
+    deltas = pd.concat(frames)["delta_week"].dropna().astype(float).round(2)
+    up = sorted((d for d in deltas if d > 0), reverse=True)[:5]
+    down = sorted(d for d in deltas if d < 0)[:5][::-1]
+    slide = _slides_titled(deck, t("brief.movers_title"))[0]
+    charts = _charts(slide)
+    if not up and not down:
+        assert not charts
+        return
+    values = list(charts[0].plots[0].series[0].values)
+    assert values == pytest.approx(up + down)
+
+
+def test_bottom_five_slides(pack, demo_engine):
+    week, b, deck, _ = pack
+    for level in ("department", "district"):
+        res = service.scorecard(demo_engine, level, ytd_period(week))
+        for _, u in res.summary.tail(5).iterrows():
+            title = t("brief.unit_title", name=u["unit_name"], rank=int(u["rank"]), count=len(res.summary),
+                      total=fmt_number(u["total"], 2), grade=u["grade"])
+            slides = _slides_titled(deck, title)
+            assert len(slides) == 1, title
+            chart = _charts(slides[0])[0]
+            pts, lost = chart.plots[0].series
+            assert list(pts.values) == pytest.approx([u[f"group_{i}"] for i in range(1, 7)])
+            assert [p + q for p, q in zip(pts.values, lost.values, strict=True)] == pytest.approx(
+                list(b.groups["max_points"])
+            )
+            # The costliest components, in the engine's numbers.
+            comp = res.components[res.components["unit_code"] == u["unit_code"]]
+            top = comp[comp["points_lost"] > 0.005].nlargest(3, "points_lost")
+            table = _tables(slides[0])[0]
+            shown = [row[0].split(" ")[0] for row in _cells(table)[1:]]
+            assert shown == list(top["component"])
+
+
+def test_lagging_slides_name_the_units_and_procedures(pack, demo_engine):
+    week, _, deck, _ = pack
+    for level in ("department", "district"):
+        lag = service.lagging(demo_engine, level, week, bottom_n=5)
+        slides = _slides_titled(deck, t("brief.lagging_title", level=_level_name(demo_engine, level)))
+        cells = [row for s in slides for tbl in _tables(s) for row in _cells(tbl)[1:]]
+        assert [c[0].split("\n")[0] for c in cells] == list(lag["unit_name"].head(5))
+        for c, (_, r) in zip(cells, lag.head(5).iterrows(), strict=True):
+            assert c[1].split("\n")[0].lstrip("• ").rstrip("…")[:40] == r["reasons"][0][:40]
+            par = service.overdue_pareto(demo_engine, r["unit_code"], ytd_period(week))
+            if par.empty:
+                assert c[2] == "–"
+            else:
+                assert f"({fmt_number(par['overdue'].iloc[0], 0)} hồ sơ)" in c[2].split("\n")[0]
+
+
+def test_bad_week_and_week_without_data(demo_engine):
+    with pytest.raises(briefing.BriefingError) as exc:
+        briefing.build_deck(demo_engine, "2024-W60")
+    assert "2024-W60" in str(exc.value) and "\n" not in str(exc.value)
+    with pytest.raises(briefing.BriefingError):
+        briefing.build_workbook(demo_engine, "2031-W05")
+
+
+# --- workbook ---------------------------------------------------------------------------------
+
+
+def _sheet_rows(ws, header_row: int = 3) -> tuple[list[str], list[tuple]]:
+    header = [c.value for c in ws[header_row]]
+    rows = [r for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if any(v is not None for v in r)]
+    return header, rows
+
+
+@pytest.mark.parametrize("level", ["department", "district"])
+def test_workbook_league_sheets_equal_the_engine(pack, demo_engine, level):
+    week, _, _, wb = pack
+    summary = service.scorecard(demo_engine, level, ytd_period(week)).summary
+    ws = wb[briefing._sheet_name(t("brief.wb_sheet_league", level=_level_name(demo_engine, level)))]
+    assert ws.freeze_panes == "A4"
+    _, rows = _sheet_rows(ws)
+    assert len(rows) == len(summary)
+    for i, (row, (_, u)) in enumerate(zip(rows, summary.iterrows(), strict=True), start=4):
+        assert row[0] == int(u["rank"])
+        assert row[1] == u["unit_code"]
+        assert row[3] == pytest.approx(float(u["total"]))
+        assert row[4] == u["grade"]
+        assert [row[6 + k] for k in range(6)] == pytest.approx([float(u[f"group_{k}"]) for k in range(1, 7)])
+        assert ws.cell(i, 5).fill.fgColor.rgb[-6:] == u["grade_color"].lstrip("#").upper()
+        assert ws.cell(i, 4).number_format == "0.00"
+
+
+def test_workbook_communes_are_grouped_by_district(pack, demo_engine):
+    week, _, _, wb = pack
+    summary = service.scorecard(demo_engine, "commune", ytd_period(week)).summary
+    units = service.units(demo_engine, level="commune").set_index("code")
+    districts = service.units(demo_engine, level="district").set_index("code")["name"]
+    _, rows = _sheet_rows(wb[briefing._sheet_name(t("brief.wb_sheet_communes"))])
+    assert len(rows) == len(summary)
+    by_code = summary.set_index("unit_code")
+    seen: list[str] = []
+    for row in rows:
+        code = row[2]
+        assert row[1] == int(by_code.loc[code, "rank"])
+        assert row[4] == pytest.approx(float(by_code.loc[code, "total"]))
+        assert row[0] == districts[units.loc[code, "parent_code"]]
+        if not seen or seen[-1] != row[0]:
+            seen.append(row[0])
+    assert len(seen) == len(set(seen))  # each district's communes form one block
+
+
+def test_workbook_component_detail(pack, demo_engine):
+    week, _, _, wb = pack
+    res = service.scorecard(demo_engine, "district", ytd_period(week))
+    _, rows = _sheet_rows(wb[briefing._sheet_name(t("brief.wb_sheet_components"))])
+    district = service.levels(demo_engine).set_index("code").loc["district", "name"]
+    got = {(r[1], r[4]): r for r in rows if r[0] == district}
+    assert len(got) == len(res.components)
+    for c in res.components.itertuples(index=False):
+        r = got[(c.unit_code, c.component)]
+        assert (r[6], r[7]) == (pytest.approx(float(c.numerator)), pytest.approx(float(c.denominator)))
+        assert r[9] == pytest.approx(float(c.points))
+        assert r[10] == pytest.approx(float(c.max_points))
+
+
+def test_workbook_overdue_list(pack, demo_engine):
+    week, b, _, wb = pack
+    _, rows = _sheet_rows(wb[briefing._sheet_name(t("brief.wb_sheet_overdue"))])
+    assert len(rows) == sum(b.overdue_counts.values())
+    worst = max(b.overdue_counts, key=b.overdue_counts.get)
+    od = service.overdue_dossiers(demo_engine, worst, ytd_period(week))
+    mine = [r for r in rows if r[0] == worst]
+    assert [r[2] for r in mine] == list(od["code"])
+    assert [r[9] for r in mine] == [int(x) for x in od["days_overdue"]]
+
+
+def test_workbook_bieu06a_identities_on_every_row(pack, demo_engine):
+    week, _, _, wb = pack
+    ws = wb[briefing._sheet_name(t("brief.wb_sheet_bieu06a"))]
+    h1, h2, h3 = briefing.BIEU06A_HEADER_ROWS
+    assert ws.cell(h1, 3).value == t("b06.received")
+    assert ws.cell(h1, 7).value == t("b06.resolved")
+    assert ws.cell(h1, 11).value == t("b06.pending")
+    assert ws.cell(h3 + 1, 13).value == "(13)"
+    assert f"C{h1}:F{h1}" in {str(r) for r in ws.merged_cells.ranges}
+    rows = list(ws.iter_rows(min_row=briefing.BIEU06A_FIRST_DATA_ROW, values_only=True))
+    assert rows
+    for r in rows:
+        rec_total, online, direct, carried, res_total, early, on_time, late, pen_total, within, overdue = r[2:13]
+        assert rec_total == online + direct + carried == res_total + pen_total, r
+        assert res_total == early + on_time + late, r
+        assert pen_total == within + overdue, r
+    q = briefing.bieu06a_period(week)
+    df = service.bieu06a(demo_engine, q.start, q.end)
+    assert rows[0][1] == t("b06.grand_total")
+    assert list(rows[0][2:13]) == [int(df[c].sum()) for c in briefing.BIEU06A_COLUMNS]
+    assert ws.freeze_panes == f"C{briefing.BIEU06A_FIRST_DATA_ROW}"
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def test_cli_writes_both_files(demo_url, tmp_path, capsys):
+    pptx, xlsx = tmp_path / "hop.pptx", tmp_path / "sub" / "hop.xlsx"
+    rc = main(["briefing", "--week", WEEK, "--out", str(pptx), "--xlsx", str(xlsx), "--db", demo_url])
+    assert rc == 0, capsys.readouterr().err
+    assert len(Presentation(str(pptx)).slides) > 10
+    assert "Biểu II.06a" in load_workbook(str(xlsx)).sheetnames
+
+
+@pytest.mark.parametrize("week", ["2024-W99", "tuần 52", "2031-W05"])
+def test_cli_bad_week_exits_2_with_one_line(demo_url, tmp_path, capsys, week):
+    out = tmp_path / "x.pptx"
+    rc = main(["briefing", "--week", week, "--out", str(out), "--db", demo_url])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_pages_are_balanced():
+    assert briefing._pages(18, 10) == [(0, 9), (9, 18)]
+    assert briefing._pages(5, 3) == [(0, 3), (3, 5)]
+    assert briefing._pages(7, 10) == [(0, 7)]
+    assert briefing._pages(0, 10) == [(0, 0)]

@@ -1,0 +1,236 @@
+"""The demo generator: determinism, shape, realism at small scale, consistency of aggregates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select, text
+
+from data_access import schema
+from data_access.demo import generate_demo
+
+AS_OF = "2024-12-29"
+SMALL = 0.002  # ~3,200 dossiers: enough for determinism checks, fast on both backends
+
+
+def _count(conn, table) -> int:
+    return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _frame(engine, sql: str) -> pd.DataFrame:
+    with engine.connect() as c:
+        return pd.DataFrame(c.execute(text(sql)).mappings().all())
+
+
+def _sample(engine) -> pd.DataFrame:
+    cols = ", ".join(c.name for c in schema.dossier.columns)
+    df = _frame(engine, f"SELECT {cols} FROM dossier ORDER BY code")
+    return df.iloc[:: max(len(df) // 200, 1)].reset_index(drop=True)
+
+
+def test_deterministic_and_replaces_facts(engine):
+    first = generate_demo(engine, scale=SMALL, seed=1, progress=False)
+    rows_first = _sample(engine)
+    fb_first = _frame(engine, "SELECT * FROM feedback ORDER BY code")
+    second = generate_demo(engine, scale=SMALL, seed=1, progress=False)
+    assert first == second
+    pd.testing.assert_frame_equal(rows_first, _sample(engine))
+    pd.testing.assert_frame_equal(fb_first, _frame(engine, "SELECT * FROM feedback ORDER BY code"))
+    with engine.connect() as c:
+        # replaced, not appended
+        assert _count(c, schema.dossier) == first["dossier"]
+        assert _count(c, schema.procedure) == first["procedure"]
+        assert _count(c, schema.feedback) == first["feedback"]
+        actions = c.execute(select(schema.load_log.c.action)).scalars().all()
+    assert actions.count("demo") == 2
+
+
+def test_other_seed_differs(engine):
+    generate_demo(engine, scale=SMALL, seed=1, progress=False)
+    a = _sample(engine)
+    generate_demo(engine, scale=SMALL, seed=2, progress=False)
+    b = _sample(engine)
+    assert not a.equals(b)
+
+
+def test_progress_false_prints_nothing(engine, capsys):
+    generate_demo(engine, scale=0.0005, progress=False)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+def test_creates_schema_when_missing(db_url):
+    from data_access.engine import get_engine
+
+    eng = get_engine(db_url)
+    try:
+        counts = generate_demo(eng, scale=0.0005, progress=False)
+        with eng.connect() as c:
+            assert _count(c, schema.unit) == 278
+            assert _count(c, schema.dossier) == counts["dossier"] > 0
+    finally:
+        eng.dispose()
+
+
+def test_counts_and_catalogue(demo_engine):
+    with demo_engine.connect() as c:
+        n_dossiers = _count(c, schema.dossier)
+        n_procs = _count(c, schema.procedure)
+        n_fields = _count(c, schema.field)
+        n_ann = _count(c, schema.procedure_announcement)
+        n_fb = _count(c, schema.feedback)
+    assert 14_000 <= n_dossiers <= 18_000
+    assert 400 <= n_procs <= 600
+    assert 15 <= n_fields <= 22
+    assert 200 <= n_ann <= 400
+    assert n_fb > 20
+    procs = _frame(demo_engine, "SELECT * FROM procedure")
+    assert procs["code"].str.fullmatch(r"[12]\.\d{6}").all()
+    assert set(procs["level"]) == {"department", "district", "commune"}
+    assert procs.loc[procs["level"] == "department", "agency_code"].nunique() == 18
+    assert procs.loc[procs["level"] != "department", "agency_code"].isna().all()
+    assert set(procs["online_level"]) == {0, 1, 2}
+    fee = procs[procs["fee_bearing"] == 1]
+    assert 0 < fee["online_payment"].sum() < len(fee)  # some fee-bearing without payment
+    assert procs.loc[procs["certification"] == 1, "level"].isin(["district", "commune"]).any()
+
+
+def test_every_unit_receives_dossiers(demo_engine):
+    df = _frame(
+        demo_engine,
+        "SELECT u.level, COUNT(DISTINCT d.unit_code) AS n FROM dossier d "
+        "JOIN unit u ON u.code = d.unit_code GROUP BY u.level",
+    )
+    levels = dict(zip(df["level"], df["n"], strict=True))
+    assert levels["department"] == 18
+    assert levels["district"] == 18
+    assert levels["commune"] >= 200  # small scale: a tiny commune may get no dossier
+
+
+def test_dossiers_only_reference_known_units_and_procedures(demo_engine):
+    df = _frame(
+        demo_engine,
+        "SELECT COUNT(*) AS n FROM dossier d LEFT JOIN unit u ON u.code = d.unit_code "
+        "LEFT JOIN procedure p ON p.code = d.procedure_code WHERE u.code IS NULL OR p.code IS NULL",
+    )
+    assert df["n"].iloc[0] == 0
+    # department dossiers are for that department's own procedures
+    df = _frame(
+        demo_engine,
+        "SELECT COUNT(*) AS n FROM dossier d JOIN unit u ON u.code = d.unit_code "
+        "JOIN procedure p ON p.code = d.procedure_code "
+        "WHERE p.level <> u.level OR (p.agency_code IS NOT NULL AND p.agency_code <> u.code)",
+    )
+    assert df["n"].iloc[0] == 0
+
+
+def test_period_and_statuses(demo_engine):
+    df = _frame(
+        demo_engine,
+        "SELECT MIN(received_week) AS w0, MAX(received_week) AS w1, "
+        "MIN(received_date) AS d0, MAX(received_date) AS d1, "
+        "SUM(CASE WHEN due_at IS NULL THEN 1 ELSE 0 END) AS no_due, COUNT(*) AS n FROM dossier",
+    )
+    r = df.iloc[0]
+    assert (r["w0"], r["w1"]) == ("2023-W01", "2024-W52")
+    assert str(r["d0"]) == "2023-01-02" and str(r["d1"]) <= "2024-12-29"
+    assert 0.01 < r["no_due"] / r["n"] < 0.06
+    statuses = set(_frame(demo_engine, "SELECT DISTINCT status FROM dossier")["status"])
+    assert {1, 2, 3, 4, 5, 7, 9, 10} <= statuses
+    bad = _frame(
+        demo_engine,
+        "SELECT COUNT(*) AS n FROM dossier WHERE (status IN (7, 9, 10) AND end_date IS NULL) "
+        f"OR (status NOT IN (7, 9, 10) AND finished_at IS NOT NULL) OR end_date > '{AS_OF}' "
+        "OR (paid_online > 0 AND procedure_code IN (SELECT code FROM procedure WHERE fee_bearing = 0))",
+    )
+    assert bad["n"].iloc[0] == 0
+
+
+def _rate_by(engine, key_sql: str, join: str = "") -> pd.Series:
+    df = _frame(
+        engine,
+        f"SELECT {key_sql} AS k, COUNT(*) AS n, "
+        f"SUM(CASE WHEN overdue_date <= '{AS_OF}' THEN 1 ELSE 0 END) AS overdue, "
+        "SUM(CASE WHEN channel = 2 THEN 1 ELSE 0 END) AS online "
+        f"FROM dossier d {join} WHERE d.counted = 1 GROUP BY {key_sql}",
+    )
+    return df.set_index("k")
+
+
+def test_realistic_rates(demo_engine):
+    by_level = _rate_by(demo_engine, "u.level", "JOIN unit u ON u.code = d.unit_code")
+    on_time = 1 - by_level["overdue"] / by_level["n"]
+    assert on_time["department"] > 0.97
+    assert on_time["department"] > on_time["commune"] > on_time["district"]
+    assert 0.75 < on_time["district"] < 0.95
+    assert 0.85 < on_time["commune"] < 0.96
+
+    by_field = _rate_by(demo_engine, "d.field_code")
+    overdue_share = by_field["overdue"] / by_field["n"]
+    big = by_field["n"] >= 200
+    assert overdue_share[big].idxmax() == "DDAI"
+
+    by_year = _rate_by(demo_engine, "SUBSTR(d.received_week, 1, 4)")
+    online = by_year["online"] / by_year["n"]
+    assert online["2024"] > online["2023"] + 0.1
+
+
+def test_aggregates_match_dossiers(demo_engine):
+    df = _frame(
+        demo_engine,
+        "SELECT (SELECT COUNT(*) FROM dossier WHERE counted = 1) AS dossiers, "
+        "(SELECT SUM(dossiers) FROM agg_unit_bucket) AS agg, "
+        "(SELECT SUM(dossiers) FROM agg_unit_procedure) AS agg_proc, "
+        "(SELECT COUNT(*) FROM dossier WHERE counted = 1 AND overdue_date IS NOT NULL) AS overdue, "
+        "(SELECT SUM(n) FROM agg_overdue WHERE source = 'dossier') AS agg_overdue, "
+        "(SELECT COUNT(*) FROM feedback) AS feedback, "
+        "(SELECT SUM(feedback) FROM agg_unit_bucket) AS agg_feedback",
+    )
+    r = df.iloc[0]
+    assert r["dossiers"] == r["agg"] == r["agg_proc"]
+    assert r["overdue"] == r["agg_overdue"]
+    assert r["feedback"] == r["agg_feedback"]
+
+
+def test_no_personal_data(demo_engine):
+    personal = ("name", "phone", "email", "address", "applicant", "cccd", "cmnd", "id_number")
+    for table in (schema.dossier, schema.feedback, schema.procedure_announcement):
+        assert not set(personal) & {c.name for c in table.columns}
+    fb = _frame(demo_engine, "SELECT DISTINCT outcome FROM feedback")
+    assert set(fb["outcome"].dropna()) <= {"Đã trả lời", "Chuyển cơ quan có thẩm quyền"}
+
+
+@pytest.mark.parametrize("table", ["dossier", "feedback"])
+def test_codes_unique(demo_engine, table):
+    df = _frame(demo_engine, f"SELECT COUNT(*) AS n, COUNT(DISTINCT code) AS k FROM {table}")
+    assert df["n"].iloc[0] == df["k"].iloc[0]
+
+
+def _table(engine, table) -> pd.DataFrame:
+    """Read through Core so that dates come back typed on both backends."""
+    with engine.connect() as c:
+        res = c.execute(select(table).order_by(table.c.code))
+        return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
+
+
+def test_fast_insert_reads_back_like_core(engine):
+    """The driver-level path (SQLite tuples / PostgreSQL COPY) stores what Core would."""
+    from data_access.bulk import insert_frame
+
+    generate_demo(engine, scale=0.0005, progress=False)
+    before = _table(engine, schema.dossier)
+    fb_before = _table(engine, schema.feedback)
+    raw = before.copy()
+    for c in ("received_at", "due_at", "finished_at", "returned_at"):
+        raw[c] = pd.to_datetime(raw[c])
+    fb_raw = fb_before.copy()
+    fb_raw["handled_at"] = pd.to_datetime(fb_raw["handled_at"])
+    fb_raw["satisfied"] = fb_raw["satisfied"].astype("Int16")
+    for fast in (False, True):
+        with engine.begin() as c:
+            c.execute(schema.dossier.delete())
+            c.execute(schema.feedback.delete())
+            insert_frame(c, schema.dossier, raw, chunk_rows=500, fast=fast)
+            insert_frame(c, schema.feedback, fb_raw, chunk_rows=7, fast=fast)
+        pd.testing.assert_frame_equal(before, _table(engine, schema.dossier))
+        pd.testing.assert_frame_equal(fb_before, _table(engine, schema.feedback))

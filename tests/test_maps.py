@@ -1,0 +1,243 @@
+"""Boundary files: configuration, matching by GSO code and by name, missing units, no tiles."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ui import maps
+
+GEO = Path("/work/shared/geo")
+ROOT = Path(__file__).resolve().parent.parent
+UNITS_CSV = ROOT / "assets" / "defaults" / "units_quangnam_2022.csv"
+DOMAIN_UNITS = Path("/work/shared/domain/quangnam_units_2022.csv")
+
+
+def _units(level: str, path: Path = UNITS_CSV) -> pd.DataFrame:
+    with path.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["level"] == level]
+    return pd.DataFrame(rows)
+
+
+def _feature(props: dict, x: float = 108.0, y: float = 15.5) -> dict:
+    ring = [[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y]]
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+TINY = {
+    "type": "FeatureCollection",
+    "features": [
+        _feature({"code": "502", "name": "whatever"}),  # by code, whatever the name says
+        _feature({"ten": "THỊ XÃ ĐIỆN BÀN"}, x=108.2),  # by name: case, diacritics, kind prefix
+        _feature({"NAME_2": "DuyXuyên"}, x=108.3),  # GADM style, no spaces
+        _feature({"name": "Atlantis"}, x=108.4),  # matches nothing
+    ],
+}
+TINY_UNITS = pd.DataFrame(
+    {
+        "code": ["502", "507", "508", "510"],
+        "name": ["Thành phố Tam Kỳ", "Thị xã Điện Bàn", "Huyện Duy Xuyên", "Huyện Nam Giang"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Thành phố Tam Kỳ", "tamky"),
+        ("Tam Kỳ", "tamky"),
+        ("TP. Tam Kỳ", "tamky"),
+        ("Huyện Đông Giang", "donggiang"),
+        ("Thị xã Điện Bàn", "dienban"),
+        ("Phường Hòa Thuận", "hoathuan"),
+        ("HòaThuận", "hoathuan"),
+        ("Xã A Tiêng", "atieng"),
+        ("Thị trấn Ái Nghĩa", "ainghia"),
+        ("Quế Sơn", "queson"),
+    ],
+)
+def test_normalize_name(raw, expected):
+    assert maps.normalize_name(raw) == expected
+
+
+def test_normalize_keeps_names_that_only_look_like_a_prefix():
+    # "Xã" alone, or a unit literally called "Huyện" must not become empty.
+    assert maps.normalize_name("Xã") == "xa"
+
+
+def test_tiny_geojson_by_code_and_name():
+    res = maps.match_features(TINY, TINY_UNITS)
+    codes = sorted(f["properties"]["unit_code"] for f in res.features)
+    assert codes == ["502", "507", "508"]
+    assert res.by_code == 1
+    assert res.by_name == 2
+    assert res.missing_units == ["Huyện Nam Giang"]
+    assert res.unmatched_features == ["Atlantis"]
+
+
+def test_code_wins_over_name_and_duplicates_are_reported():
+    gj = {"type": "FeatureCollection", "features": [
+        _feature({"code": "507", "name": "Tam Kỳ"}),  # code says Điện Bàn
+        _feature({"name": "Điện Bàn"}),  # a second Điện Bàn: reported, not drawn twice
+    ]}
+    res = maps.match_features(gj, TINY_UNITS)
+    assert [f["properties"]["unit_code"] for f in res.features] == ["507"]
+    assert res.unmatched_features == ["Điện Bàn"]
+    assert "Thành phố Tam Kỳ" in res.missing_units
+
+
+def test_name_match_respects_the_kind_of_unit():
+    gj = {"type": "FeatureCollection", "features": [
+        _feature({"name": "Tam Kỳ", "type": "Phường"}),  # a ward named after the city
+        _feature({"full_name": "Huyện Duy Xuyên"}),
+    ]}
+    res = maps.match_features(gj, TINY_UNITS)
+    assert [f["properties"]["unit_code"] for f in res.features] == ["508"]
+    assert "Thành phố Tam Kỳ" in res.missing_units
+
+
+def test_codes_as_numbers_or_pcodes():
+    gj = {"type": "FeatureCollection", "features": [
+        _feature({"code": 502}), _feature({"ADM2_PCODE": "VN507"}), _feature({"ma": "508.0"}),
+    ]}
+    res = maps.match_features(gj, TINY_UNITS)
+    assert sorted(f["properties"]["unit_code"] for f in res.features) == ["502", "507", "508"]
+
+
+def test_boundary_path_from_env_and_secrets(tmp_path, monkeypatch):
+    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
+    secrets = tmp_path / "secrets.toml"
+    assert maps.boundary_path("district", secrets) is None
+    secrets.write_text('[maps]\ndistricts = "/srv/geo/d.geojson"\n', encoding="utf-8")
+    assert maps.boundary_path("district", secrets) == Path("/srv/geo/d.geojson")
+    assert maps.boundary_path("commune", secrets) is None
+    monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(tmp_path / "env.geojson"))
+    assert maps.boundary_path("district", secrets) == tmp_path / "env.geojson"
+
+
+def test_load_boundaries_rejects_non_geojson(tmp_path):
+    bad = tmp_path / "x.geojson"
+    bad.write_text('{"type": "Feature"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="x.geojson"):
+        maps.load_boundaries(bad)
+    bad.write_text("not json", encoding="utf-8")
+    with pytest.raises(ValueError):
+        maps.load_boundaries(bad)
+
+
+def test_decks_fetch_nothing_from_the_internet():
+    res = maps.match_features(TINY, TINY_UNITS)
+    values = {f["properties"]["unit_code"]: {"name": "x", "label": "y", "fill": [1, 2, 3, 4]}
+              for f in res.features}
+    for deck in (
+        maps.choropleth_deck(res.features, values),
+        maps.points_deck(pd.DataFrame({"unit_code": ["502"], "name": ["Tam Kỳ"], "lat": [15.58],
+                                       "lon": [108.48], "radius": [3000],
+                                       "fill": [[1, 2, 3, 4]], "label": [""], "grade": [""]})),
+    ):
+        spec = json.loads(deck.to_json())
+        text = json.dumps(spec)
+        assert "mapProvider" not in spec
+        # pydeck's placeholder, which Streamlit removes without substituting a basemap.
+        assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
+        assert "http" not in text
+        assert spec["layers"][0]["id"] == "units", "selection needs a layer id"
+
+
+def test_view_fits_quang_nam():
+    v = maps.view_for([107.2, 108.7], [14.9, 16.1], width_px=640, height_px=620)
+    assert 7 < v.zoom < 9
+    assert 107.9 < v.longitude < 108.0
+
+
+def test_selected_unit_from_event():
+    class Sel:
+        objects = {"units": [{"properties": {"unit_code": "510"}}]}
+
+    class Ev:
+        selection = Sel()
+
+    assert maps.selected_unit(Ev()) == "510"
+    assert maps.selected_unit({"selection": {"objects": {"units": [{"unit_code": "507"}]}}}) == "507"
+    assert maps.selected_unit({"selection": {"objects": {}}}) is None
+    assert maps.selected_unit(None) is None
+
+
+def test_ramp_and_colours():
+    assert maps.ramp(0)[:3] == [192, 57, 43]
+    assert maps.ramp(1)[:3] == [27, 120, 55]
+    assert maps.ramp(None)[:3] == [189, 195, 199]
+    assert maps.hex_rgba("#1b7837", 200) == [27, 120, 55, 200]
+
+
+# --- the real boundary files (developers' machines only) --------------------------------------
+
+
+def _geo(name: str) -> Path:
+    p = GEO / name
+    if not p.is_file():
+        pytest.skip(f"{p} not present (shared test data, never shipped)")
+    return p
+
+
+def test_real_districts_match_by_code():
+    b = maps.load_boundaries(_geo("quangnam_districts_2022.geojson"))
+    units = _units("district")
+    res = maps.match_features(b.geojson, units)
+    assert len(res.features) == 18
+    assert res.by_code == 18
+    assert res.missing_units == []
+    assert res.unmatched_features == []
+
+
+def test_real_districts_match_by_name_without_codes():
+    b = maps.load_boundaries(_geo("quangnam_districts_2022_from_2025_communes.geojson"))
+    for f in b.geojson["features"]:
+        f["properties"].pop("code", None)  # force matching on names only
+    units = _units("district")
+    res = maps.match_features(b.geojson, units)
+    assert res.by_name == 18
+    assert res.missing_units == []
+
+
+def test_real_communes_gadm():
+    if not DOMAIN_UNITS.is_file():
+        pytest.skip(f"{DOMAIN_UNITS} not present")
+    b = maps.load_boundaries(_geo("quangnam_communes_2022_gadm.geojson"))
+    units = _units("commune", DOMAIN_UNITS)
+    assert len(units) == 241
+    res = maps.match_features(b.geojson, units)
+    assert len(res.features) == 241
+    assert res.missing_units == []
+    # One district's communes only: the others are not "missing", they are simply not asked for.
+    tam_ky = units[units["parent_code"] == "502"]
+    res = maps.match_features(b.geojson, tam_ky)
+    assert len(res.features) == len(tam_ky) == 13
+    assert len(res.unmatched_features) == 241 - 13
+
+
+def test_real_2025_communes_name_the_missing_2022_districts():
+    b = maps.load_boundaries(_geo("danang_communes_2025.geojson"))
+    units = _units("district")
+    res = maps.match_features(b.geojson, units)
+    # A 2025 commune file given as districts: "Phường Tam Kỳ" folds to the same name as
+    # "Thành phố Tam Kỳ" but is another kind of unit, so nothing matches and all 18 are named.
+    assert res.features == []
+    assert len(res.missing_units) == 18
+    assert "Thành phố Tam Kỳ" in res.missing_units
+
+
+def test_labels_keep_vietnamese_letters():
+    res = maps.match_features(TINY, TINY_UNITS)
+    values = {f["properties"]["unit_code"]: {"name": n, "label": "", "fill": [1, 2, 3, 4]}
+              for f, n in zip(res.features, ["Thành phố Tam Kỳ", "Thị xã Điện Bàn",
+                                             "Huyện Duy Xuyên"], strict=True)}
+    spec = json.loads(maps.choropleth_deck(res.features, values).to_json())
+    labels = next(layer for layer in spec["layers"] if layer["id"] == "labels")
+    assert labels["characterSet"] == "auto", "the default ASCII atlas would drop ỳ, Đ, ..."
+    assert sorted(r["short"] for r in labels["data"]) == ["Duy Xuyên", "Tam Kỳ", "Điện Bàn"]

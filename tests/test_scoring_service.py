@@ -1,0 +1,259 @@
+"""The Service API on hand-made data, both backends: province row, weekly series, New Year,
+drill-down, lagging units, methodology versions, empty results, SQLite == PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from scoring_helpers import announcement, dossier, feedback, load, proc
+from sqlalchemy import insert
+
+from data_access import queries as q
+from data_access import schema as s
+from data_access.db import init_db
+from data_access.engine import get_engine
+from scorecard import service
+from scorecard.periods import parse_period
+
+J = lambda d: date(2024, 1, 1) + timedelta(days=d - 1)  # noqa: E731 - day d of 2024
+
+PROCS = [
+    proc("PD", level="district", fee=1, pay=1),
+    proc("PD0", level="district", online_level=0),
+    proc("PC", level="commune", cert=1, online_level=1),
+    proc("PS", level="department", agency="STP", fee=1, pay=0),
+    proc("PX", level="department", agency="SYT"),  # not STP's: outside its authority
+]
+
+
+def _lagging_rows() -> list[dict]:
+    rows = []
+    # 504: four good dossiers in 2024-W02, then one overdue still-open dossier in each of
+    # W03, W04 and W05: its year-to-date score falls three weeks running, its backlog rises.
+    for i in range(4):
+        rows.append(dossier(f"L504_{i}", "504", J(8), proc="PD", due=J(12), finished=J(10),
+                            synced=1, channel=2, paid_online=1, digitised=1, e_result=1))
+    for k, day in enumerate((15, 22, 29)):
+        rows.append(dossier(f"L504_late{k}", "504", J(day), proc="PD", due=J(day + 1), status=4,
+                            synced=1))
+    # 502: a steady good performer, a few dossiers every week
+    for w in range(5):
+        for i in range(2):
+            rows.append(dossier(f"G502_{w}_{i}", "502", J(1 + 7 * w), proc="PD", due=J(5 + 7 * w),
+                                finished=J(2 + 7 * w), synced=1, channel=2, paid_online=1,
+                                digitised=1, e_result=1, reused=1, citizen_store=1,
+                                population_db=1))
+    return rows
+
+
+DOSSIERS = [
+    *_lagging_rows(),
+    dossier("C1", "20335", J(3), proc="PC", due=J(5), finished=J(4), e_cert=1, synced=1),
+    dossier("C2", "20338", J(3), proc="PC", due=J(4), finished=J(9)),
+    dossier("S1", "STP", J(3), proc="PS", due=J(5), finished=J(4), channel=2, paid_online=1),
+    dossier("S2", "STP", J(3), proc="PX", due=J(5), finished=J(4), channel=2),
+    # around New Year 2025: 31 Dec 2024 is in week 2025-W01 but in year 2024
+    dossier("Y1", "503", date(2024, 12, 31), proc="PD", due=date(2025, 1, 2),
+            finished=date(2025, 1, 2)),
+    dossier("Y2", "503", date(2025, 1, 2), proc="PD", due=date(2025, 1, 3), status=4),
+]
+FEEDBACK = [
+    feedback("FB1", "502", J(2), J(6), J(3), satisfied=1),
+    feedback("FB2", "502", J(2), J(3), J(8), satisfied=0),
+]
+ANNOUNCEMENTS = [
+    announcement("49", J(2), J(5), J(4), J(6)),
+    announcement("49", J(3), J(2), J(9), J(7), parts=6),
+]
+
+
+@pytest.fixture
+def data(engine):
+    load(engine, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
+    return engine
+
+
+def test_province_row_sums_every_unit(data):
+    p = parse_period("2024-W01")
+    prov = q.province_measures(data, p.start, p.end, "49").iloc[0]
+    units = q.unit_measures(data, p.start, p.end)
+    for m in ("dossiers", "synced", "online", "overdue", "feedback", "feedback_overdue", "e_cert"):
+        assert prov[m] == units[m].sum(), m
+    assert prov["dossiers"] == 2 + 2 + 2  # 502 x2, communes x2, STP x2
+    assert prov["procs"] == len(PROCS)
+    assert prov["ann_total"] == 2 and prov["ann_on_time"] == 1
+    assert prov["pub_total"] == 1 and prov["pub_full"] == 1  # the second is published on day 9
+    res = service.scorecard(data, "province", "2024-W01")
+    assert len(res.summary) == 1 and res.summary.iloc[0]["unit_code"] == "49"
+    comps = res.components.set_index("component")
+    assert {"1.1", "1.2", "1.3"} <= set(comps.index)
+    assert comps.at["1.1", "points"] == pytest.approx(3.0)
+
+
+def test_authority_limits_procedure_counts(data):
+    m = q.unit_measures(data, J(1), J(7)).set_index("unit_code")
+    assert m.at["STP", "procs"] == 1  # PS only; PX belongs to SYT
+    assert m.at["STP", "procs_online_used"] == 1  # its online PX dossier is not counted
+    assert m.at["502", "procs"] == 2 and m.at["502", "procs_online"] == 1
+    assert m.at["STP", "procs_fee"] == 1 and m.at["STP", "procs_fee_integrated"] == 0
+    assert m.at["STP", "procs_fee_paid"] == 1
+
+
+def test_department_group_1_scaled_from_1_4(data):
+    res = service.scorecard(data, "department", "2024-W01")
+    assert "1.1" in res.not_applicable
+    stp = res.summary.set_index("unit_code").loc["STP"]
+    comps = res.components[res.components["unit_code"] == "STP"].set_index("component")
+    assert "1.1" not in comps.index
+    assert stp["group_1"] == pytest.approx(comps.at["1.4", "points"] * 3)
+
+
+@pytest.mark.parametrize("level", ["district", "province", "commune"])
+@pytest.mark.parametrize("kind", ["ytd", "week"])
+def test_series_equals_scorecard(data, level, kind):
+    ser = service.series(data, level, "2025-W02", weeks=56, kind=kind)
+    assert set(ser.columns) == set(service.SERIES_COLUMNS)
+    for week in ("2024-W01", "2024-W03", "2024-W05", "2025-W01", "2025-W02"):
+        res = service.scorecard(data, level, parse_period(week, ytd=kind == "ytd"))
+        if res.summary.empty:
+            continue
+        got = ser[ser["week"] == week].set_index("unit_code")
+        want = res.summary.set_index("unit_code")
+        cols = ["total", *[f"group_{i}" for i in range(1, 7)]]
+        pd.testing.assert_frame_equal(got.loc[want.index, cols], want[cols].astype(float),
+                                      check_exact=False, atol=1e-9)
+
+
+def test_new_year_bucket(data):
+    m = lambda p: q.unit_measures(data, p.start, p.end).set_index("unit_code").at["503", "dossiers"]  # noqa: E731
+    assert m(parse_period("2025-W01")) == 2  # the whole ISO week
+    assert m(parse_period("2025-W01", ytd=True)) == 1  # from 1 January 2025 only
+    assert m(parse_period("2024")) == 1 and m(parse_period("2024-12")) == 1
+    assert m(parse_period("2024-W52", ytd=True)) == 0  # ends Sunday 29 December
+
+
+def test_drill_down_ranks_communes_of_a_district(data):
+    res = service.scorecard(data, "commune", "2024-W01", parent="502")
+    assert set(res.summary["unit_code"]) == set(
+        q.active_units(data, "commune", parent="502")["code"]
+    )
+    assert res.summary["rank"].min() == 1
+    assert res.summary.iloc[0]["unit_code"] == "20335"  # the only one without an overdue dossier
+    assert list(res.summary.columns) == service.SUMMARY_COLUMNS
+
+
+def test_delta_and_sorting(data):
+    res = service.scorecard(data, "district", parse_period("2024-W05", ytd=True))
+    prev = service.scorecard(data, "district", parse_period("2024-W04", ytd=True))
+    a = res.summary.set_index("unit_code")
+    b = prev.summary.set_index("unit_code")
+    assert a.at["504", "delta_week"] == pytest.approx(a.at["504", "total"] - b.at["504", "total"])
+    assert a.at["504", "delta_week"] < 0
+    assert res.summary["rank"].is_monotonic_increasing
+
+
+def test_lagging_reasons(data):
+    lag = service.lagging(data, "district", "2024-W05", bottom_n=5)
+    assert set(lag.columns) >= {"unit_code", "unit_name", "level", "urgency", "reasons",
+                                "worst_components"}
+    row = lag.set_index("unit_code").loc["504"]
+    text = " ".join(row["reasons"])
+    assert "giảm 3 tuần liên tiếp" in text
+    assert "tăng từ 2 lên 3 hồ sơ" in text
+    assert row["worst_components"] and "mất" in row["worst_components"][0]
+    assert any("Thủ tục PD" in p for p in row["overdue_procedures"])
+    assert any("Đất đai" in f for f in row["overdue_fields"])
+    assert "502" not in set(lag["unit_code"]) or "giảm" not in " ".join(
+        lag.set_index("unit_code").loc["502", "reasons"])
+    assert lag["urgency"].is_monotonic_decreasing
+    # a stricter bar flags more units
+    strict = service.lagging(data, "district", "2024-W05", below_grade="Xuất sắc")
+    assert len(strict) >= len(lag)
+
+
+def test_methodology_version_by_period_end(data):
+    with data.begin() as c:
+        c.execute(insert(s.methodology_version).values(
+            version="766-2024H2", name="test", valid_from=date(2024, 7, 1)))
+        rows = [dict(r._mapping) for r in c.execute(s.methodology.select())]
+        for r in rows:
+            r["version"] = "766-2024H2"
+            if r["component"] == "2.1":
+                r["saturation"] = 0.5
+        c.execute(insert(s.methodology), rows)
+    june = service.scorecard(data, "district", "2024-W01")
+    assert june.methodology_version == "766-2024"
+    assert set(june.summary["methodology_version"]) == {"766-2024"}
+    later = service.scorecard(data, "district", "2025-W01")
+    assert later.methodology_version == "766-2024H2"
+    c21 = later.components.set_index(["unit_code", "component"]).loc[("503", "2.1")]
+    assert c21["ratio"] == pytest.approx(0.5) and c21["points"] == pytest.approx(20)
+
+
+def test_empty_results_are_frames(data):
+    assert service.scorecard(data, "district", "2023-W10").summary.empty
+    assert list(service.scorecard(data, "district", "2023-W10").summary.columns) == service.SUMMARY_COLUMNS
+    assert service.lagging(data, "district", "2023-W10").empty
+    assert service.overdue_dossiers(data, "505", "2024-W01").empty
+    assert service.overdue_pareto(data, "505", "2024-W01").empty
+    assert service.bieu06a(data, date(2023, 1, 1), date(2023, 1, 31)).empty
+
+
+def test_freshness_and_reference(data):
+    assert service.latest_week(data) == "2025-W01"
+    assert service.data_until(data) == date(2025, 1, 2)
+    weeks = service.available_weeks(data)
+    assert weeks[0] == "2024-W01" and weeks[-1] == "2025-W01"
+    assert service.levels(data)["code"].tolist() == ["province", "department", "district", "commune"]
+    assert len(service.units(data, "district")) == 18
+    assert set(service.units(data, "commune", parent="519")["parent_code"]) == {"519"}
+    assert service.grade_bands(data, "766-2024")["grade"].iloc[0] == "Xuất sắc"
+    t = service.targets(data, date(2024, 6, 1))
+    assert "total" in set(t["indicator"])
+
+
+def test_empty_database(engine):
+    assert service.latest_week(engine) is None and service.data_until(engine) is None
+    assert service.available_weeks(engine) == []
+    assert service.series(engine, "district", "2024-W05", weeks=4).shape[1] == len(service.SERIES_COLUMNS)
+
+
+def _all_results(engine) -> dict[str, pd.DataFrame]:
+    out = {}
+    for level in ("department", "district", "commune", "province"):
+        for label, ytd in (("2024-W01", False), ("2024-W05", True), ("2024-01", False),
+                           ("2025-W01", False)):
+            res = service.scorecard(engine, level, parse_period(label, ytd=ytd))
+            out[f"{level} {label} {ytd}"] = res.summary.drop(columns="grade_color")
+            out[f"{level} {label} {ytd} c"] = res.components
+        out[f"series {level}"] = service.series(engine, level, "2025-W01", weeks=10)
+    out["lagging"] = service.lagging(engine, "district", "2024-W05").astype(str)
+    out["b06"] = service.bieu06a(engine, J(1), J(31))
+    return out
+
+
+def test_sqlite_and_postgresql_agree(tmp_path):
+    import conftest
+
+    if not conftest.pg_available():
+        conftest._require_pg()
+    results = []
+    for backend in ("sqlite", "postgresql"):
+        url, sch = conftest._make_url(backend, tmp_path)
+        eng = get_engine(url)
+        try:
+            init_db(eng)
+            load(eng, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
+            results.append(_all_results(eng))
+        finally:
+            eng.dispose()
+            if sch:
+                sch.drop()
+    a, b = results
+    assert a.keys() == b.keys()
+    for k in a:
+        pd.testing.assert_frame_equal(
+            a[k].reset_index(drop=True), b[k].reset_index(drop=True), check_dtype=False, obj=k
+        )

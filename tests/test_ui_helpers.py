@@ -1,0 +1,80 @@
+"""Pure helpers behind the pages: advice sentences, Excel export, URL filter labels."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from texts import t
+from ui import advice, tables, widgets
+from ui.state import Filters, week_label
+
+
+def _comp(**kw) -> pd.Series:
+    base = {"component": "3.3", "name": "Hồ sơ nộp trực tuyến", "numerator": 100,
+            "denominator": 400, "ratio": 0.25, "points": 3.0, "max_points": 6.0,
+            "points_lost": 3.0, "empty": False}
+    base.update(kw)
+    return pd.Series(base)
+
+
+def test_saturation_is_read_back_from_the_score():
+    # 3.3 saturates at 50%: a ratio of 25% earns half of the 6 points.
+    assert advice.saturation(0.25, 3.0, 6.0) == pytest.approx(0.5)
+    assert advice.saturation(0.0, 0.0, 6.0) is None
+    assert advice.saturation(1.0, 6.0, 6.0) is None
+
+
+def test_win_back_counts_what_is_missing():
+    text = advice.win_back(_comp())
+    # 50% of 400 = 200 needed, 100 achieved: 100 more.
+    assert text == t("ui.advice.need_more", need="50,0%", now="25,0%", more="100", den="400")
+
+
+def test_win_back_full_and_no_activity():
+    assert advice.win_back(_comp(points=6.0, points_lost=0.0, ratio=0.6)) == t("ui.advice.full")
+    assert advice.win_back(_comp(empty=True, denominator=0)) == t("ui.advice.no_activity")
+
+
+def test_component_table_formats():
+    df = advice.component_table(pd.DataFrame([_comp(), _comp(component="2.1", empty=True)]))
+    assert df[t("ui.col.ratio")].tolist() == ["25,0%", t("ui.no_activity")]
+    assert df[t("ui.col.points")].iloc[0] == "3,00 / 6"
+
+
+def test_overdue_excel_round_trip():
+    overdue = pd.DataFrame({
+        "code": ["H49-510-1", "H49-510-2"], "procedure_code": ["1.013547", "2.009637"],
+        "procedure_name": ["Tách thửa", "Cấp đổi"], "field_name": ["Đất đai", "Đất đai"],
+        "received_date": [date(2024, 4, 5), date(2024, 3, 14)],
+        "deadline_date": [date(2024, 5, 8), date(2024, 4, 1)], "end_date": [None, None],
+        "days_overdue": [3, 38], "status": [4, 10],
+    })
+    shown = tables.overdue_table(overdue)
+    assert shown.iloc[0][t("ui.col.dossier_code")] == "H49-510-2", "most overdue first"
+    assert shown.iloc[0][t("ui.col.received")] == "14/03/2024"
+    assert shown.iloc[0][t("ui.col.status")] == t("ui.status.10")
+    wb = openpyxl.load_workbook(io.BytesIO(widgets.to_excel(shown, t("ui.lagging.sheet"))))
+    ws = wb.active
+    assert ws.title == t("ui.lagging.sheet")
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == t("ui.col.dossier_code")
+    assert rows[1][0] == "H49-510-2" and rows[1][6] == 38
+    assert len(rows) == 3
+
+
+def test_delta_kwargs_use_true_minus_and_explicit_colour():
+    kw = widgets.delta_kwargs(-0.5)
+    assert kw["delta"] == "−0,50" and kw["delta_color"] == "red" and kw["delta_arrow"] == "down"
+    assert widgets.delta_kwargs(0.001)["delta_arrow"] == "off"
+    assert widgets.delta_kwargs(None) == {"delta": None}
+
+
+def test_week_label_and_period():
+    assert week_label("2024-W52") == "Tuần 52/2024 (23/12 – 29/12/2024)"
+    f = Filters(week="2024-W52", period_kind="quarter", level="district")
+    assert (f.period.start, f.period.end) == (date(2024, 10, 1), date(2024, 12, 31))

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the dashboard pages (filters, cached loaders, charts, maps, widgets)."""

@@ -1,0 +1,214 @@
+"""Cached loaders: the only place pages get data from, always through ``scorecard.service``.
+
+Every loader is keyed by the database URL and plain filter values (strings), so cache keys are
+cheap to hash and two users with the same filters share one computation. The engine is a cached
+resource opened read-only: no page can write, even by mistake.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access import config
+from data_access.config import database_url, is_default_sqlite
+from data_access.engine import get_engine
+from scorecard import service
+from scorecard.periods import period_for_week, previous_period
+
+log = logging.getLogger(__name__)
+
+TTL = 600  # seconds; imports run at most a few times a day, and a refresh clears the cache
+AUTO_DEMO_SCALE = 0.05  # first run on the default path: small enough to build within a minute
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    """One read-only engine per database URL for the whole server."""
+    return get_engine(url, read_only=True)
+
+
+def current_url() -> str:
+    return database_url()
+
+
+def needs_auto_demo(url: str) -> bool:
+    """Only the default SQLite file is created automatically; a configured DB is never touched."""
+    return is_default_sqlite(url) and not config.DEFAULT_SQLITE_PATH.exists()
+
+
+def create_auto_demo(url: str) -> None:
+    """Build a small demo with a separate read-write engine, then let the app reopen read-only."""
+    from data_access.demo import generate_demo
+
+    rw = get_engine(url, read_only=False)
+    try:
+        generate_demo(rw, scale=AUTO_DEMO_SCALE, seed=766, progress=False)
+    finally:
+        rw.dispose()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the app needs before drawing anything: is there data, and which weeks."""
+
+    status: str  # "ok", "empty" (no schema or no dossiers), "error" (unreachable)
+    weeks: tuple[str, ...] = ()
+    data_until: date | None = None
+    levels: pd.DataFrame | None = None
+    error: str = ""
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_meta(url: str) -> Meta:
+    try:
+        eng = engine_for(url)
+        tables = set(inspect(eng).get_table_names())
+        if "dossier" not in tables or "unit" not in tables:
+            return Meta("empty")
+        weeks = tuple(service.available_weeks(eng))
+        if not weeks:
+            return Meta("empty")
+        return Meta(
+            "ok",
+            weeks=weeks,
+            data_until=service.data_until(eng),
+            levels=service.levels(eng),
+        )
+    except (SQLAlchemyError, OSError) as exc:
+        # Unreachable server, missing file, wrong password: the page explains, no traceback.
+        log.warning("database not usable: %s", exc)
+        return Meta("error", error=type(exc).__name__)
+
+
+def _period(kind: str, week: str):  # noqa: ANN202 - Period, kept out of the cache key
+    return period_for_week(kind, week)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_units(url: str, level: str | None = None, parent: str | None = None) -> pd.DataFrame:
+    return service.units(engine_for(url), level=level, parent=parent)
+
+
+def load_scorecard(
+    url: str, level: str, kind: str, week: str, parent: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary, components) of ``service.scorecard`` for a level and the selected period."""
+    res = _scorecard(url, level, kind, week, parent)
+    return res[0], res[1]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _scorecard(
+    url: str, level: str, kind: str, week: str, parent: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    res = service.scorecard(engine_for(url), level, _period(kind, week), parent=parent)
+    return res.summary, res.components, tuple(getattr(res, "not_applicable", []) or [])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_previous(url: str, level: str, kind: str, week: str) -> pd.DataFrame:
+    """Summary of the period just before the selected one (last week, last month, ...)."""
+    prev = previous_period(_period(kind, week))
+    return service.scorecard(engine_for(url), level, prev).summary
+
+
+def not_applicable(
+    url: str, level: str, kind: str, week: str, parent: str | None = None
+) -> tuple[str, ...]:
+    """Components left out for this level (the group is scaled over the others)."""
+    return _scorecard(url, level, kind, week, parent)[2]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_series(
+    url: str,
+    level: str,
+    week: str,
+    weeks: int = 26,
+    kind: str = "ytd",
+    parent: str | None = None,
+) -> pd.DataFrame:
+    return service.series(engine_for(url), level, week, weeks=weeks, kind=kind, parent=parent)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_lagging(url: str, level: str, week: str, bottom_n: int = 5) -> pd.DataFrame:
+    return service.lagging(engine_for(url), level, week, bottom_n=bottom_n)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_overdue(url: str, unit_code: str, kind: str, week: str) -> pd.DataFrame:
+    return service.overdue_dossiers(engine_for(url), unit_code, _period(kind, week))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_pareto(url: str, unit_code: str, kind: str, week: str, by: str) -> pd.DataFrame:
+    return service.overdue_pareto(engine_for(url), unit_code, _period(kind, week), by=by)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_targets(url: str, on: date) -> pd.DataFrame:
+    return service.targets(engine_for(url), on)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_grade_bands(url: str, version: str | None) -> pd.DataFrame:
+    return service.grade_bands(engine_for(url), version)
+
+
+def unit_row(url: str, code: str) -> pd.Series | None:
+    """The unit's row from ``service.units`` (all levels), or None when unknown."""
+    units = load_units(url)
+    hit = units[units["code"].astype(str) == str(code)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def target_value(targets: pd.DataFrame, indicator: str) -> float | None:
+    """The target for an indicator ("total", "group_2", "2.1"), or None if none is set."""
+    if targets is None or targets.empty or "indicator" not in targets:
+        return None
+    hit = targets[targets["indicator"].astype(str) == indicator]
+    return None if hit.empty else float(hit.iloc[-1]["value"])
+
+
+PREWARM_ENV = "REFORM_NO_PREWARM"
+
+
+def _prewarm(url: str, week: str, levels: list[str]) -> None:
+    """Compute the views most people open first, so the first visitor does not wait for them."""
+    try:
+        load_scorecard(url, "province", "ytd", week)
+        load_series(url, "province", week, weeks=26, kind="ytd")
+        for lv in levels:
+            load_scorecard(url, lv, "ytd", week)
+            load_series(url, lv, week, weeks=12, kind="ytd")
+        for lv in levels[:1]:
+            load_lagging(url, lv, week, bottom_n=5)
+    except Exception:  # noqa: BLE001 - warming is best effort; pages compute on demand anyway
+        log.exception("prewarm failed")
+
+
+@st.cache_resource(show_spinner=False)
+def start_prewarm(url: str, week: str, levels: tuple[str, ...]) -> threading.Thread | None:
+    """Start (once per server, URL and latest week) a background thread that fills the caches.
+
+    st.cache_data is process-wide, so values computed here serve every session. Disabled by
+    REFORM_NO_PREWARM=1 (tests), where a thread outliving the test database would only log noise.
+    """
+    if os.environ.get(PREWARM_ENV, "").strip() in ("1", "true", "yes"):
+        return None
+    th = threading.Thread(target=_prewarm, args=(url, week, list(levels)), daemon=True,
+                          name="reform-prewarm")
+    th.start()
+    return th

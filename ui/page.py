@@ -1,0 +1,133 @@
+"""What every page needs before drawing: a usable database and the shared filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from sqlalchemy.engine import make_url
+
+from texts import fmt_date, t
+from ui import data, state, views
+
+CTX_KEY = "_page_ctx"
+DEMO_COMMAND = "python -m data_access demo --scale 0.1"
+
+
+@dataclass(frozen=True)
+class Ctx:
+    url: str
+    meta: data.Meta
+    filters: state.Filters
+
+    @property
+    def week(self) -> str:
+        return self.filters.week
+
+    @property
+    def kind(self) -> str:
+        return self.filters.period_kind
+
+    def level_name(self, code: str) -> str:
+        return state.level_name(code)
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as "?"
+        return "?"
+
+
+def _stop_with(kind: str, url: str) -> None:
+    """Explain in Vietnamese why there is nothing to show, with the command that fixes it."""
+    st.title(t("ui.app.title"))
+    if kind == "error":
+        st.error(t("ui.db.unreachable", url=_safe_url(url)))
+    else:
+        st.warning(t("ui.db.empty", url=_safe_url(url)))
+    st.markdown(t("ui.db.how_to_fix"))
+    st.code(DEMO_COMMAND, language="bash")
+    st.caption(t("ui.db.config_hint"))
+    st.stop()
+
+
+def setup() -> Ctx:
+    """Check the database (building the first-run demo if due), then the filters."""
+    url = data.current_url()
+    if data.needs_auto_demo(url):
+        with st.spinner(t("ui.db.creating_demo")):
+            try:
+                data.create_auto_demo(url)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+                st.error(t("ui.db.demo_failed", error=type(exc).__name__))
+                _stop_with("error", url)
+        st.toast(t("ui.db.demo_created"))
+    meta = data.load_meta(url)
+    if meta.status != "ok":
+        _stop_with(meta.status, url)
+    levels = meta.levels
+    ranked = levels[levels["ranked"].astype(int) == 1].sort_values("sort_order")
+    state.set_level_names(
+        dict(zip(levels["code"], levels["name"], strict=False)),
+        dict(zip(levels["code"], levels["plural"], strict=False)),
+    )
+    codes = [str(c) for c in ranked["code"]]
+    data.start_prewarm(url, meta.weeks[-1], tuple(views.top_levels(url, codes)))
+    filters = state.init_filters(list(meta.weeks), codes, codes[0] if codes else "department")
+    ctx = Ctx(url=url, meta=meta, filters=filters)
+    st.session_state[CTX_KEY] = ctx
+    return ctx
+
+
+def context() -> Ctx:
+    """The context app.py prepared for this run (or prepare it, when a page runs alone)."""
+    ctx = st.session_state.get(CTX_KEY)
+    return ctx if isinstance(ctx, Ctx) else setup()
+
+
+def header(title_key: str, ctx: Ctx, **values: object) -> None:
+    """Page title, the period in words and data freshness: the same on every page."""
+    st.title(t(title_key, **values))
+    state.show_notices(ctx.filters)
+    left, right = st.columns([3, 2])
+    left.caption(state.period_caption(ctx.filters))
+    right.caption(t("ui.freshness", date=fmt_date(ctx.meta.data_until)))
+
+
+UNIT_PAGE = "pages/unit.py"
+PENDING_UNIT = "_pending_unit"
+
+
+def open_unit(ctx: Ctx, code: str) -> None:
+    """Go to the unit page for ``code``, keeping the filters in the URL."""
+    st.session_state["unit_code"] = code
+    st.session_state[PENDING_UNIT] = code
+    st.switch_page(UNIT_PAGE, query_params=state.url_params(ctx.filters, unit=code))
+
+
+def league_table(ctx: Ctx, summary: object, sparks: dict[str, list[float]] | None,
+                 key: str, height: int | str = "auto", groups: bool = True) -> None:
+    """The sortable league table; clicking a row opens that unit."""
+    from ui import widgets
+
+    if summary is None or summary.empty:  # type: ignore[union-attr]
+        st.info(t("ui.no_data_period"))
+        return
+    df = widgets.league_frame(summary, sparks, groups=groups)  # type: ignore[arg-type]
+    styled = widgets.style_league(df, summary["grade_color"].fillna("").tolist())  # type: ignore[index]
+    event = st.dataframe(
+        styled,
+        column_config=widgets.league_column_config(with_trend=sparks is not None, wide=groups),
+        hide_index=True,
+        width="stretch",
+        height=height,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        row_height=38,
+    )
+    st.caption(t("ui.league.click_hint"))
+    code = widgets.selected_code(event, df)
+    if code:
+        open_unit(ctx, code)

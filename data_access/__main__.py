@@ -1,4 +1,4 @@
-"""Command line: ``python -m data_access init | demo | import FILE... | refresh | check``."""
+"""Command line: ``python -m data_access init | demo | import FILE... | refresh | check | role``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("refresh", help="Tổng hợp lại số liệu theo tuần")
     sub.add_parser("check", help="Kiểm tra số lượng, thời gian, tỉ lệ và chất lượng dữ liệu")
+    _role_parser(sub)
     return p
+
+
+def _role_parser(sub: argparse._SubParsersAction) -> None:
+    role = sub.add_parser("role", help="Phân quyền xem bảng điều hành (theo e-mail đăng nhập)")
+    act = role.add_subparsers(dest="action", required=True)
+    add = act.add_parser("add", help="Cấp (hoặc đổi) quyền cho một e-mail")
+    add.add_argument("email")
+    add.add_argument("role", choices=["leader", "office", "unit"])
+    add.add_argument("--unit", help="Mã đơn vị (bắt buộc với quyền unit)")
+    add.add_argument("--note", help="Ghi chú (chức vụ, đơn vị công tác…)")
+    act.add_parser("list", help="Liệt kê các quyền")
+    rm = act.add_parser("remove", help="Thu hồi quyền của một e-mail")
+    rm.add_argument("email")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
             rows = refresh(conn)
         print(f"Đã tổng hợp lại: {rows} dòng đơn vị × tuần.")
         return 0
+    if args.command == "role":
+        from data_access.roles import run_cli
+
+        return run_cli(engine, args.action, email=getattr(args, "email", None),
+                       role=getattr(args, "role", None), unit=getattr(args, "unit", None),
+                       note=getattr(args, "note", None))  # fmt: skip
     if args.command == "check":
         from data_access.check import run_check
 

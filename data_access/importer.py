@@ -1,11 +1,13 @@
 """``python -m data_access import FILE... [--skip-invalid]``: real one-stop-shop exports.
 
-Each file is read twice, streaming, so memory stays bounded whatever its size:
-1. validate every row (keeping only the set of codes seen, for duplicates, and the numbers of
-   rejected rows), and write the rejected rows to ``<file>.rejected.csv`` with --skip-invalid;
-2. write the valid rows in chunks, refresh the touched aggregate buckets and log the load, all
-   in ONE transaction per file: an invalid file (without --skip-invalid), a database error or a
-   killed process leaves the database exactly as it was.
+Each file is streamed in chunks in two passes, so memory stays bounded whatever its size:
+1. read and validate every chunk (vectorised, data_access.validate_frame; keeping only the set
+   of codes seen, for duplicates), write the rejected rows to ``<file>.rejected.csv`` with
+   --skip-invalid, and spool the valid rows, normalised, to a temporary file;
+2. write the spooled chunks, refresh the touched aggregate buckets and log the load, all in ONE
+   transaction per file: an invalid file (without --skip-invalid), a database error or a killed
+   process leaves the database exactly as it was. Nothing is parsed or validated twice, and the
+   rows written are exactly the rows validated even if the file changes in between.
 Files are imported units first, then catalogues, then dossiers and feedback, so rows may refer
 to units and procedures imported by the same command.
 """
@@ -13,21 +15,26 @@ to units and procedures imported by the same command.
 from __future__ import annotations
 
 import csv
+import pickle
 import sys
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from data_access import formats as fm
 from data_access import schema as s
-from data_access.readers import FileError, iter_chunks, read_headers
+from data_access.readers import FileError, iter_frames, read_headers
 from data_access.refresh import refresh
-from data_access.validate import Reference, level_lookup, validate_row
+from data_access.validate import Reference, level_lookup
+from data_access.validate_frame import validate_frame
 from data_access.writers import WRITERS
 from texts import t
 
@@ -94,7 +101,7 @@ def _plan(path: Path) -> _Plan | FileResult:
 @dataclass
 class _Validation:
     rows: int = 0
-    bad_rows: set[int] = field(default_factory=set)
+    bad: int = 0
     listed: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
@@ -121,72 +128,100 @@ class _RejectedFile:
             self._f.close()
 
 
+class _Spool:
+    """Validated chunks kept on disk between the passes (an unlinked temporary file, so a
+    killed process leaves nothing behind), to be written without parsing them again."""
+
+    def __init__(self) -> None:
+        self._f = tempfile.TemporaryFile(prefix="import_")
+        self.chunks = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            pickle.dump(frame, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+            self.chunks += 1
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        self._f.seek(0)
+        for _ in range(self.chunks):
+            yield pickle.load(self._f)  # noqa: S301 - our own file, written above
+
+    def close(self) -> None:
+        self._f.close()
+
+
 def _unit_codes_in_file(plan: _Plan) -> set[str]:
     """Units may name a parent or successor that comes later in the same file."""
     codes: set[str] = set()
-    for chunk in iter_chunks(plan.path, plan.headers.used):
-        codes.update(str(r.get("MaDonVi", "")).strip() for _, r in chunk)
+    for frame in iter_frames(plan.path, plan.headers.used):
+        if "MaDonVi" in frame.columns:
+            codes.update(str(v).strip() for v in frame["MaDonVi"])
     codes.discard("")
     return codes
 
 
-def _validate_file(plan: _Plan, ref: Reference, rejected: _RejectedFile | None,
+def _validate_file(plan: _Plan, ref: Reference, rejected: _RejectedFile | None, spool: _Spool,
                    progress: bool) -> _Validation:  # fmt: skip
     kind, key = plan.kind, plan.kind.key_column
     seen: set[str] = set()
     res = _Validation()
     bar = tqdm(desc=t("import.progress.check", file=plan.path.name), unit=t("import.progress.unit"),
                disable=not progress, file=sys.stderr)  # fmt: skip
-    for chunk in iter_chunks(plan.path, plan.headers.used):
-        for n, row in chunk:
-            out = validate_row(kind, row, ref)
-            reasons = out if isinstance(out, list) else []
-            if isinstance(out, dict):
-                code = out[key]
-                if code in seen:
-                    reasons = [t("import.reason.duplicate", col=kind.key_header, value=code)]
-                else:
-                    seen.add(code)
-            if reasons:
-                res.bad_rows.add(n)
-                if len(res.listed) < MAX_LISTED:
-                    res.listed.append((n, reasons))
-                if rejected is not None:
-                    rejected.add(n, row, reasons)
-        res.rows += len(chunk)
-        bar.update(len(chunk))
+    for frame in iter_frames(plan.path, plan.headers.used):
+        checked = validate_frame(kind, frame, ref)
+        valid, reasons = checked.valid, checked.bad
+        # Codes must be unique within the file: the first valid row with a code wins.
+        codes = valid[key]
+        dup = codes.duplicated().to_numpy() | np.fromiter(
+            (c in seen for c in codes), dtype=bool, count=len(codes)
+        )
+        if dup.any():
+            for n, code in zip(valid.index[dup], codes[dup], strict=True):
+                reasons[int(n)] = [t("import.reason.duplicate", col=kind.key_header, value=code)]
+            valid = valid[~dup]
+        seen.update(valid[key])
+        spool.add(valid)
+        if reasons:
+            _note_bad(res, frame, reasons, rejected)
+        res.rows += len(frame)
+        bar.update(len(frame))
     bar.close()
     return res
+
+
+def _note_bad(res: _Validation, frame: pd.DataFrame, reasons: dict[int, list[str]],
+              rejected: _RejectedFile | None) -> None:  # fmt: skip
+    """Count, list and (with --skip-invalid) write the chunk's rejected rows, in row order."""
+    numbers = sorted(reasons)
+    res.bad += len(numbers)
+    for n in numbers[: max(0, MAX_LISTED - len(res.listed))]:
+        res.listed.append((n, reasons[n]))
+    if rejected is not None:
+        headers = list(frame.columns)
+        for n, values in zip(numbers, frame.loc[numbers].itertuples(index=False, name=None), strict=True):
+            rejected.add(n, dict(zip(headers, values, strict=True)), reasons[n])
 
 
 # --- pass 2: writing ------------------------------------------------------------------------
 
 
-def _write_file(engine: Engine, plan: _Plan, ref: Reference, bad_rows: set[int], total: int,
+def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total: int,
                 progress: bool) -> tuple[int, int, int]:  # fmt: skip
-    """Insert/update the valid rows, refresh, log; returns (inserted, updated, buckets)."""
+    """Insert/update the spooled rows, refresh, log; returns (inserted, updated, buckets)."""
     kind = plan.kind
     bar = tqdm(total=total, desc=t("import.progress.write", file=plan.path.name), unit=t("import.progress.unit"),
                disable=not progress, file=sys.stderr)  # fmt: skip
     with engine.begin() as conn:
         writer = WRITERS[kind.name](conn)
-        for chunk in iter_chunks(plan.path, plan.headers.used):
-            rows = []
-            for n, row in chunk:
-                if n in bad_rows:
-                    continue
-                out = validate_row(kind, row, ref)
-                if not isinstance(out, dict):  # the file changed since pass 1: give up cleanly
-                    raise RuntimeError(t("import.error.changed", file=plan.path, row=n))
-                rows.append(out)
-            writer.write(rows)
-            bar.update(len(rows))
+        for frame in spool:
+            writer.write(frame)
+            bar.update(len(frame))
         writer.finish()
         st = writer.stats
         if st.buckets:
             refresh(conn, st.buckets)
         detail = t("import.log.detail", file=plan.path.name, kind=kind.name,
-                   inserted=st.inserted, updated=st.updated, rejected=len(bad_rows))  # fmt: skip
+                   inserted=st.inserted, updated=st.updated, rejected=rejected)  # fmt: skip
         conn.execute(
             insert(s.load_log).values(
                 at=datetime.now(), action="import", detail=detail, rows=st.inserted + st.updated
@@ -204,8 +239,8 @@ def _invalid_message(plan: _Plan, v: _Validation) -> list[str]:
                bad=len(v.bad_rows), rows=v.rows)]  # fmt: skip
     for n, reasons in v.listed:
         lines.append(t("import.error.row", row=n, reasons="; ".join(reasons)))
-    if len(v.bad_rows) > len(v.listed):
-        lines.append(t("import.error.more_rows", n=len(v.bad_rows) - len(v.listed)))
+    if v.bad > len(v.listed):
+        lines.append(t("import.error.more_rows", n=v.bad - len(v.listed)))
     lines.append(t("import.error.hint"))
     return lines
 
@@ -236,18 +271,22 @@ def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
         if skip_invalid:
             headers = [c.header for c in plan.kind.columns if c.header in plan.headers.used.values()]
             rejected = _RejectedFile(rejected_path(plan.path), headers)
+        spool = _Spool()
         try:
-            v = _validate_file(plan, ref, rejected, progress)
+            try:
+                v = _validate_file(plan, ref, rejected, spool, progress)
+            finally:
+                if rejected is not None:
+                    rejected.close()
+            res.rows, res.rejected = v.rows, v.bad
+            if v.bad and not skip_invalid:
+                res.messages = _invalid_message(plan, v) + _column_notes(plan)
+                return res
+            res.inserted, res.updated, buckets = _write_file(
+                engine, plan, spool, v.bad, v.rows - v.bad, progress
+            )
         finally:
-            if rejected is not None:
-                rejected.close()
-        res.rows, res.rejected = v.rows, len(v.bad_rows)
-        if v.bad_rows and not skip_invalid:
-            res.messages = _invalid_message(plan, v) + _column_notes(plan)
-            return res
-        res.inserted, res.updated, buckets = _write_file(
-            engine, plan, ref, v.bad_rows, v.rows - len(v.bad_rows), progress
-        )
+            spool.close()
     except (FileError, SQLAlchemyError, RuntimeError, OSError) as e:
         res.messages = [t("import.error.write_failed", file=plan.path, error=e)]
         return res

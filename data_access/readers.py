@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-Row = tuple[int, dict[str, object]]  # (spreadsheet row number, canonical header -> value)
-
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 50_000  # rows per chunk: bounds memory, and large enough for vectorised work
 
 
 class FileError(Exception):
@@ -48,21 +46,20 @@ def read_headers(path: Path) -> list[str]:
     return [h.strip() for h in header]
 
 
-def iter_chunks(path: Path, used: dict[str, str], chunk_rows: int = CHUNK_ROWS) -> Iterator[list[Row]]:
-    """Chunks of rows, keyed by canonical header (``used``: original header -> canonical)."""
+def iter_frames(path: Path, used: dict[str, str], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Chunks of non-empty rows: one column per canonical header (``used``: original header ->
+    canonical), cells as text (XLSX: as ``_cell`` renders them), index = spreadsheet row number."""
     try:
         if is_xlsx(path):
-            yield from _xlsx_chunks(path, used, chunk_rows)
+            yield from _xlsx_frames(path, used, chunk_rows)
         else:
-            yield from _csv_chunks(path, used, chunk_rows)
+            yield from _csv_frames(path, used, chunk_rows)
     except (UnicodeDecodeError, pd.errors.ParserError) as e:
         raise FileError(str(e)) from e
 
 
-def _csv_chunks(path: Path, used: dict[str, str], chunk_rows: int) -> Iterator[list[Row]]:
+def _csv_frames(path: Path, used: dict[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     sep = _csv_dialect(path)
-    originals = list(used)
-    canon = [used[h] for h in originals]
     reader = pd.read_csv(
         path,
         sep=sep,
@@ -70,19 +67,15 @@ def _csv_chunks(path: Path, used: dict[str, str], chunk_rows: int) -> Iterator[l
         keep_default_na=False,
         usecols=lambda h: h.strip() in used,
         encoding="utf-8-sig",
-        skip_blank_lines=False,  # keep row numbers exact; empty rows are skipped below
+        skip_blank_lines=False,  # keep row numbers exact; empty rows are dropped below
         chunksize=chunk_rows,
     )
     start = 2
     for chunk in reader:
-        chunk.columns = [c.strip() for c in chunk.columns]
-        columns = [chunk[h].tolist() for h in originals]
-        rows: list[Row] = []
-        for i, values in enumerate(zip(*columns, strict=True)):
-            if any(values):
-                rows.append((start + i, dict(zip(canon, values, strict=True))))
+        chunk.columns = [used[c.strip()] for c in chunk.columns]
+        chunk.index = pd.RangeIndex(start, start + len(chunk))
         start += len(chunk)
-        yield rows
+        yield chunk[(chunk != "").any(axis=1)]
 
 
 def _cell(v: object) -> object:
@@ -121,18 +114,21 @@ def _xlsx_headers(path: Path) -> list[str]:
     return []
 
 
-def _xlsx_chunks(path: Path, used: dict[str, str], chunk_rows: int) -> Iterator[list[Row]]:
+def _xlsx_frames(path: Path, used: dict[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     rows_iter = _xlsx_rows(path)
     _, header = next(rows_iter)
     header = ["" if v is None else str(v).strip() for v in header]
     positions = [(i, used[h]) for i, h in enumerate(header) if h in used]
-    rows: list[Row] = []
+    columns = [c for _, c in positions]
+    numbers: list[int] = []
+    rows: list[list[str]] = []
     for n, values in rows_iter:
-        row = {c: _cell(values[i]) if i < len(values) else "" for i, c in positions}
-        if any(row.values()):
-            rows.append((n, row))
+        row = [_cell(values[i]) if i < len(values) else "" for i, _ in positions]
+        if any(row):
+            numbers.append(n)
+            rows.append(row)
         if len(rows) >= chunk_rows:
-            yield rows
-            rows = []
+            yield pd.DataFrame(rows, columns=columns, index=numbers, dtype=object)
+            numbers, rows = [], []
     if rows:
-        yield rows
+        yield pd.DataFrame(rows, columns=columns, index=numbers, dtype=object)

@@ -272,6 +272,17 @@ agg_unit_procedure = Table(
     Index("ix_agg_unit_procedure_bucket", "bucket"),
 )
 
+# Who may see what on the dashboard (SECURITY.md). Only the sign-in e-mail is kept, never a
+# name: roles are managed with ``python -m data_access role``.
+user_role = Table(
+    "user_role",
+    metadata,
+    Column("email", String(254), primary_key=True),  # lower-case, as the identity provider says
+    Column("role", String(16), nullable=False),  # leader | office | unit
+    Column("unit_code", String(32)),  # the unit of a "unit" account; NULL otherwise
+    Column("note", Text),
+)
+
 # Bookkeeping: when data was loaded and refreshed.
 load_log = Table(
     "load_log",

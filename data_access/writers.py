@@ -1,7 +1,10 @@
-"""Writing validated import rows, one chunk at a time, inside the caller's transaction.
+"""Writing validated import rows, one chunk (a frame from validate_frame) at a time, inside the
+caller's transaction.
 
-Upsert is a delete of the chunk's codes that already exist followed by an insert: portable
-SQLAlchemy Core, and atomic because the whole file shares one transaction. Each writer collects
+Upsert is a delete of the chunk's codes that already exist followed by an insert, atomic because
+the whole file shares one transaction. The insert is ``bulk.insert_frame(fast=True)``: driver
+level (SQLite executemany, PostgreSQL COPY), storing exactly what Core would, without Core's
+per-value conversion that dominated large imports. Each writer collects
 the received buckets it touched (new rows, and the old buckets of rows it replaced, since a
 later export may move a dossier to another week) so the importer can refresh only those.
 """
@@ -16,21 +19,10 @@ import pandas as pd
 from sqlalchemy import Connection, Table, delete, insert, select
 
 from data_access import schema as s
+from data_access.bulk import frame_records, insert_frame
 from data_access.derive import derive_dossiers, derive_feedback
 
 _IN_BATCH = 500  # values per IN (...) list: well under SQLite's bound-parameter limit
-
-DERIVED_DOSSIER = (
-    "counted",
-    "received_date",
-    "received_week",
-    "received_bucket",
-    "deadline_date",
-    "end_date",
-    "overdue_date",
-    "overdue_bucket",
-)
-DERIVED_FEEDBACK = ("received_date", "received_week", "received_bucket", "overdue_date", "overdue_bucket")
 
 
 def _batches(items: Sequence, n: int = _IN_BATCH) -> Iterable[Sequence]:
@@ -47,7 +39,6 @@ class WriteStats:
 
 class _Writer:
     table: Table
-    derived: tuple[str, ...] = ()
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -74,31 +65,20 @@ class _Writer:
                 out[r[0]] = r[1] if bucket is not None else None
         return out
 
-    def _upsert(self, records: list[dict]) -> None:
-        codes = [r["code"] for r in records]
-        old = self._existing(codes)
+    def _upsert(self, frame: pd.DataFrame) -> None:
+        old = self._existing(frame["code"].tolist())
         if old:
             for batch in _batches(list(old)):
                 self.conn.execute(delete(self.table).where(self.table.c.code.in_(batch)))
             self.stats.buckets.update(b for b in old.values() if b is not None)
-        if records:
-            self.conn.execute(insert(self.table), records)
+        # Every table column is written, NULL when the file has no value (as Core inserts did).
+        missing = {c: None for c in self.columns if c not in frame.columns}
+        insert_frame(self.conn, self.table, frame.assign(**missing) if missing else frame, fast=True)
         self.stats.updated += len(old)
-        self.stats.inserted += len(records) - len(old)
+        self.stats.inserted += len(frame) - len(old)
 
-    def _records(self, rows: list[dict], frame: pd.DataFrame | None = None) -> list[dict]:
-        """Schema records: the validated values as they are (python datetimes, None) plus the
-        derived columns as plain python values."""
-        derived = {c: frame[c].tolist() for c in self.derived} if frame is not None else {}
-        out = []
-        for i, r in enumerate(rows):
-            rec = {c: r.get(c) for c in self.columns if c not in derived}
-            for c, values in derived.items():
-                rec[c] = values[i]
-            out.append(rec)
-        return out
-
-    def write(self, rows: list[dict]) -> None:
+    def write(self, frame: pd.DataFrame) -> None:
+        """Upsert one chunk of validated rows (schema column -> typed values)."""
         raise NotImplementedError
 
     def finish(self) -> None:
@@ -107,7 +87,6 @@ class _Writer:
 
 class DossierWriter(_Writer):
     table = s.dossier
-    derived = DERIVED_DOSSIER
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
@@ -118,34 +97,31 @@ class DossierWriter(_Writer):
         self.legal_days = pd.Series({code: days for code, days in legal}, dtype="float64")
         self.holidays = [r[0] for r in conn.execute(select(s.holiday.c.day))]
 
-    def write(self, rows: list[dict]) -> None:
-        if not rows:
+    def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
             return
-        frame = pd.DataFrame(rows)
         frame = derive_dossiers(frame, self.legal_days, self.holidays)
-        records = self._records(rows, frame)
-        self._upsert(records)
-        self.stats.buckets.update(r["received_bucket"] for r in records)
+        self._upsert(frame)
+        self.stats.buckets.update(frame["received_bucket"].unique())
 
 
 class FeedbackWriter(_Writer):
     table = s.feedback
-    derived = DERIVED_FEEDBACK
 
-    def write(self, rows: list[dict]) -> None:
-        if not rows:
+    def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
             return
-        frame = derive_feedback(pd.DataFrame(rows))
-        records = self._records(rows, frame)
-        self._upsert(records)
-        self.stats.buckets.update(r["received_bucket"] for r in records)
+        frame = derive_feedback(frame)
+        self._upsert(frame)
+        self.stats.buckets.update(frame["received_bucket"].unique())
 
 
 class UnitWriter(_Writer):
     table = s.unit
 
-    def write(self, rows: list[dict]) -> None:
-        self._upsert(self._records(rows))
+    def write(self, frame: pd.DataFrame) -> None:
+        if not frame.empty:
+            self._upsert(frame)
 
 
 # Procedure attributes that the aggregates join on: changing one changes stored counts.
@@ -155,13 +131,13 @@ _AGG_ATTRIBUTES = ("fee_bearing", "issues_result", "certification")
 class CatalogueWriter(_Writer):
     table = s.procedure
 
-    def write(self, rows: list[dict]) -> None:
-        if not rows:
+    def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
             return
-        self._write_fields(rows)
-        records = self._records(rows)
+        records = frame_records(frame, list(frame.columns))  # a catalogue is small
+        self._write_fields(records)
         self._note_changed(records)
-        self._upsert(records)
+        self._upsert(frame)
 
     def _note_changed(self, records: list[dict]) -> None:
         """Buckets whose aggregates depend on a procedure attribute this import changes."""

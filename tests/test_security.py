@@ -1,0 +1,220 @@
+"""Access control and read-only access: the role command, the pure access rules, and that the
+dashboard's own connection cannot write (SQLite and PostgreSQL), plus the SELECT-only role of
+scripts/create_readonly_role.sql."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access import roles
+from data_access import schema as s
+from data_access.__main__ import main as cli
+from ui import access
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+# --- role command -------------------------------------------------------------------------------
+
+
+def test_role_add_list_remove(engine: Engine, capsys):
+    url = _url(engine)
+    assert cli(["--db", url, "role", "add", "  ChuTich@QuangNam.gov.vn ", "leader"]) == 0
+    assert cli(["--db", url, "role", "add", "stp@quangnam.gov.vn", "unit", "--unit", "STP",
+                "--note", "Sở Tư pháp"]) == 0  # fmt: skip
+    assert cli(["--db", url, "role", "add", "vp@quangnam.gov.vn", "office"]) == 0
+    capsys.readouterr()
+    assert cli(["--db", url, "role", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "chutich@quangnam.gov.vn\tleader" in out, "e-mails are stored lower-case, trimmed"
+    assert "stp@quangnam.gov.vn\tunit\tSTP\tSở Tư pháp" in out
+    # Changing a role replaces it (one row per e-mail).
+    assert cli(["--db", url, "role", "add", "stp@quangnam.gov.vn", "office"]) == 0
+    with engine.connect() as c:
+        assert roles.get_role(c, "STP@quangnam.gov.vn") == roles.RoleRow(
+            "stp@quangnam.gov.vn", "office", None, None
+        )
+    assert cli(["--db", url, "role", "remove", "stp@quangnam.gov.vn"]) == 0
+    assert cli(["--db", url, "role", "remove", "stp@quangnam.gov.vn"]) == 1
+    assert {r.email for r in roles.list_roles(engine)} == {
+        "chutich@quangnam.gov.vn", "vp@quangnam.gov.vn"
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x@quangnam.gov.vn", "unit"], "cần mã đơn vị"),
+        (["x@quangnam.gov.vn", "unit", "--unit", "' OR 1=1 --"], "Không có đơn vị"),
+        (["x@quangnam.gov.vn", "leader", "--unit", "STP"], "không gắn với đơn vị"),
+        (["not-an-email", "leader"], "không phải địa chỉ e-mail"),
+        (["a" * 300 + "@x.vn", "leader"], "không phải địa chỉ e-mail"),
+    ],
+)
+def test_role_add_rejects_nonsense(args, message, engine: Engine, capsys):
+    assert cli(["--db", _url(engine), "role", "add", *args]) == 2
+    assert message in capsys.readouterr().out
+    assert roles.list_roles(engine) == []
+
+
+def test_role_command_creates_the_table_on_an_older_database(engine: Engine):
+    with engine.begin() as c:
+        s.user_role.drop(c)
+    roles.add_role(engine, "a@b.vn", "leader")
+    assert [r.email for r in roles.list_roles(engine)] == ["a@b.vn"]
+
+
+def test_get_role_without_table_or_with_junk(engine: Engine):
+    with engine.connect() as c:
+        assert roles.get_role(c, "' OR 1=1 --") is None
+        assert roles.get_role(c, None) is None
+    with engine.begin() as c:
+        s.user_role.drop(c)
+    with engine.connect() as c:
+        assert roles.get_role(c, "a@b.vn") is None
+
+
+# --- access rules (pure) ------------------------------------------------------------------------
+
+UNITS = pd.DataFrame(
+    {
+        "code": ["49", "STP", "SYT", "502", "503", "20335", "20338", "20401"],
+        "level": ["province", "department", "department", "district", "district", "commune",
+                  "commune", "commune"],  # fmt: skip
+        "parent_code": [None, "49", "49", "49", "49", "502", "502", "503"],
+    }
+)
+
+
+def test_unit_scope_is_the_unit_and_below():
+    assert access.unit_scope("502", UNITS) == {"502", "20335", "20338"}
+    assert access.unit_scope("STP", UNITS) == {"STP"}
+    assert access.unit_scope("20335", UNITS) == {"20335"}
+    cyclic = pd.DataFrame({"code": ["A", "B"], "parent_code": ["B", "A"]})
+    assert access.unit_scope("A", cyclic) == {"A", "B"}
+
+
+def test_resolve_roles():
+    me = access.Identity(access.SIGNED_IN, "u@x.vn")
+    assert access.resolve(access.Identity(access.DEMO), None, UNITS).sees_all
+    for role in ("leader", "office"):
+        acc = access.resolve(me, roles.RoleRow("u@x.vn", role), UNITS)
+        assert acc.sees_all and acc.may_see_detail("503")
+    unit = access.resolve(me, roles.RoleRow("u@x.vn", "unit", "502"), UNITS)
+    assert not unit.sees_all and unit.allowed
+    assert unit.may_see_detail("502") and unit.may_see_detail("20338")
+    assert not unit.may_see_detail("503") and not unit.may_see_detail("20401")
+    assert not unit.may_see_detail("' OR 1=1 --")
+    nobody = access.resolve(me, None, UNITS)
+    assert not nobody.allowed and not nobody.may_see_detail("502")
+    assert not access.resolve(me, roles.RoleRow("u@x.vn", "admin"), UNITS).allowed
+    assert not access.NO_ACCESS.may_see_detail("502"), "fails closed"
+
+
+def test_filter_detail_after_the_cache():
+    df = pd.DataFrame({"unit_code": ["502", "503", "20335"], "x": [1, 2, 3]})
+    me = access.Identity(access.SIGNED_IN, "u@x.vn")
+    unit = access.resolve(me, roles.RoleRow("u@x.vn", "unit", "502"), UNITS)
+    assert access.filter_detail(df, unit)["unit_code"].tolist() == ["502", "20335"]
+    assert access.filter_detail(df, access.DEMO_ACCESS) is df
+    assert access.filter_detail(df.drop(columns="unit_code"), unit).empty, "fails closed"
+
+
+def test_auth_configuration_and_test_hook():
+    assert not access.auth_configured(None)
+    assert not access.auth_configured({"database": {"url": "x"}})
+    assert not access.auth_configured({"auth": {}})
+    assert access.auth_configured({"auth": {"redirect_uri": "https://x/oauth2callback"}})
+    assert access.hook_enabled({"REFORM_TEST_AUTH": "1"})
+    assert not access.hook_enabled({})
+    assert not access.hook_enabled({"REFORM_TEST_AUTH": "true"}), "only the exact value 1"
+
+
+# --- the dashboard's connection cannot write ------------------------------------------------------
+
+WRITES = [
+    "INSERT INTO user_role (email, role) VALUES ('evil@x.vn', 'leader')",
+    "UPDATE unit SET name = 'x'",
+    "DELETE FROM unit",
+    "DELETE FROM methodology",
+    "DROP TABLE dossier",
+    "CREATE TABLE evil (x INTEGER)",
+]
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as c:
+        return {
+            t.name: c.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in s.metadata.sorted_tables
+        }
+
+
+def test_dashboard_connection_is_read_only(engine: Engine):
+    from ui import data
+
+    before = _counts(engine)
+    assert before["unit"] > 0 and before["methodology"] > 0
+    ro = data.engine_for.__wrapped__(_url(engine))  # the app's own factory, without the cache
+    try:
+        for sql in WRITES:
+            with pytest.raises(SQLAlchemyError), ro.begin() as c:
+                c.execute(text(sql))
+        with ro.connect() as c:  # reading works
+            assert c.execute(select(func.count()).select_from(s.unit)).scalar_one() == before["unit"]
+    finally:
+        ro.dispose()
+    assert _counts(engine) == before
+
+
+def _script_statements(role: str, schema: str, database: str, password: str) -> list[str]:
+    sql = (ROOT / "scripts" / "create_readonly_role.sql").read_text(encoding="utf-8")
+    sql = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    sql = (sql.replace("reform_reader", role).replace("SCHEMA public", f'SCHEMA "{schema}"')
+              .replace("DATABASE reform", f'DATABASE "{database}"').replace("CHANGE_ME", password))  # fmt: skip
+    return [st.strip() for st in sql.split(";") if st.strip()]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_readonly_role_script(engine: Engine):
+    """The role from scripts/create_readonly_role.sql reads, and cannot write even after
+    switching default_transaction_read_only off (the grants are what protects the data)."""
+    url = make_url(_url(engine))
+    schema = re.search(r"search_path=(\w+)", _url(engine).replace("%3D", "=")).group(1)
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            for st in _script_statements(role, schema, url.database, "s3cret-test"):
+                c.execute(text(st))
+        before = _counts(engine)
+        reader = create_engine(url.set(username=role, password="s3cret-test"))
+        try:
+            with reader.connect() as c:
+                assert c.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+                assert c.execute(select(func.count()).select_from(s.unit)).scalar_one() > 0
+            for sql in WRITES:
+                with pytest.raises(SQLAlchemyError), reader.begin() as c:
+                    c.execute(text("SET default_transaction_read_only = off"))
+                    c.execute(text("SET transaction_read_only = off"))
+                    c.execute(text(sql))
+        finally:
+            reader.dispose()
+        assert _counts(engine) == before
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP OWNED BY "{role}"'))
+            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()

@@ -11,17 +11,20 @@ from pathlib import Path
 import streamlit as st
 
 from texts import t
-from ui import page
+from ui import meeting, page
 
 HERE = Path(__file__).parent
 LOGO = HERE / "assets" / "logo.svg"
 
+# Presentation mode (present=1, ui.meeting): a projector view without the sidebar.
+PRESENTING = meeting.presenting()
 st.set_page_config(
     page_title=t("ui.app.title"),
     page_icon=str(LOGO),
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="collapsed" if PRESENTING else "expanded",
 )
+meeting.apply_style(PRESENTING)
 st.logo(str(LOGO), size="large")
 
 PAGES = [
@@ -39,6 +42,7 @@ PAGES = [
             url_path="don-vi"),
 ]
 
-current = st.navigation(PAGES)
-page.setup()
-current.run()
+current = st.navigation(PAGES, position="hidden" if PRESENTING else "sidebar")
+ctx = page.setup()
+meeting.controls(ctx.filters, current.url_path, PRESENTING)
+page.run(current)  # a database lost half-way through becomes a banner, not a traceback

@@ -4,8 +4,9 @@
 
 Writes a generated procedure catalogue and a dossier export (units from the default Quảng Nam
 list, procedures from the catalogue, both date styles), then imports them in a child process
-per backend (so peak RSS is the import's own) and prints: backend, rows, seconds, rows/s, peak
-RSS. PostgreSQL uses a throw-away database (``createdb bench_import``, dropped afterwards).
+per backend (so peak RSS is the import's own) and prints: backend, rows, seconds, rows/s, the
+import's own CPU seconds (this process only, not the database server; useful when the cores are
+shared and wall time is noisy), peak RSS. PostgreSQL uses a throw-away database (``createdb bench_import``, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -117,12 +118,19 @@ def child(url: str, catalogue: str, dossiers: str) -> None:
     engine = get_engine(url)
     init_db(engine)
     assert import_file(engine, catalogue).ok
+    cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     res = import_file(engine, dossiers, progress=os.environ.get("BENCH_PROGRESS") == "1")
     seconds = time.perf_counter() - t0
+    cpu = _cpu_seconds() - cpu0
     assert res.ok, res.messages
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
-    print(json.dumps({"rows": res.written, "seconds": seconds, "rss_mb": peak_kb / 1024}))
+    print(json.dumps({"rows": res.written, "seconds": seconds, "cpu": cpu, "rss_mb": peak_kb / 1024}))
+
+
+def _cpu_seconds() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
 
 
 def _run_child(url: str, catalogue: Path, dossiers: Path) -> dict:
@@ -172,12 +180,13 @@ def main() -> None:
             finally:
                 subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=True)
 
-    print(f"\n| {'backend':<10} | {'rows':>9} | {'seconds':>7} | {'rows/s':>7} | {'peak RSS MB':>11} |")
-    print(f"|{'-' * 12}|{'-' * 11}:|{'-' * 8}:|{'-' * 8}:|{'-' * 12}:|")
+    head = f"| {'backend':<10} | {'rows':>9} | {'seconds':>7} | {'rows/s':>7} | {'CPU s':>6} | {'peak RSS MB':>11} |"
+    print("\n" + head)
+    print(f"|{'-' * 12}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 12}:|")
     for backend, r in results:
         print(
             f"| {backend:<10} | {r['rows']:>9,} | {r['seconds']:>7.1f} | "
-            f"{r['rows'] / r['seconds']:>7,.0f} | {r['rss_mb']:>11.0f} |"
+            f"{r['rows'] / r['seconds']:>7,.0f} | {r['cpu']:>6.1f} | {r['rss_mb']:>11.0f} |"
         )
 
 

@@ -211,8 +211,10 @@ def generate_demo(
         bar_refresh.update(1)
         bar_refresh.close()
         # Fresh tables have no planner statistics; without them PostgreSQL picks full scans
-        # for the dashboard's joins. Plain ANALYZE is valid in SQLite and PostgreSQL alike.
-        conn.exec_driver_sql("ANALYZE")
+        # for the dashboard's joins. "ANALYZE <table>" is valid in SQLite and PostgreSQL alike;
+        # naming our own tables keeps it off other schemas' tables on a shared server.
+        for table in s.metadata.sorted_tables:
+            conn.exec_driver_sql(f'ANALYZE "{table.name}"')
     if progress:
         print(
             t(

@@ -33,7 +33,7 @@ def _days(s: pd.Series) -> pd.Series:
 
 def bucket_end_series(days: pd.Series) -> pd.Series:
     """Vectorised ``scorecard.periods.bucket_end`` over a datetime64 series (NaT stays NaT)."""
-    sunday = days + pd.to_timedelta(6 - days.dt.dayofweek, unit="D")
+    sunday = days + pd.to_timedelta(6 - days.dt.day_of_week, unit="D")
     month_end = days + pd.offsets.MonthEnd(0)
     return sunday.where(sunday <= month_end, month_end)
 

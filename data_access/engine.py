@@ -50,12 +50,15 @@ def get_engine(url: str | None = None, read_only: bool = False) -> Engine:
 
         return engine
     if backend == "postgresql":
-        connect_args = {}
+        connect_args: dict[str, object] = {}
         if read_only:
             # Keep any options already in the URL (tests put search_path there).
             existing = make_url(url).query.get("options", "")
             if isinstance(existing, tuple):
                 existing = " ".join(existing)
             connect_args["options"] = f"{existing} -c default_transaction_read_only=on".strip()
+            if "connect_timeout" not in make_url(url).query:
+                # An unreachable server must turn into a banner within seconds, not hang a page.
+                connect_args["connect_timeout"] = 5
         return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     return create_engine(url, pool_pre_ping=True)

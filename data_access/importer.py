@@ -39,6 +39,7 @@ from data_access.writers import WRITERS
 from texts import t
 
 MAX_LISTED = 50  # invalid rows listed in the error message; the rest are counted
+SQLITE_CACHE_KB = 128 * 1024  # page cache while writing (see _big_sqlite_cache)
 
 
 @dataclass
@@ -172,9 +173,9 @@ def _validate_file(plan: _Plan, ref: Reference, rejected: _RejectedFile | None, 
         valid, reasons = checked.valid, checked.bad
         # Codes must be unique within the file: the first valid row with a code wins.
         codes = valid[key]
-        dup = codes.duplicated().to_numpy() | np.fromiter(
-            (c in seen for c in codes), dtype=bool, count=len(codes)
-        )
+        dup = codes.duplicated().to_numpy()
+        if not seen.isdisjoint(codes):  # rare: look row by row only then
+            dup |= np.fromiter((c in seen for c in codes), dtype=bool, count=len(codes))
         if dup.any():
             for n, code in zip(valid.index[dup], codes[dup], strict=True):
                 reasons[int(n)] = [t("import.reason.duplicate", col=kind.key_header, value=code)]
@@ -205,6 +206,19 @@ def _note_bad(res: _Validation, frame: pd.DataFrame, reasons: dict[int, list[str
 # --- pass 2: writing ------------------------------------------------------------------------
 
 
+def _big_sqlite_cache(conn: Connection) -> int | None:
+    """SQLite: a larger page cache for the write (returns the old setting, to restore).
+
+    With the default 2 MB, the index pages that a large insert touches at random no longer fit,
+    and SQLite keeps spilling dirty pages to the WAL in the middle of the transaction; 128 MB
+    (an upper bound, not an allocation) keeps them in memory until the commit."""
+    if conn.dialect.name != "sqlite":
+        return None
+    old = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+    return old
+
+
 def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total: int,
                 progress: bool) -> tuple[int, int, int]:  # fmt: skip
     """Insert/update the spooled rows, refresh, log; returns (inserted, updated, buckets)."""
@@ -212,6 +226,7 @@ def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total
     bar = tqdm(total=total, desc=t("import.progress.write", file=plan.path.name), unit=t("import.progress.unit"),
                disable=not progress, file=sys.stderr)  # fmt: skip
     with engine.begin() as conn:
+        cache = _big_sqlite_cache(conn)
         writer = WRITERS[kind.name](conn)
         for frame in spool:
             writer.write(frame)
@@ -227,6 +242,8 @@ def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total
                 at=datetime.now(), action="import", detail=detail, rows=st.inserted + st.updated
             )
         )
+        if cache is not None:
+            conn.exec_driver_sql(f"PRAGMA cache_size={cache}")  # the pooled connection's own
     bar.close()
     return st.inserted, st.updated, len(st.buckets)
 
@@ -236,7 +253,7 @@ def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total
 
 def _invalid_message(plan: _Plan, v: _Validation) -> list[str]:
     lines = [t("import.error.invalid", file=plan.path, kind=t(f"import.kind.{plan.kind.name}"),
-               bad=len(v.bad_rows), rows=v.rows)]  # fmt: skip
+               bad=v.bad, rows=v.rows)]  # fmt: skip
     for n, reasons in v.listed:
         lines.append(t("import.error.row", row=n, reasons="; ".join(reasons)))
     if v.bad > len(v.listed):

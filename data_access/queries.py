@@ -11,6 +11,7 @@ dossier and feedback tables so that a test can prove the aggregates right.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -21,8 +22,11 @@ from sqlalchemy import (
     Engine,
     and_,
     case,
+    delete,
     distinct,
     func,
+    insert,
+    inspect,
     literal,
     or_,
     select,
@@ -224,28 +228,47 @@ def _unit_key(col, by_unit: bool):  # noqa: ANN001, ANN202
     return col if by_unit else literal(None)
 
 
-def bucket_totals(bind: Engine | Connection, start: date, end: date, by_unit: bool = True) -> pd.DataFrame:
+def bucket_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """[unit_code, <BUCKET_MEASURES>]: dossier and feedback counts received in [start, end] per
-    unit (by_unit=False: one row for everything, unit_code None), from agg_unit_bucket."""
+    unit (by_unit=False: one row for everything, unit_code None), from agg_unit_bucket; only the
+    given units when ``unit_codes`` is not None."""
     a = s.agg_unit_bucket
     cols = [_sum(a.c[m]).label(m) for m in BUCKET_MEASURES]
     stmt = select(_unit_key(a.c.unit_code, by_unit).label("unit_code"), *cols).where(
-        a.c.bucket.between(start, end)
+        and_(a.c.bucket.between(start, end), _in_units(a.c.unit_code, unit_codes))
     )
     if by_unit:
         stmt = stmt.group_by(a.c.unit_code)
     return _ints(_frame(bind, stmt), BUCKET_MEASURES)
 
 
-def overdue_totals(bind: Engine | Connection, start: date, end: date, by_unit: bool = True) -> pd.DataFrame:
+def overdue_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """[unit_code, overdue, feedback_overdue]: dossiers / feedback received in [start, end] that
-    are overdue as of ``end``, from agg_overdue."""
+    are overdue as of ``end``, from agg_overdue (only ``unit_codes`` when given)."""
     o = s.agg_overdue
     stmt = select(
         _unit_key(o.c.unit_code, by_unit).label("unit_code"),
         _flag_n(o, "dossier").label("overdue"),
         _flag_n(o, "feedback").label("feedback_overdue"),
-    ).where(and_(o.c.bucket.between(start, end), o.c.overdue_bucket <= end))
+    ).where(
+        and_(
+            o.c.bucket.between(start, end),
+            o.c.overdue_bucket <= end,
+            _in_units(o.c.unit_code, unit_codes),
+        )
+    )
     if by_unit:
         stmt = stmt.group_by(o.c.unit_code)
     return _ints(_frame(bind, stmt), OVERDUE_MEASURES)
@@ -315,13 +338,18 @@ def procedure_use_rows(
 
 
 def procedure_use_totals(
-    bind: Engine | Connection, start: date, end: date, by_unit: bool = True
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """[unit_code, procs_online_used, procs_fee_paid]: distinct online procedures under the
     unit's authority with >= 1 online dossier in [start, end], and distinct fee-bearing ones with
-    >= 1 paid-online dossier (by_unit=False: distinct over all units and procedures)."""
+    >= 1 paid-online dossier (by_unit=False: distinct over all units and procedures); only the
+    dossiers of ``unit_codes`` when given."""
     with _connect(bind) as conn:
-        rows = procedure_use_rows(conn, start, end)
+        rows = procedure_use_rows(conn, start, end, unit_codes)
         flagged = _use_flags(rows, procedure_flags(conn), _unit_levels(conn) if by_unit else None)
     cols = ["unit_code", *PROCEDURE_USE_MEASURES]
     if not by_unit:
@@ -338,9 +366,12 @@ def procedure_use_totals(
     return _ints(out, PROCEDURE_USE_MEASURES)[cols]
 
 
-def procedure_counts(bind: Engine | Connection, by_unit: bool = True) -> pd.DataFrame:
+def procedure_counts(
+    bind: Engine | Connection, by_unit: bool = True, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
     """[unit_code, procs, procs_online, procs_fee, procs_fee_integrated]: procedures under each
-    unit's authority (by_unit=False: all procedures), offered online, fee-bearing, integrated."""
+    unit's authority (by_unit=False: all procedures), offered online, fee-bearing, integrated;
+    only ``unit_codes`` when given."""
     p, u = s.procedure, s.unit
     cols = [
         func.count(p.c.code).label("procs"),
@@ -352,6 +383,7 @@ def procedure_counts(bind: Engine | Connection, by_unit: bool = True) -> pd.Data
         stmt = (
             select(u.c.code.label("unit_code"), *cols)
             .select_from(u.join(p, _authority(p, u)))
+            .where(_in_units(u.c.code, unit_codes))
             .group_by(u.c.code)
         )
     else:
@@ -360,7 +392,11 @@ def procedure_counts(bind: Engine | Connection, by_unit: bool = True) -> pd.Data
 
 
 def announcement_totals(
-    bind: Engine | Connection, start: date, end: date, by_unit: bool = True
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """[unit_code, ann_total, ann_on_time, pub_due, pub_on_time, pub_total, pub_full]:
     announcement decisions dated in [start, end] and those on time; publications due in it and
@@ -383,7 +419,9 @@ def announcement_totals(
         _flag(in_p(a.c.published_date)).label("pub_total"),
         _flag(and_(in_p(a.c.published_date), a.c.parts_complete >= 7)).label("pub_full"),
     ]
-    stmt = select(_unit_key(a.c.unit_code, by_unit).label("unit_code"), *cols)
+    stmt = select(_unit_key(a.c.unit_code, by_unit).label("unit_code"), *cols).where(
+        _in_units(a.c.unit_code, unit_codes)
+    )
     if by_unit:
         stmt = stmt.group_by(a.c.unit_code)
     return _ints(_frame(bind, stmt), ANNOUNCEMENT_MEASURES)
@@ -400,17 +438,23 @@ def _merge_measures(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame
     return _ints(out, MEASURES)[[*keys, *MEASURES]]
 
 
-def unit_measures(bind: Engine | Connection, start: date, end: date) -> pd.DataFrame:
-    """[unit_code, <MEASURES>]: the design.md measures of every unit that has any, for the
-    period [start, end] judged as of ``end``, from the aggregate tables. Units without a row have
-    no activity (all measures 0 apart from their procedure counts)."""
+def unit_measures(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """[unit_code, <MEASURES>]: the design.md measures of every unit that has any (of
+    ``unit_codes`` only, when given: a level or a district's communes, not the whole province),
+    for the period [start, end] judged as of ``end``, from the aggregate tables. Units without a
+    row have no activity (all measures 0 apart from their procedure counts)."""
     with _connect(bind) as conn:
         frames = [
-            bucket_totals(conn, start, end),
-            overdue_totals(conn, start, end),
-            procedure_use_totals(conn, start, end),
-            procedure_counts(conn),
-            announcement_totals(conn, start, end),
+            bucket_totals(conn, start, end, unit_codes=unit_codes),
+            overdue_totals(conn, start, end, unit_codes=unit_codes),
+            procedure_use_totals(conn, start, end, unit_codes=unit_codes),
+            procedure_counts(conn, unit_codes=unit_codes),
+            announcement_totals(conn, start, end, unit_codes=unit_codes),
         ]
     return _merge_measures(frames, ["unit_code"])
 
@@ -824,3 +868,137 @@ def bieu06a_counts(
         .group_by(d.c.unit_code, field_code)
     )
     return _ints(_frame(bind, stmt), BIEU06A_COUNTS)
+
+
+# --- score snapshot (score_week, score_snapshot) ---------------------------------------------
+
+# Reference tables every score depends on besides the aggregates: a change to any of them (a new
+# methodology version, a renamed or merged unit) makes the snapshot stale without a refresh.
+SNAPSHOT_INPUT_TABLES = (
+    s.unit_level,
+    s.unit,
+    s.procedure,
+    s.procedure_announcement,
+    s.methodology_version,
+    s.methodology,
+    s.grade_band,
+)
+SCORE_WEEK_COLUMNS: tuple[str, ...] = tuple(c.name for c in s.score_week.columns)
+
+
+def snapshot_inputs_hash(bind: Engine | Connection) -> str:
+    """Scalar: a SHA-256 over every row of ``SNAPSHOT_INPUT_TABLES`` (small tables, a few ms)."""
+    digest = hashlib.sha256()
+    with _connect(bind) as conn:
+        for table in SNAPSHOT_INPUT_TABLES:
+            digest.update(table.name.encode())
+            order = list(table.primary_key.columns) or list(table.columns)
+            for row in conn.execute(select(table).order_by(*order)):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def has_snapshot_tables(bind: Engine | Connection) -> bool:
+    """Scalar: whether score_week and score_snapshot exist (a database made before them has not)."""
+    with _connect(bind) as conn:
+        insp = inspect(conn)
+        return insp.has_table(s.score_week.name) and insp.has_table(s.score_snapshot.name)
+
+
+def snapshot_state(bind: Engine | Connection) -> dict | None:
+    """The latest score_snapshot row as a dict plus ``latest_refresh`` (the newest refresh id in
+    load_log), or None when the tables are missing or nothing was built yet."""
+    with _connect(bind) as conn:
+        # Checked first: on PostgreSQL a failed SELECT would abort the caller's transaction.
+        if not has_snapshot_tables(conn):
+            return None
+        m = s.score_snapshot
+        row = conn.execute(select(m).order_by(m.c.id.desc()).limit(1)).mappings().first()
+        if row is None:
+            return None
+        log = s.load_log.c
+        latest = conn.execute(select(func.max(log.id)).where(log.action == "refresh")).scalar()
+    return {**dict(row), "latest_refresh": latest}
+
+
+def data_buckets(bind: Engine | Connection) -> list[date]:
+    """The buckets that hold aggregated data, oldest first (a few per week)."""
+    a = s.agg_unit_bucket
+    with _connect(bind) as conn:
+        return [r[0] for r in conn.execute(select(a.c.bucket).distinct().order_by(a.c.bucket))]
+
+
+def _later(a, b):  # noqa: ANN001, ANN202 - the later of two dates, portable (no GREATEST in SQLite)
+    return case((a >= b, a), else_=b)
+
+
+def backlog_events(bind: Engine | Connection) -> pd.DataFrame:
+    """[unit_code, day, n]: changes to each unit's backlog of open overdue dossiers. A counted
+    dossier joins the backlog on the later of its received and overdue buckets (+1, from
+    agg_overdue) and leaves it when processing ends, if it ends after that (-1, from the raw
+    dossiers: the one scan of them, done by ``refresh``). The backlog at a week's end T is the
+    sum of the events with day <= T, as ``overdue_backlog`` counts it."""
+    o, d = s.agg_overdue, s.dossier
+    start = _later(o.c.bucket, o.c.overdue_bucket)
+    opened = (
+        select(o.c.unit_code, start.label("day"), _sum(o.c.n).label("n"))
+        .where(o.c.source == "dossier")
+        .group_by(o.c.unit_code, start)
+    )
+    # one that ended before it joined leaves on the day it joins: it is never in a backlog
+    joined = _later(d.c.received_bucket, d.c.overdue_bucket)
+    leave = _later(joined, d.c.end_date)
+    closed = (
+        select(d.c.unit_code, leave.label("day"), func.count().label("n"))
+        .where(
+            and_(d.c.counted == 1, d.c.overdue_date.is_not(None), d.c.end_date.is_not(None))
+        )
+        .group_by(d.c.unit_code, leave)
+    )
+    with _connect(bind) as conn:
+        up = _ints(_frame(conn, opened), ["n"])
+        down = _ints(_frame(conn, closed), ["n"])
+    down["n"] = -down["n"]
+    out = pd.concat([up, down], ignore_index=True)
+    if not out.empty:
+        out["day"] = out["day"].map(lambda v: v if isinstance(v, date) else date.fromisoformat(str(v)[:10]))
+    return out
+
+
+def write_score_snapshot(conn: Connection, rows: pd.DataFrame, meta: dict) -> int:
+    """Replace score_week with ``rows`` (columns: SCORE_WEEK_COLUMNS) and record ``meta`` (the
+    score_snapshot columns but id) in the caller's transaction; returns the rows written."""
+    conn.execute(delete(s.score_week))
+    conn.execute(delete(s.score_snapshot))
+    # column by column to plain Python values (None for missing): DataFrame.to_dict boxes every
+    # cell and took longer than the INSERT itself
+    cols = list(SCORE_WEEK_COLUMNS)
+    values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in cols]
+    records = [dict(zip(cols, r, strict=True)) for r in zip(*values, strict=True)]
+    for chunk in range(0, len(records), 20_000):
+        conn.execute(insert(s.score_week), records[chunk : chunk + 20_000])
+    conn.execute(insert(s.score_snapshot).values(**meta, rows=len(records)))
+    return len(records)
+
+
+def score_week_rows(
+    bind: Engine | Connection,
+    level: str,
+    kind: str,
+    weeks: Sequence[str],
+    unit_codes: Sequence[str] | None = None,
+    flag: str | None = "scored",
+) -> pd.DataFrame:
+    """[SCORE_WEEK_COLUMNS] of a level, kind and weeks (only ``unit_codes`` when given) whose
+    ``flag`` column ("scored" or "in_series") is 1 (every row of the grid when None)."""
+    w = s.score_week
+    stmt = select(w).where(
+        and_(
+            w.c.level == level,
+            w.c.kind == kind,
+            w.c.week.in_(list(weeks)),
+            true() if flag is None else w.c[flag] == 1,
+            _in_units(w.c.unit_code, unit_codes),
+        )
+    )
+    return _frame(bind, stmt, SCORE_WEEK_COLUMNS)

@@ -63,7 +63,9 @@ def _csv_frames(path: Path, used: dict[str, str], chunk_rows: int) -> Iterator[p
     reader = pd.read_csv(
         path,
         sep=sep,
-        dtype=str,
+        # Python strings (object), not pandas' string dtype: the validator works on Python
+        # strings anyway, and the parser builds them about three times faster.
+        dtype=object,
         keep_default_na=False,
         usecols=lambda h: h.strip() in used,
         encoding="utf-8-sig",

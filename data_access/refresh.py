@@ -1,8 +1,14 @@
-"""Rebuild the weekly aggregates (agg_unit_bucket, agg_overdue, agg_unit_procedure).
+"""Rebuild the weekly aggregates (agg_unit_bucket, agg_overdue, agg_unit_procedure) and the
+weekly score snapshot (score_week).
 
 ``refresh(conn, buckets)`` recomputes only the given received buckets (what an import touched);
 ``refresh(conn)`` rebuilds everything. Each bucket is deleted and recomputed inside the caller's
 transaction, so a failed refresh leaves the previous aggregates in place.
+
+The snapshot is then rebuilt whole (every unit, week and kind) in the same transaction: it is
+computed from the aggregates, not the dossiers, so its cost grows with units x weeks of history
+and not with the number of dossiers, and a whole rebuild cannot leave a stale week behind (a
+year's changes move the next year's first week-on-week delta too).
 """
 
 from __future__ import annotations
@@ -179,7 +185,21 @@ def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
         for i in range(0, len(keys), _CHUNK):
             rows += _refresh_chunk(conn, keys[i : i + _CHUNK])
         detail = f"{len(keys)} buckets"
-    conn.execute(
+    refresh_id = conn.execute(
         insert(s.load_log).values(at=datetime.now(), action="refresh", detail=detail, rows=rows)
-    )
+    ).inserted_primary_key[0]
+    refresh_snapshot(conn, refresh_id)
     return rows
+
+
+def refresh_snapshot(conn: Connection, refresh_id: int) -> int:
+    """Rebuild score_week for the refresh ``refresh_id`` (its load_log id); returns its rows."""
+    # A database made before the snapshot existed gets its tables here, so an import or a
+    # refresh upgrades it without a separate `init`.
+    s.score_week.create(conn, checkfirst=True)
+    s.score_snapshot.create(conn, checkfirst=True)
+    # Imported here, not at the top: scoring sits above data access (it imports the queries),
+    # and only this step needs it.
+    from scorecard.service import build_snapshot
+
+    return build_snapshot(conn, int(refresh_id))

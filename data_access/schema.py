@@ -272,6 +272,56 @@ agg_unit_procedure = Table(
     Index("ix_agg_unit_procedure_bucket", "bucket"),
 )
 
+# Weekly scores precomputed by `refresh` (scorecard.service.build_snapshot), so that a cold
+# dashboard page reads a few hundred rows instead of scoring every unit on demand. One row per
+# unit of every level x ISO week x kind ("ytd": year-to-date as of the week's end, the weekly
+# ranking; "week": the week alone) over the weeks with data: the full grid, because the weekly
+# series and the ranking disagree on which rows exist (see the two flags).
+score_week = Table(
+    "score_week",
+    metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # "ytd" or "week"
+    Column("week", String(8), primary_key=True),  # ISO week, "2024-W52"
+    Column("level", String(32), nullable=False),
+    # 1 when service.scorecard() returns the row: the period has data and the unit existed in it
+    Column("scored", SmallInteger, nullable=False),
+    # 1 when service.series() returns the row: the unit existed during that week
+    Column("in_series", SmallInteger, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("group_1", Float, nullable=False),
+    Column("group_2", Float, nullable=False),
+    Column("group_3", Float, nullable=False),
+    Column("group_4", Float, nullable=False),
+    Column("group_5", Float, nullable=False),
+    Column("group_6", Float, nullable=False),
+    Column("grade", String(50)),
+    Column("grade_color", String(16)),
+    Column("rank", Integer),  # within the level among scored rows; NULL for unranked levels
+    Column("delta_week", Float),  # total minus the previous week's (same kind); NULL if none
+    Column("dossiers", Integer, nullable=False),
+    # open dossiers overdue at the week's end, whatever their received day (lagging units)
+    Column("backlog", Integer, nullable=False),
+    Column("methodology_version", String(32)),
+    Index("ix_score_week_level", "level", "kind", "week"),
+)
+
+# Which snapshot score_week holds: the service trusts it only while ``refresh_id`` is the latest
+# refresh in load_log, ``format`` is the code's and ``inputs`` (a hash of the reference tables
+# scores depend on: units, levels, procedures, announcements, methodology, grade bands) matches.
+score_snapshot = Table(
+    "score_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("built_at", DateTime, nullable=False),
+    Column("refresh_id", Integer, nullable=False),
+    Column("format", Integer, nullable=False),
+    Column("inputs", String(64), nullable=False),
+    Column("first_week", String(8)),
+    Column("last_week", String(8)),
+    Column("rows", Integer, nullable=False),
+)
+
 # Who may see what on the dashboard (SECURITY.md). Only the sign-in e-mail is kept, never a
 # name: roles are managed with ``python -m data_access role``.
 user_role = Table(

@@ -85,7 +85,7 @@ def _texts(frame: pd.DataFrame, header: str) -> np.ndarray:
         return np.full(len(frame), "", dtype=object)
     s = frame[header]
     values = s.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(s, skipna=False) == "string":
+    if pd.api.types.infer_dtype(s, skipna=False) == "string" and not s.isna().any():
         # Python's strip, not the string dtype's: both paths must agree on what is whitespace.
         return _objects([v.strip() for v in values])
     return _objects([_text(v) for v in values])  # spreadsheet values: as validate does

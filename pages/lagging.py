@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from texts import fmt_number, t
-from ui import charts, data, page, state, tables, widgets
+from ui import access, charts, data, page, state, tables, widgets
 
 ctx = page.context()
 f = ctx.filters
@@ -18,6 +18,15 @@ if lag.empty:
     st.success(t("ui.lagging.none"))
     st.stop()
 
+acc = access.current()
+if not acc.sees_all:
+    # Reasons, Pareto and overdue dossiers are detail: a unit account sees only its own units.
+    # Filtered here, after the cache that every session shares.
+    st.caption(t("ui.access.lagging_scope"))
+    lag = access.filter_detail(lag, acc)
+    if lag.empty:
+        st.success(t("ui.access.lagging_none_own"))
+        st.stop()
 lag = lag.sort_values("urgency", ascending=False).reset_index(drop=True)
 codes = [str(c) for c in lag["unit_code"]]
 names = dict(zip(codes, lag["unit_name"], strict=False))
@@ -55,6 +64,8 @@ with detail_col:
 
 st.divider()
 st.subheader(t("ui.lagging.list_title", unit=names[chosen]))
+if not access.require_detail(chosen):
+    st.stop()
 overdue = data.load_overdue(ctx.url, chosen, f.period_kind, f.week)
 if overdue.empty:
     st.info(t("ui.lagging.no_overdue"))

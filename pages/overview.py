@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_delta, fmt_number, t
-from ui import charts, data, page, state, views, widgets
+from ui import charts, data, meeting, page, state, views, widgets
 
 ctx = page.context()
 f = ctx.filters
 page.header("ui.overview.title", ctx)
+meeting.pack_buttons(ctx.url, f.week, key="overview")
 
 prov, prov_components = data.load_scorecard(ctx.url, "province", f.period_kind, f.week)
 group_max = views.group_max(prov_components)
@@ -118,13 +119,9 @@ def _top_table(s: pd.DataFrame, best: bool) -> None:
         lambda g: f"background-color: {colors.get(g, '')}; color: white; font-weight: 600",
         subset=[grade_col],
     )
-    st.dataframe(
-        styled, hide_index=True, width="stretch",
-        column_config={
-            t("ui.col.rank"): st.column_config.TextColumn(width=60),
-            t("ui.col.unit"): st.column_config.TextColumn(width=330),
-        },
-    )
+    # A static table, not st.dataframe: five rows need no scrolling or sorting, and the
+    # canvas-drawn data grid comes out blank when the overview is printed to PDF.
+    st.table(styled, hide_index=True)
 
 
 # --- top and bottom five of each level -------------------------------------------------------
@@ -160,7 +157,7 @@ for col, up in ((up_col, True), (down_col, False)):
         if part.empty:
             st.caption(t("ui.overview.no_movers"))
             continue
-        st.dataframe(
+        st.table(
             pd.DataFrame(
                 {
                     t("ui.col.unit"): part["unit_name"],
@@ -170,5 +167,4 @@ for col, up in ((up_col, True), (down_col, False)):
                 }
             ),
             hide_index=True,
-            width="stretch",
         )

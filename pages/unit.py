@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_number, t
-from ui import advice, charts, data, mapview, page, state, tables, views, widgets
+from ui import access, advice, charts, data, mapview, meeting, page, state, tables, views, widgets
 
 ctx = page.context()
 f = ctx.filters
@@ -21,14 +21,25 @@ labels = {
     str(r.code): f"{r.name} ({state.level_name(r.level)})" for r in choices.itertuples(index=False)
 }
 
+# A unit account picks only among the units it may see in detail (its own, and a district's
+# communes); the others are public in the league tables only.
+acc = access.current()
+known = set(labels)
+labels = {c: lb for c, lb in labels.items() if acc.may_see_detail(c)}
+if st.session_state.get("unit_picker") not in (None, *labels):
+    del st.session_state["unit_picker"]  # left from a wider role earlier in the session
+
 # The unit comes from a click on another page (pending), else the URL (a shared link) when the
 # picker is new, else the picker itself.
 pending = st.session_state.pop(page.PENDING_UNIT, None)
 if pending is not None or "unit_picker" not in st.session_state:
     wanted = pending or st.query_params.get("unit") or st.session_state.get("unit_code")
     if wanted and str(wanted) not in labels:
-        st.info(t("ui.notice.bad_unit", value=str(wanted)[:20]))
+        key = "ui.access.denied_unit" if str(wanted) in known else "ui.notice.bad_unit"
+        st.info(t(key, value=str(wanted)[:20]))
         wanted = None
+    if not wanted and acc.unit_code in labels:
+        wanted = acc.unit_code  # a unit account starts on its own unit
     st.session_state["unit_picker"] = str(wanted) if wanted else None
 
 code = st.selectbox(
@@ -39,6 +50,8 @@ if not code:
     page.header("ui.unit.title_none", ctx)
     st.info(t("ui.unit.choose"))
     st.stop()
+if not access.require_detail(code):  # defence in depth: the picker already excludes it
+    st.stop()
 state.sync_url(f, unit=code)
 st.session_state["unit_code"] = code
 
@@ -48,6 +61,7 @@ level = str(unit["level"])
 parent = str(unit["parent_code"]) if level == "commune" and unit["parent_code"] else None
 summary, components = data.load_scorecard(ctx.url, level, f.period_kind, f.week, parent)
 page.header("ui.unit.title", ctx, name=unit["name"])
+meeting.pack_buttons(ctx.url, f.week, key="unit")
 
 row = summary[summary["unit_code"].astype(str) == code]
 if row.empty:

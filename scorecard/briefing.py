@@ -151,7 +151,8 @@ def collect(engine: Engine, week: str, communes: bool = True) -> Briefing:
         by_proc.groupby("unit_code")["overdue"].sum().astype(int).to_dict() if not by_proc.empty else {}
     )
     for code in singled_out_units(b):
-        b.overdue_by_unit[code] = lagging_mod.pareto(by_proc[by_proc["unit_code"] == code])
+        mine = by_proc[by_proc["unit_code"] == code] if not by_proc.empty else by_proc
+        b.overdue_by_unit[code] = lagging_mod.pareto(mine)
     return b
 
 
@@ -1096,7 +1097,9 @@ def _commune_sheet(wb: object, b: Briefing, lv: LevelData, districts: LevelData 
         order = {c: i for i, c in enumerate(districts.summary["unit_code"])}
     s = s.assign(_o=s["parent_code"].map(order).fillna(len(order)))
     s = s.sort_values(["_o", "parent_code", "rank", "unit_name"], kind="stable")
-    header = [t("brief.wb_col_parent"), *_league_header(b)]
+    # Ranks are among all communes of the province (the engine's commune ranking), not within
+    # the district; the header says so.
+    header = [t("brief.wb_col_parent"), t("brief.wb_col_rank_province"), *_league_header(b)[1:]]
     rows = [[names.get(r["parent_code"], r["parent_code"]), *_league_row(r)] for _, r in s.iterrows()]
     fills = {(i, 5): str(c) for i, c in enumerate(s["grade_color"])}
     _write_table(ws, t("brief.wb_communes_heading", end=fmt_date(b.ytd.end)), header, rows,

@@ -31,11 +31,13 @@ def score_components(
     measures: pd.DataFrame, methodology: pd.DataFrame, keys: Sequence[str] = ("unit_code",)
 ) -> pd.DataFrame:
     """One row per key and applicable component: [*keys, group_code, group_max, component, name,
-    numerator, denominator, ratio, points, max_points, points_lost, empty].
+    numerator, denominator, ratio, points, max_points, points_lost, empty, saturation].
 
     ratio = numerator / denominator clamped to [0, 1]; an empty (zero) denominator gives the
     component's ``empty_ratio`` and ``empty=True`` (không phát sinh). points = max x min(1,
-    ratio / saturation). Components whose ``levels`` exclude the row's level are left out.
+    ratio / saturation); ``saturation`` is the one applied (1 when the methodology gives none), so
+    a reader never has to recover it from points and ratio. Components whose ``levels`` exclude
+    the row's level are left out.
     """
     keys = list(keys)
     parts = []
@@ -51,34 +53,68 @@ def score_components(
         ratio = ratio.where(~empty, float(row.empty_ratio))
         sat = float(row.saturation) if row.saturation and row.saturation > 0 else 1.0
         points = float(row.max_points) * np.minimum(1.0, ratio / sat)
-        part = m[keys].copy()
-        part["group_code"] = str(row.group_code)
-        part["group_max"] = float(row.group_max)
-        part["component"] = str(row.component)
-        part["name"] = row.name
-        part["numerator"] = num.values
-        part["denominator"] = den.values
-        part["ratio"] = ratio.values
-        part["points"] = points.values
-        part["max_points"] = float(row.max_points)
-        part["points_lost"] = float(row.max_points) - points.values
-        part["empty"] = empty.values
+        # one constructor call per component, not a dozen column assignments: the per-column
+        # overhead of pandas, not the arithmetic, was most of a scorecard's time
+        part = pd.DataFrame(
+            {
+                **{k: m[k].values for k in keys},
+                "group_code": str(row.group_code),
+                "group_max": float(row.group_max),
+                "component": str(row.component),
+                "name": row.name,
+                "numerator": num.values,
+                "denominator": den.values,
+                "ratio": ratio.values,
+                "points": points.values,
+                "max_points": float(row.max_points),
+                "points_lost": float(row.max_points) - points.values,
+                "empty": empty.values,
+                "saturation": sat,
+            }
+        )
         parts.append(part)
     if not parts:
-        cols = [*keys, "group_code", "group_max", *COMPONENT_COLUMNS[2:]]
+        cols = [*keys, "group_code", "group_max", *COMPONENT_COLUMNS[2:], "saturation"]
         return pd.DataFrame(columns=cols)
     return pd.concat(parts, ignore_index=True)
 
 
 def score_groups(components: pd.DataFrame, keys: Sequence[str] = ("unit_code",)) -> pd.DataFrame:
     """[*keys, group_code, points]: group points = sum of points x group_max / sum of the max
-    points of the components that apply (the group is scaled when some do not)."""
+    points of the components that apply (the group is scaled when some do not).
+
+    The sums add the components one column at a time in methodology order, so a unit's group
+    points are bit-for-bit the same whichever other rows share the frame (one period's units,
+    or 104 weeks of them): a grouped sum's floating-point result depends on how the library
+    splits the work, and the precomputed weekly scores must equal the on-demand ones exactly."""
     keys = list(keys)
-    g = components.groupby([*keys, "group_code"], as_index=False).agg(
-        points=("points", "sum"), max_points=("max_points", "sum"), group_max=("group_max", "first")
-    )
-    g["points"] = np.where(g["max_points"] > 0, g["points"] * g["group_max"] / g["max_points"], 0.0)
-    return g[[*keys, "group_code", "points"]]
+    cols = [*keys, "group_code", "points"]
+    if components.empty:
+        return pd.DataFrame(columns=cols)
+    order = list(dict.fromkeys(components["component"]))  # methodology order
+    points = components.pivot(index=keys, columns="component", values="points").reindex(columns=order)
+    maxes = components.pivot(index=keys, columns="component", values="max_points").reindex(columns=order)
+    meta = components.drop_duplicates("component").set_index("component")
+    parts = []
+    for code in list(dict.fromkeys(meta.loc[order, "group_code"])):
+        members = [c for c in order if meta.at[c, "group_code"] == code]
+        total = np.zeros(len(points))
+        top = np.zeros(len(points))
+        applies = np.zeros(len(points), dtype=bool)
+        for c in members:
+            p = points[c].to_numpy(dtype=float)
+            ok = ~np.isnan(p)
+            total = total + np.where(ok, p, 0.0)
+            top = top + np.where(ok, maxes[c].to_numpy(dtype=float), 0.0)
+            applies |= ok
+        group_max = float(meta.at[members[0], "group_max"])
+        safe = np.where(top > 0, top, 1.0)
+        part = points.index.to_frame(index=False)
+        part["group_code"] = code
+        part["points"] = np.where(top > 0, total * group_max / safe, 0.0)
+        parts.append(part[applies])
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values([*keys, "group_code"]).reset_index(drop=True)[cols]
 
 
 def grade_for(totals: pd.Series, bands: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -131,7 +167,11 @@ def summarize(
     )
     gcols = [group_column(c) for c in codes]
     out[gcols] = out[gcols].fillna(0.0)
-    out["total"] = out[gcols].sum(axis=1)
+    # added column by column, for the same reason as in score_groups
+    total = pd.Series(0.0, index=out.index)
+    for g in gcols:
+        total = total + out[g]
+    out["total"] = total
     out["grade"], out["grade_color"] = grade_for(out["total"], bands)
     return out
 

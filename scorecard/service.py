@@ -7,13 +7,23 @@ cached here: the dashboard caches (st.cache_data) around these calls.
 Periods may be given as a ``scorecard.periods.Period`` or as a label ("2024-W52", "2024-12",
 "2024-Q4", "2024"); a bare week label means that week alone, use ``period_for_week("ytd", w)``
 or ``parse_period(w, ytd=True)`` for the year-to-date ranking.
+
+Weekly scores (kind "week" and "ytd") are precomputed by ``refresh`` into ``score_week``
+(``build_snapshot``, with the same series code the on-demand path uses), so a cold dashboard reads
+them instead of scoring every unit: ``scorecard`` (week, ytd), ``series`` and ``lagging`` read the
+snapshot while it is current and compute on demand otherwise (a database built before the
+snapshot existed, reference data edited since the last refresh, weeks outside it). Both paths
+return the same frames. Component detail is always computed on demand, for the requested units
+only, when ``ScoreResult.components`` is first read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
@@ -21,7 +31,7 @@ from data_access import queries as q
 from scorecard import bieu06a as b06
 from scorecard import compute, weekly
 from scorecard import lagging as lag
-from scorecard.methodology import select_version, version_at
+from scorecard.methodology import component_levels, select_version, version_at
 from scorecard.periods import (
     Period,
     iso_week_label,
@@ -37,22 +47,66 @@ SUMMARY_COLUMNS = [
     "delta_week", *[f"group_{i}" for i in range(1, 7)], "dossiers", "methodology_version",
 ]
 COMPONENT_COLUMNS = compute.COMPONENT_COLUMNS
+# what ScoreResult.components holds: the design.md columns, the group maximum (for scaling) and
+# the saturation applied (appended last so that positional readers keep working)
+DETAIL_COLUMNS = [*COMPONENT_COLUMNS, "group_max", "saturation"]
 SERIES_COLUMNS = ["week", "unit_code", "total", *[f"group_{i}" for i in range(1, 7)]]
 UNIT_COLUMNS = ["code", "name", "short_name", "level", "parent_code", "lat", "lon"]
 PROVINCE = q.PROVINCE_LEVEL
 Bind = Engine | Connection  # private helpers run on one connection per public call
 
 
-@dataclass
-class ScoreResult:
-    """A scorecard for one level and period: ``summary`` sorted by rank, ``components`` long."""
+ComponentLoader = Callable[[Sequence[str] | None], pd.DataFrame]
 
-    summary: pd.DataFrame
-    components: pd.DataFrame
-    period: Period | None = None
-    methodology_version: str | None = None
-    # components left out for this level (the UI says the group was scaled over the others)
-    not_applicable: list[str] = field(default_factory=list)
+
+class ScoreResult:
+    """A scorecard for one level and period: ``summary`` sorted by rank, ``components`` long
+    (``DETAIL_COLUMNS``, in summary order). ``components`` is computed when first read, so a
+    ranking alone (the overview, the snapshot) never pays for the per-unit detail."""
+
+    def __init__(
+        self,
+        summary: pd.DataFrame,
+        components: pd.DataFrame | None = None,
+        period: Period | None = None,
+        methodology_version: str | None = None,
+        not_applicable: list[str] | None = None,
+        loader: ComponentLoader | None = None,
+    ) -> None:
+        self.summary = summary
+        self._components = components
+        self._loader = loader
+        self.period = period
+        self.methodology_version = methodology_version
+        # components left out for this level (the UI says the group was scaled over the others)
+        self.not_applicable = list(not_applicable or [])
+
+    @property
+    def components(self) -> pd.DataFrame:
+        if self._components is None:
+            self._components = (
+                self._loader(None) if self._loader else pd.DataFrame(columns=DETAIL_COLUMNS)
+            )
+            self._loader = None
+        return self._components
+
+    @components.setter
+    def components(self, value: pd.DataFrame) -> None:
+        self._components = value
+        self._loader = None
+
+    def __getstate__(self) -> dict:
+        # a cache (st.cache_data) pickles results: load the detail, drop the loader (a closure
+        # over an engine cannot be pickled)
+        _ = self.components
+        return {**self.__dict__, "_loader": None}
+
+    def components_for(self, unit_codes: Sequence[str]) -> pd.DataFrame:
+        """The component rows of some units only (computing just those when not loaded yet)."""
+        if self._components is None and self._loader is not None:
+            return self._loader(list(unit_codes))
+        c = self.components
+        return c[c["unit_code"].isin(list(unit_codes))].reset_index(drop=True)
 
 
 def _period(period: Period | str) -> Period:
@@ -120,7 +174,8 @@ def _measures(engine: Bind, level: str, p: Period, unit_frame: pd.DataFrame) -> 
     if level == PROVINCE:
         m = q.province_measures(engine, p.start, p.end, code=str(unit_frame["code"].iloc[0]))
     else:
-        m = q.unit_measures(engine, p.start, p.end)
+        # only these units: a district's communes must not cost the whole province's query
+        m = q.unit_measures(engine, p.start, p.end, unit_codes=unit_frame["code"].astype(str).tolist())
     base = unit_frame[["code", "level"]].rename(columns={"code": "unit_code"})
     out = base.merge(m, on="unit_code", how="left")
     out[list(q.MEASURES)] = out[list(q.MEASURES)].fillna(0).astype("int64")
@@ -153,7 +208,7 @@ def _score(engine: Bind, level: str, p: Period, parent: str | None) -> ScoreResu
     unit_frame = _scored_units(engine, level, p, parent)
     meth, version = _methodology(engine, p.end)
     if unit_frame.empty or meth.empty or not q.has_data(engine, p.start, p.end):
-        return ScoreResult(_empty_summary(), pd.DataFrame(columns=COMPONENT_COLUMNS), p, version)
+        return ScoreResult(_empty_summary(), pd.DataFrame(columns=DETAIL_COLUMNS), p, version)
     measures = _measures(engine, level, p, unit_frame)
     comps = compute.score_components(measures, meth)
     group_codes = sorted(meth["group_code"].astype(str).unique(), key=int)
@@ -170,7 +225,7 @@ def _score(engine: Bind, level: str, p: Period, parent: str | None) -> ScoreResu
     )
     applicable = set(comps["component"].unique())
     not_applicable = [c for c in meth["component"] if c not in applicable]
-    return ScoreResult(summary, comps[[*COMPONENT_COLUMNS, "group_max"]], p, version, not_applicable)
+    return ScoreResult(summary, comps[DETAIL_COLUMNS], p, version, not_applicable)
 
 
 def _empty_summary() -> pd.DataFrame:
@@ -185,6 +240,9 @@ def scorecard(
     ``level="province"`` gives the one province row (all units summed)."""
     p = _period(period)
     with engine.connect() as conn:
+        snap = _snapshot_score(engine, conn, level, p, parent)
+        if snap is not None:
+            return snap
         res = _score(conn, level, p, parent)
         if res.summary.empty:
             return res
@@ -192,23 +250,56 @@ def scorecard(
     summary = compute.add_delta(res.summary, prev.summary if not prev.summary.empty else None)
     summary = summary.sort_values(["rank", "unit_code"], na_position="last").reset_index(drop=True)
     res.summary = summary[SUMMARY_COLUMNS]
+    res.components = _in_summary_order(res.components, res.summary)
+    return res
+
+
+def _in_summary_order(components: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     order = {c: i for i, c in enumerate(summary["unit_code"])}
-    res.components = (
-        res.components.assign(_o=res.components["unit_code"].map(order))
+    return (
+        components.assign(_o=components["unit_code"].map(order))
         .sort_values(["_o", "component"], kind="stable")
         .drop(columns="_o")
         .reset_index(drop=True)
     )
-    return res
+
+
+def _component_detail(
+    engine: Engine, level: str, p: Period, summary: pd.DataFrame, unit_codes: Sequence[str] | None
+) -> pd.DataFrame:
+    """``ScoreResult.components`` computed on demand for the summary's units (or some of them):
+    one period, one level, only those units' measures."""
+    codes = summary["unit_code"].astype(str).tolist()
+    if unit_codes is not None:
+        wanted = {str(c) for c in unit_codes}
+        codes = [c for c in codes if c in wanted]
+    if not codes:
+        return pd.DataFrame(columns=DETAIL_COLUMNS)
+    with engine.connect() as conn:
+        unit_frame = _scored_units(conn, level, p, None)
+        unit_frame = unit_frame[unit_frame["code"].astype(str).isin(codes)]
+        meth, _ = _methodology(conn, p.end)
+        measures = _measures(conn, level, p, unit_frame)
+    comps = compute.score_components(measures, meth)[DETAIL_COLUMNS]
+    return _in_summary_order(comps, summary[summary["unit_code"].astype(str).isin(codes)])
 
 
 # --- weekly series ------------------------------------------------------------------------------
 
 
 def _series_measures(
-    engine: Bind, level: str, weeks: list[str], kind: str, unit_frame: pd.DataFrame
+    engine: Bind,
+    level: str,
+    weeks: list[str],
+    kind: str,
+    unit_frame: pd.DataFrame,
+    shared: dict | None = None,
 ) -> pd.DataFrame:
-    """[week, unit_code, level, <MEASURES>] for every unit and week, from bucket-level frames."""
+    """[week, unit_code, level, <MEASURES>] for every unit and week, from bucket-level frames.
+
+    ``shared``: a dict that keeps each bucket-level query's rows for all units between calls,
+    so that scoring every level (``build_snapshot``) reads each aggregate table once, not once
+    per level; every query filters rows by unit only, so filtering afterwards is the same."""
     last_end = week_start(weeks[-1]) + timedelta(days=6)
     first_end = week_start(weeks[0]) + timedelta(days=6)
     start = date(first_end.year, 1, 1) if kind == "ytd" else week_start(weeks[0])
@@ -223,13 +314,22 @@ def _series_measures(
             df = df.assign(unit_code=codes[0])
         return df
 
-    buckets = collapse(q.bucket_measure_rows(engine, start, last_end, filt))
+    def fetch(fn: Callable[..., pd.DataFrame], *args: date, **kw: bool) -> pd.DataFrame:
+        if shared is None:
+            return fn(engine, *args, filt, **kw)
+        key = (fn.__name__, args, tuple(sorted(kw.items())))
+        if key not in shared:
+            shared[key] = fn(engine, *args, None, **kw)
+        df = shared[key]
+        return df if filt is None else df[df["unit_code"].isin(filt)].reset_index(drop=True)
+
+    buckets = collapse(fetch(q.bucket_measure_rows, start, last_end))
     bm = list(q.BUCKET_MEASURES)
     ev = buckets.assign(anchor=buckets["bucket"], effective=buckets["bucket"]) if not buckets.empty else buckets
     add = weekly.effective_events(ev, bm, kind) if not ev.empty else pd.DataFrame(columns=["unit_code", "week", *bm])
     out = weekly.accumulate(add, codes, grid_weeks, bm, kind)
 
-    od = collapse(q.bucket_overdue_rows(engine, start, last_end, filt))
+    od = collapse(fetch(q.bucket_overdue_rows, start, last_end))
     if not od.empty:
         od = od.assign(
             anchor=od["bucket"],
@@ -244,7 +344,7 @@ def _series_measures(
 
     # year-to-date distinct counts need only each procedure's first use in the year
     use_rows = q.first_use_rows if kind == "ytd" else q.bucket_procedure_use_rows
-    use = use_rows(engine, start, last_end, filt, authority=not province)
+    use = fetch(use_rows, start, last_end, authority=not province)
     use = collapse(use)
     for flag, measure in (("online_used", "procs_online_used"), ("fee_paid", "procs_fee_paid")):
         add = weekly.first_use_events(use, flag, kind).rename(columns={"value": measure})
@@ -314,6 +414,9 @@ def series(
     first = iso_week_label(week_start(last_week) - timedelta(days=7 * (weeks - 1)))
     week_list = weeks_between(first, last_week)
     with engine.connect() as conn:
+        snap = _snapshot_series(conn, level, week_list, kind, parent)
+        if snap is not None:
+            return snap
         return _series(conn, level, week_list, kind, parent)
 
 
@@ -372,23 +475,297 @@ def lagging(
     end = p.end
     as_of = [end, end - timedelta(days=7)]
     codes = res.summary["unit_code"].tolist()
-    backlog = q.overdue_backlog(engine, as_of, codes)
+    backlog = _snapshot_backlog(engine, level, week, codes)
+    if backlog is None:
+        backlog = q.overdue_backlog(engine, as_of, codes)
     bands = _bands(engine, res.methodology_version)
-    found = lag.find_lagging(
-        res.summary,
-        res.components,
-        hist,
-        backlog,
-        bands,
-        bottom_n=bottom_n,
-        below_grade=below_grade,
-        falling_weeks=falling_weeks,
-    )
+
+    def find(components: pd.DataFrame) -> pd.DataFrame:
+        return lag.find_lagging(
+            res.summary,
+            components,
+            hist,
+            backlog,
+            bands,
+            bottom_n=bottom_n,
+            below_grade=below_grade,
+            falling_weeks=falling_weeks,
+        )
+
+    # Whether a unit lags does not depend on its components (they only name the costly ones),
+    # so find the units first and compute component detail for those few alone.
+    found = find(pd.DataFrame(columns=DETAIL_COLUMNS))
     if found.empty:
         return found
+    found = find(res.components_for(found["unit_code"].tolist()))
     # the procedures and fields behind the overdue dossiers, for the lagging units only
     overdue = q.overdue_by_procedure_field(engine, p.start, p.end, found["unit_code"].tolist())
     return lag.attach_overdue(found, overdue)
+
+
+# --- the weekly score snapshot (score_week) -------------------------------------------------
+
+# Bumped when what build_snapshot writes changes meaning: an older snapshot is then ignored.
+SNAPSHOT_FORMAT = 1
+SNAPSHOT_KINDS = ("ytd", "week")
+_GROUPS = [f"group_{i}" for i in range(1, 7)]
+
+
+def _current_snapshot(conn: Bind, weeks: Sequence[str]) -> dict | None:
+    """The snapshot's state if it can answer for ``weeks``: built by this code's format, by the
+    latest refresh, from the reference data as it is now, covering every week asked for."""
+    state = q.snapshot_state(conn)
+    if state is None or state["format"] != SNAPSHOT_FORMAT:
+        return None
+    if state["refresh_id"] != state["latest_refresh"] or not state["first_week"]:
+        return None
+    if min(weeks) < state["first_week"] or max(weeks) > state["last_week"]:
+        return None
+    if state["inputs"] != q.snapshot_inputs_hash(conn):
+        return None
+    return state
+
+
+def _snapshot_score(
+    engine: Engine, conn: Connection, level: str, p: Period, parent: str | None
+) -> ScoreResult | None:
+    """``scorecard`` for a week or year-to-date from score_week, or None to compute it."""
+    if p.kind not in SNAPSHOT_KINDS or _current_snapshot(conn, [p.label]) is None:
+        return None
+    unit_frame = q.active_units(conn, level=level, start=p.start, end=p.end, parent=parent)
+    codes = None if parent is None else unit_frame["code"].astype(str).tolist()
+    rows = q.score_week_rows(conn, level, p.kind, [p.label], codes)
+    if rows.empty:
+        return None  # no data in the period: the on-demand path says so just as quickly
+    meth, version = _methodology(conn, p.end)
+    summary = rows.assign(
+        unit_name=rows["unit_code"].map(unit_frame.set_index("code")["name"]),
+        period=p.label,
+        total=rows["total"].astype("float64"),
+        dossiers=rows["dossiers"].astype("int64"),
+        delta_week=pd.to_numeric(rows["delta_week"], errors="coerce").astype("float64"),
+        rank=pd.array(rows["rank"], dtype="Int64"),
+    )
+    summary[_GROUPS] = summary[_GROUPS].astype("float64")
+    # compute.grade_for builds these as object columns (None where no band applies)
+    summary[["grade", "grade_color"]] = summary[["grade", "grade_color"]].astype(object)
+    if parent is not None:
+        # ranked within the returned units, as the on-demand path ranks a drill-down
+        summary["rank"] = (
+            compute.rank_totals(summary["total"]) if _is_ranked(conn, level)
+            else pd.Series(pd.NA, index=summary.index, dtype="Int64")
+        )
+    summary = summary.sort_values(["rank", "unit_code"], na_position="last").reset_index(drop=True)
+    summary = summary[SUMMARY_COLUMNS]
+    not_applicable = [
+        str(c) for c, lv in zip(meth["component"], meth["levels"], strict=True)
+        if level not in component_levels(lv)
+    ]
+    return ScoreResult(
+        summary, None, p, version, not_applicable,
+        loader=lambda codes_: _component_detail(engine, level, p, summary, codes_),
+    )
+
+
+def _snapshot_series(
+    conn: Connection, level: str, week_list: list[str], kind: str, parent: str | None
+) -> pd.DataFrame | None:
+    """``series`` from score_week, or None to compute it."""
+    if kind not in SNAPSHOT_KINDS or _current_snapshot(conn, week_list) is None:
+        return None
+    codes = None
+    if parent is not None:
+        start, end = week_start(week_list[0]), week_start(week_list[-1]) + timedelta(days=6)
+        codes = q.active_units(conn, level=level, start=start, end=end, parent=parent)["code"]
+        codes = codes.astype(str).tolist()
+    rows = q.score_week_rows(conn, level, kind, week_list, codes, flag="in_series")
+    if rows.empty:
+        return None
+    # The on-demand series scores every week with the methodology in force at its last week's
+    # end; the snapshot holds each week's own. Equal only when one version spans the weeks.
+    _, version = _methodology(conn, week_start(week_list[-1]) + timedelta(days=6))
+    if set(rows["methodology_version"]) != {version}:
+        return None
+    out = rows[SERIES_COLUMNS].copy()
+    out[["total", *_GROUPS]] = out[["total", *_GROUPS]].astype("float64")
+    return out.sort_values(["week", "unit_code"]).reset_index(drop=True)
+
+
+def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -> pd.DataFrame | None:
+    """[unit_code, backlog_0, backlog_1] (at the week's end, a week earlier) from score_week, or
+    None when the snapshot cannot say (then ``q.overdue_backlog`` scans the dossiers)."""
+    before = iso_week_label(week_start(week) - timedelta(days=7))
+    with engine.connect() as conn:
+        if _current_snapshot(conn, [before, week]) is None:
+            return None
+        rows = q.score_week_rows(conn, level, "ytd", [before, week], codes, flag=None)
+    wide = rows.pivot_table(index="unit_code", columns="week", values="backlog", aggfunc="sum")
+    if week not in wide.columns or before not in wide.columns:
+        return None
+    out = pd.DataFrame(
+        {"unit_code": wide.index, "backlog_0": wide[week].values, "backlog_1": wide[before].values}
+    )
+    out[["backlog_0", "backlog_1"]] = out[["backlog_0", "backlog_1"]].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def build_snapshot(conn: Connection, refresh_id: int) -> int:
+    """Recompute score_week for every unit of every level, every week with data and both kinds,
+    in the caller's transaction (``refresh`` calls it after the aggregates); returns its rows.
+
+    Uses the series path (``_series_measures``: cumulative sums over bucket rows), scoring each
+    week with the methodology in force at its end, so every row equals what ``scorecard`` and
+    ``series`` compute on demand."""
+    weeks = q.available_weeks(conn)["week"].tolist()
+    meth_all = q.methodology(conn)
+    frames: list[pd.DataFrame] = []
+    week_list: list[str] = []
+    if weeks and not meth_all.empty:
+        week_list = weeks_between(weeks[0], weeks[-1])
+        buckets = q.data_buckets(conn)
+        lv = q.levels(conn)
+        ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
+        shared: dict = {}  # bucket-level rows read once for every level (_series_measures)
+        for kind in SNAPSHOT_KINDS:
+            frames.append(_snapshot_kind(conn, ranked, week_list, kind, meth_all, buckets, shared))
+    cols = list(q.SCORE_WEEK_COLUMNS)
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    if not rows.empty:
+        backlog = _backlog_grid(q.backlog_events(conn), rows["unit_code"].unique(), week_list)
+        rows = rows.drop(columns="backlog").merge(backlog, on=["unit_code", "week"], how="left")
+        rows["backlog"] = rows["backlog"].fillna(0).astype("int64")
+    meta = {
+        "built_at": datetime.now(),
+        "refresh_id": refresh_id,
+        "format": SNAPSHOT_FORMAT,
+        "inputs": q.snapshot_inputs_hash(conn),
+        "first_week": week_list[0] if week_list else None,
+        "last_week": week_list[-1] if week_list else None,
+    }
+    return q.write_score_snapshot(conn, rows.reindex(columns=cols), meta)
+
+
+def _snapshot_kind(
+    conn: Connection,
+    ranked: dict[str, bool],
+    week_list: list[str],
+    kind: str,
+    meth_all: pd.DataFrame,
+    buckets: list[date],
+    shared: dict,
+) -> pd.DataFrame:
+    """score_week rows of one kind: every unit of every level that existed in the weeks x every
+    week. The units of all levels but the province are measured and scored together (every
+    row is scored on its own, so batching changes no number, only pandas' per-call overhead)."""
+    ends = {w: week_start(w) + timedelta(days=6) for w in week_list}
+    first_end, last_end = ends[week_list[0]], ends[week_list[-1]]
+    start = date(first_end.year, 1, 1) if kind == "ytd" else week_start(week_list[0])
+    units = {lv: q.active_units(conn, level=lv, start=start, end=last_end) for lv in ranked}
+    parts = []
+    province = units.pop(PROVINCE, pd.DataFrame())
+    others = pd.concat([u for u in units.values() if not u.empty] or [pd.DataFrame()], ignore_index=True)
+    for level, unit_frame in (("units", others), (PROVINCE, province)):
+        if not unit_frame.empty:
+            m = _series_measures(conn, level, week_list, kind, unit_frame, shared)
+            v = unit_frame.set_index("code")
+            parts.append(m.assign(_vf=m["unit_code"].map(v["valid_from"]),
+                                  _vt=m["unit_code"].map(v["valid_to"])))
+    if not parts:
+        return pd.DataFrame(columns=list(q.SCORE_WEEK_COLUMNS))
+    measures = pd.concat(parts, ignore_index=True)
+
+    # the period behind each row, as scorecard() would take it: which rows it returns
+    p_end = measures["week"].map(ends)
+    w_start = p_end - timedelta(days=6)
+    p_start = p_end.map(lambda d: date(d.year, 1, 1)) if kind == "ytd" else w_start
+    with_data = {
+        w: _any_between(buckets, date(e.year, 1, 1) if kind == "ytd" else e - timedelta(days=6), e)
+        for w, e in ends.items()
+    }
+    vf, vt = measures["_vf"], measures["_vt"]
+
+    def valid(lo: pd.Series, hi: pd.Series) -> np.ndarray:
+        ok = (vf.isna() | (vf <= hi)) & (vt.isna() | (vt >= lo))
+        return ok.astype(bool).to_numpy()
+
+    measures = measures.drop(columns=["_vf", "_vt"]).assign(
+        scored=(valid(p_start, p_end) & measures["week"].map(with_data).astype(bool).to_numpy()),
+        in_series=valid(w_start, p_end),
+    )
+    keys = ["week", "unit_code"]
+    versions = _versions_at(meth_all, ends)
+    scored_parts = []
+    for version in sorted(set(versions.values()), key=str):
+        vweeks = [w for w in week_list if versions[w] == version]
+        m = measures[measures["week"].isin(vweeks)]
+        meth = select_version(meth_all, ends[vweeks[0]])
+        comps = compute.score_components(m, meth, keys=keys)
+        group_codes = sorted(meth["group_code"].astype(str).unique(), key=int)
+        summ = compute.summarize(m, comps, _bands(conn, version), keys=keys, group_codes=group_codes)
+        summ = summ.merge(m[[*keys, "level", "scored", "in_series"]], on=keys)
+        summ["methodology_version"] = version
+        scored_parts.append(summ)
+    out = pd.concat(scored_parts, ignore_index=True)
+    out["kind"] = kind
+    # rank within the level and week, among the rows scorecard() returns
+    rankable = out["scored"].astype(bool) & out["level"].map(ranked).fillna(False).astype(bool)
+    out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    if rankable.any():
+        out.loc[rankable, "rank"] = compute.rank_totals(
+            out.loc[rankable, "total"], by=out.loc[rankable, "level"] + "|" + out.loc[rankable, "week"]
+        )
+    # delta_week: against the previous week's row of the same unit, if scorecard() returns it
+    scored = out["scored"].astype(bool)
+    next_week = {w: week_list[i + 1] for i, w in enumerate(week_list[:-1])}
+    prev = out.loc[scored, ["unit_code", "week", "total"]].rename(columns={"total": "_prev"})
+    prev["week"] = prev["week"].map(next_week)
+    out = out.merge(prev.dropna(subset=["week"]), on=["unit_code", "week"], how="left")
+    out["delta_week"] = (out["total"] - out["_prev"]).where(out["scored"].astype(bool))
+    out["scored"] = out["scored"].astype("int64")
+    out["in_series"] = out["in_series"].astype("int64")
+    out["backlog"] = 0  # filled for both kinds at once by build_snapshot
+    return out[list(q.SCORE_WEEK_COLUMNS)]
+
+
+def _versions_at(meth_all: pd.DataFrame, ends: dict[str, date]) -> dict[str, str | None]:
+    """{week: version_at(meth_all, its end)} with one sort and a bisection per week: version_at
+    itself is a few pandas operations per call, too slow for every week of every level."""
+    if meth_all.empty:
+        return dict.fromkeys(ends)
+    # the very frame version_at builds and sorts, so that ties break the same way
+    v = meth_all[["version", "valid_from"]].drop_duplicates()
+    v = v.assign(valid_from=pd.to_datetime(v["valid_from"]).dt.date).sort_values("valid_from")
+    froms, names = v["valid_from"].tolist(), v["version"].tolist()
+    out: dict[str, str | None] = {}
+    for w, e in ends.items():
+        i = bisect_right(froms, e) - 1
+        out[w] = str(names[i] if i >= 0 else names[0])
+    return out
+
+
+def _any_between(buckets: list[date], lo: date, hi: date) -> bool:
+    i = bisect_left(buckets, lo)
+    return i < len(buckets) and buckets[i] <= hi
+
+
+def _backlog_grid(events: pd.DataFrame, units: Sequence[str], week_list: list[str]) -> pd.DataFrame:
+    """[unit_code, week, backlog]: the sum of each unit's backlog events up to each week's end."""
+    if events.empty or not week_list:
+        return pd.DataFrame(columns=["unit_code", "week", "backlog"])
+    ends = np.array([np.datetime64(week_start(w) + timedelta(days=6)) for w in week_list])
+    days = np.array([np.datetime64(d) for d in events["day"]])
+    # index of the first week ending on or after the event: it counts from that week on
+    idx = np.searchsorted(ends, days, side="left")
+    e = events.assign(_i=idx)
+    e = e[(e["_i"] < len(week_list)) & e["unit_code"].isin(list(units))]
+    grid = (
+        e.groupby(["unit_code", "_i"])["n"].sum().unstack(fill_value=0)
+        .reindex(columns=range(len(week_list)), fill_value=0)
+        .cumsum(axis=1)
+    )
+    grid.columns = week_list
+    out = grid.stack().rename("backlog").reset_index()
+    return out.rename(columns={"level_1": "week"})
 
 
 # --- overdue dossiers ------------------------------------------------------------------------

@@ -340,3 +340,38 @@ def test_pages_are_balanced():
     assert briefing._pages(5, 3) == [(0, 3), (3, 5)]
     assert briefing._pages(7, 10) == [(0, 7)]
     assert briefing._pages(0, 10) == [(0, 0)]
+
+
+def test_map_draws_points_and_optional_boundaries(tmp_path, monkeypatch):
+    import json
+
+    from PIL import Image
+
+    summary = pd.DataFrame(
+        {
+            "unit_code": ["502", "503"], "unit_name": ["Thành phố Tam Kỳ", "Thành phố Hội An"],
+            "short_name": [None, None], "total": [88.4, 71.2], "rank": [1, 2],
+            "grade_color": ["#1b7837", "#f6c141"], "lat": [15.581, 15.877], "lon": [108.480, 108.329],
+        }
+    )
+    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
+    png, note = briefing.render_map(summary)
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    assert note == t("brief.map_note_points")
+    assert briefing.map_label(summary.iloc[0]) == "Tam Kỳ"
+
+    def square(x, y):
+        return [[[x - 0.05, y - 0.05], [x + 0.05, y - 0.05], [x + 0.05, y + 0.05], [x - 0.05, y - 0.05]]]
+
+    gj = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "502"}, "geometry": {"type": "Polygon", "coordinates": square(108.48, 15.58)}},
+        {"type": "Feature", "properties": {"code": "503"}, "geometry": {"type": "MultiPolygon", "coordinates": [square(108.33, 15.88)]}},
+    ]}
+    path = tmp_path / "districts.geojson"
+    path.write_text(json.dumps(gj), encoding="utf-8")
+    monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(path))
+    png2, note2 = briefing.render_map(summary)
+    assert note2 == t("brief.map_note_boundaries", source="districts.geojson")
+    assert png2 != png
+    # No coordinates at all: no picture, and the slide says so instead.
+    assert briefing.render_map(summary.assign(lat=None, lon=None)) == (None, "")

@@ -346,3 +346,138 @@ def test_other_vocabularies():
     assert "MucDoDVC: mức độ DVC trực tuyến không hợp lệ «4»" in bad[0]
     unit = {"MaDonVi": "U1", "TenDonVi": "Đơn vị", "Cap": "commune", "KinhDo": "đông"}
     assert validate_unit(unit, REF) == ["KinhDo: không phải là số «đông»"]
+
+
+# --- the vectorised chunk validator agrees with the per-row one -------------------------------
+
+import numpy as np  # noqa: E402 - this section only
+import pandas as pd  # noqa: E402
+
+from data_access.validate_frame import validate_frame  # noqa: E402
+
+_DATE_EDGES = [
+    "2024-01-05", "2024-01-05 08:30", "2024-01-05T08:30", "2024-01-05 08:30:59", "2024-01-05T23:59:59",
+    "2024-01-05 08:30:15.25", "05/01/2024", "5/1/2024", "05/01/2024 08:30", "05/01/2024T08:30:00",
+    "5/1/2024  8:30", "29/02/2024", "29/02/2023", "31/04/2024", "2024-02-30", "2024-13-01", "00/01/2024",
+    "2024-00-10", "2024-01-05 24:00", "2024-01-05 23:60", "2024-01-05 23:59:60", "1899-12-31",
+    "1900-01-01", "2200-12-31 23:59", "2201-01-01", "31/12/2200", "01/01/1899", "２０２４-01-05",
+    "05/01/２０２４", "2024-01-05 08h30", "2024/01/05", "05-01-2024", "hôm qua", "x" * 45, " 2024-01-05 ",
+    "2024-01-05\u00a0", "\u20282024-01-05", "2024-1-05 08:30", "2024-01-05 8:30:00",
+]  # fmt: skip
+_VOCAB_EDGES = ["0", "1", "2", "3", "4", "9", "10", "11", "12", "1.0", "1.", "10.00", "1.5", "-1", "007",
+                "3650", "3651", "9" * 400, "Có", "KHÔNG", " x ", "y", "n", "true", "FALSE", "có lẽ",
+                "Trực tuyến", "bưu chính", "trực tiếp", "toàn trình", "Một phần", "hài lòng",
+                "Không hài lòng", "Cấp xã", "commune", "cấp tỉnh", "Sở, ban, ngành", "thôn", "department",
+                "15,6", "108.2", "91", "-180", "nan", "inf", "1e2", "1_0", "đông", "²", "٣"]  # fmt: skip
+_CODE_EDGES = ["49", "502", "20335", "SCT", " SCT ", "999", "1.001", "2.002", "3.003", "9.999", "HT",
+               "x" * 32, "x" * 33, "y" * 64, "y" * 65, "A", "A", "B", " A", "\t", "\x1c"]  # fmt: skip
+
+
+def _text_values(col: fm.Col) -> st.SearchStrategy:
+    dated = _moments.flatmap(lambda d: st.sampled_from([
+        d.strftime("%Y-%m-%d"), d.strftime("%Y-%m-%d %H:%M"), d.strftime("%Y-%m-%dT%H:%M:%S"),
+        d.strftime("%d/%m/%Y"), d.strftime("%d/%m/%Y %H:%M"), d.strftime("%d/%m/%Y %H:%M:%S"),
+        f"{d.day}/{d.month}/{d.year} {d.hour}:{d.minute:02d}",
+    ]))  # fmt: skip
+    if col.type in (fm.DATETIME, fm.DATE):
+        pool = st.sampled_from(_DATE_EDGES) | dated
+    elif col.type in (fm.CODE, fm.TEXT):
+        pool = st.sampled_from(_CODE_EDGES)
+    else:
+        pool = st.sampled_from(_VOCAB_EDGES)
+    return st.just("") | st.just("  ") | pool | st.text(max_size=12)
+
+
+_cells = _junk_values | st.just(float("nan"))
+
+
+@st.composite
+def _chunks(draw: st.DrawFn) -> tuple[fm.Kind, pd.DataFrame]:
+    """A chunk of one kind: some columns absent, mostly text cells, sometimes spreadsheet values."""
+    kind = draw(st.sampled_from(fm.KINDS))
+    cols = [c for c in kind.columns if c.required or draw(st.booleans())]
+    junk = draw(st.booleans())
+    n = draw(st.integers(1, 25))
+    data = {
+        c.header: [draw(_cells | _text_values(c)) if junk else draw(_text_values(c)) for _ in range(n)]
+        for c in cols
+    }
+    frame = pd.DataFrame(data, index=range(2, 2 + n), dtype=object if junk else str)
+    return kind, frame
+
+
+def _plain(v: object) -> object:
+    """A frame value as the per-row validator's Python value."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _assert_agree(kind: fm.Kind, frame: pd.DataFrame) -> None:
+    got = validate_frame(kind, frame, REF)
+    assert list(got.valid.columns) == [c.column for c in kind.columns]
+    for n in frame.index:
+        row = {h: frame.at[n, h] for h in frame.columns}
+        expected = validate_row(kind, row, REF)
+        if isinstance(expected, list):
+            assert got.bad.get(n) == expected, (n, row)
+            assert n not in got.valid.index
+        else:
+            assert n not in got.bad, (n, row, got.bad.get(n))
+            stored = {c: _plain(v) for c, v in got.valid.loc[n].items()}
+            assert stored == expected, row
+            assert all(type(stored[c]) is type(expected[c]) for c in expected), row
+    assert len(got.valid) + len(got.bad) == len(frame)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_chunks())
+def test_vectorised_validation_agrees_with_the_per_row_validator(case):
+    kind, frame = case
+    _assert_agree(kind, frame)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(valid_dossiers(), min_size=1, max_size=40))
+def test_vectorised_validation_of_valid_dossiers(cases):
+    frame = pd.DataFrame([row for row, _ in cases], index=range(2, 2 + len(cases)), dtype=str)
+    _assert_agree(fm.DOSSIER, frame)
+    got = validate_frame(fm.DOSSIER, frame, REF)
+    assert not got.bad and len(got.valid) == len(cases)
+
+
+def test_vectorised_validation_edge_cases():
+    """Every date edge in every date column, every bad value of the per-row tests, one chunk."""
+    rows = [dossier(**{h: text}) for text in _DATE_EDGES
+            for h in ("NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")]  # fmt: skip
+    rows += [dossier(**{h: text}) for text in _VOCAB_EDGES + _CODE_EDGES
+             for h in ("KenhThucHien", "TrangThaiHoSo", "DuocThanhToanTrucTuyen", "HoSoCoThanhPhanSoHoa",
+                       "SoNgayTamDung", "DonViXuLy", "MaTTHC", "MaLinhVuc", "MaHoSo")]  # fmt: skip
+    rows += [dossier(DonViXuLy="999", TrangThaiHoSo="0", KenhThucHien="x"), dossier(MaLinhVuc="TM")]
+    frame = pd.DataFrame(rows, index=range(2, 2 + len(rows)), dtype=str)
+    _assert_agree(fm.DOSSIER, frame)
+    got = validate_frame(fm.DOSSIER, frame, REF)
+    assert got.bad and len(got.valid) > 100  # both paths exercised
+    # dtypes the writers and bulk.insert_frame rely on
+    assert got.valid["received_at"].dtype == "datetime64[ns]" and got.valid["status"].dtype == "int64"
+
+
+def test_vectorised_validation_of_other_kinds_and_empty_chunks():
+    feedback = pd.DataFrame(
+        [{"MaPAKN": "P1", "DonVi": "502", "NgayTiepNhan": "2024-02-01", "HanXuLy": "2024-02-11",
+          "NgayXuLy": "12/02/2024", "KetQua": "Đã trả lời", "HaiLong": "không", "PhanAnhLai": "1"},
+         {"MaPAKN": "P2", "DonVi": "X", "NgayTiepNhan": "2024-02-01", "HanXuLy": "2024-01-11",
+          "NgayXuLy": "", "KetQua": "", "HaiLong": "", "PhanAnhLai": ""}], index=[2, 3], dtype=str)  # fmt: skip
+    _assert_agree(fm.FEEDBACK, feedback)
+    units = pd.DataFrame(
+        [{"MaDonVi": "SXD", "TenDonVi": "Sở Xây dựng", "Cap": "Sở, ban, ngành", "MaDonViCha": "49",
+          "HieuLucTu": "01/01/2020", "HieuLucDen": "2019-12-31", "ViDo": "15,57", "KinhDo": "108.47"},
+         {"MaDonVi": "U1", "TenDonVi": "Đơn vị", "Cap": "commune", "MaDonViCha": "", "HieuLucTu": "",
+          "HieuLucDen": "", "ViDo": "", "KinhDo": "đông"}], index=[2, 3], dtype=str)  # fmt: skip
+    _assert_agree(fm.UNITS, units)
+    for kind in fm.KINDS:
+        empty = pd.DataFrame({c.header: [] for c in kind.columns}, dtype=str)
+        got = validate_frame(kind, empty, REF)
+        assert got.valid.empty and not got.bad

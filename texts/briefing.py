@@ -77,6 +77,7 @@ STRINGS: dict[str, str] = {
     "brief.wb_col_level": "Cấp",
     "brief.wb_col_unit_code": "Mã đơn vị",
     "brief.wb_col_parent": "Đơn vị cấp huyện",
+    "brief.wb_col_rank_province": "Hạng (toàn tỉnh)",
     "brief.wb_col_delta": "Thay đổi so với tuần trước",
     "brief.wb_col_dossiers": "Số hồ sơ",
     "brief.wb_col_group": "Nhóm",

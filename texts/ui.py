@@ -209,6 +209,26 @@ STRINGS: dict[str, str] = {
     "ui.chart.points": "Điểm",
     "ui.chart.points_won": "Điểm đạt",
     "ui.chart.points_lost": "Điểm bị mất",
+    # meeting pack (briefing deck and workbook of the selected week)
+    "ui.pack.prepare": "Chuẩn bị tài liệu giao ban",
+    "ui.pack.prepare_help": "Lập bài trình chiếu (PowerPoint) và sổ số liệu (Excel) của tuần "
+    "đã chọn, theo điểm lũy kế từ đầu năm như tỉnh công bố.",
+    "ui.pack.preparing": "Đang lập tài liệu giao ban {week}…",
+    "ui.pack.deck": "Tải bài trình chiếu (PowerPoint)",
+    "ui.pack.workbook": "Tải sổ số liệu (Excel)",
+    "ui.pack.ready": "Tài liệu giao ban {week} đã sẵn sàng.",
+    "ui.pack.failed": "Không lập được tài liệu giao ban: {error}",
+    # presentation mode (present=1 in the URL)
+    "ui.present.enter": "Chế độ trình chiếu",
+    "ui.present.enter_help": "Toàn màn hình, chữ lớn, không có thanh bên; chuyển trang bằng "
+    "nút Trước / Tiếp.",
+    "ui.present.exit": "Thoát trình chiếu",
+    "ui.present.prev": "Trước: {page}",
+    "ui.present.next": "Tiếp: {page}",
+    "ui.present.prev_none": "Trước",
+    "ui.present.next_none": "Tiếp",
+    "ui.present.step": "Trang {n}/{total}",
+    "ui.present.back": "Quay lại trình chiếu",
 }
 
 for _i, (_name, _short) in _GROUPS.items():

@@ -17,6 +17,7 @@ pages load through the cache and filter AFTER it, with the pure helpers below.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping
@@ -205,7 +206,9 @@ def sign_in_screen() -> None:
     st.title(t("ui.app.title"))
     st.subheader(t("ui.access.sign_in_title"))
     st.info(t("ui.access.sign_in_prompt"))
-    if st.session_state.pop("_login_failed", False):
+    failed = st.session_state.pop("_login_failed", False)
+    if failed or (not hook_enabled() and importlib.util.find_spec("authlib") is None):
+        # st.login needs Authlib; say so here rather than fail on the click.
         st.error(t("ui.access.auth_unavailable"))
     st.button(t("ui.access.sign_in_button"), on_click=_sign_in, type="primary", key="_sign_in")
     st.stop()

@@ -15,13 +15,13 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import config
 from data_access.config import database_url, is_default_sqlite
 from data_access.engine import get_engine
-from scorecard import service
+from scorecard import briefing, service
 from scorecard.periods import period_for_week, previous_period
 
 log = logging.getLogger(__name__)
@@ -69,26 +69,52 @@ class Meta:
     error: str = ""
 
 
+class _NoDataError(Exception):
+    """Raised inside the cached loader so that "empty" is returned but not cached either."""
+
+
 @st.cache_data(ttl=60, show_spinner=False)
+def _load_meta(url: str) -> Meta:
+    """Only a usable database is cached; failures raise, and st.cache_data never caches an
+    exception, so the next rerun tries again and the app recovers when the database returns."""
+    eng = engine_for(url)
+    tables = set(inspect(eng).get_table_names())
+    if "dossier" not in tables or "unit" not in tables:
+        raise _NoDataError
+    weeks = tuple(service.available_weeks(eng))
+    if not weeks:
+        raise _NoDataError
+    return Meta(
+        "ok",
+        weeks=weeks,
+        data_until=service.data_until(eng),
+        levels=service.levels(eng),
+    )
+
+
 def load_meta(url: str) -> Meta:
     try:
-        eng = engine_for(url)
-        tables = set(inspect(eng).get_table_names())
-        if "dossier" not in tables or "unit" not in tables:
-            return Meta("empty")
-        weeks = tuple(service.available_weeks(eng))
-        if not weeks:
-            return Meta("empty")
-        return Meta(
-            "ok",
-            weeks=weeks,
-            data_until=service.data_until(eng),
-            levels=service.levels(eng),
-        )
+        return _load_meta(url)
+    except _NoDataError:
+        # Not cached: the page tells how to load data, and shows it as soon as it is loaded.
+        return Meta("empty")
     except (SQLAlchemyError, OSError) as exc:
         # Unreachable server, missing file, wrong password: the page explains, no traceback.
         log.warning("database not usable: %s", exc)
         return Meta("error", error=type(exc).__name__)
+
+
+def ping(url: str) -> bool:
+    """Is the database answering right now? One trivial query, never cached: the data loaders
+    keep serving cached results, so without this a lost database would go unnoticed until a
+    loader missed its cache and failed half-way through a page."""
+    try:
+        with engine_for(url).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("database not answering: %s", exc)
+        return False
 
 
 def _period(kind: str, week: str):  # noqa: ANN202 - Period, kept out of the cache key
@@ -165,6 +191,29 @@ def load_targets(url: str, on: date) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def load_grade_bands(url: str, version: str | None) -> pd.DataFrame:
     return service.grade_bands(engine_for(url), version)
+
+
+# --- the meeting pack (scorecard.briefing) ------------------------------------------------------
+# A pack takes seconds to build, so pages build it only on request (ui.meeting.pack_buttons).
+# The deck and the workbook share one fetch of the week's data; st.cache_data hands each caller
+# its own copy, so build_workbook adding the communes to it cannot leak into another build.
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=4)
+def _briefing(url: str, week: str) -> briefing.Briefing:
+    return briefing.collect(engine_for(url), week)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
+def load_deck(url: str, week: str) -> bytes:
+    """The weekly briefing deck (PPTX) of ``week``."""
+    return briefing.build_deck(engine_for(url), week, _briefing(url, week))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
+def load_workbook(url: str, week: str) -> bytes:
+    """The weekly workbook (XLSX) of ``week``."""
+    return briefing.build_workbook(engine_for(url), week, _briefing(url, week))
 
 
 def unit_row(url: str, code: str) -> pd.Series | None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from streamlit.navigation.page import StreamlitPage
 
 from texts import fmt_date, t
-from ui import data, state, views
+from ui import access, data, state, views
+
+log = logging.getLogger(__name__)
 
 CTX_KEY = "_page_ctx"
+DB_SEEN_OK = "_db_seen_ok"  # this session has had a working database (so an error is an outage)
 DEMO_COMMAND = "python -m data_access demo --scale 0.1"
 
 
@@ -52,8 +58,30 @@ def _stop_with(kind: str, url: str) -> None:
     st.stop()
 
 
+def db_lost() -> None:
+    """The database stopped answering during the session: say so, offer a retry, draw nothing.
+
+    Nothing about the failure is cached (ui.data), so the first rerun after the database is back
+    shows the data again, without restarting the app.
+    """
+    st.error(t("ui.db.lost"), icon=":material/cloud_off:")
+    st.button(t("ui.db.retry"), key="_db_retry", type="primary")  # a click reruns the page
+    st.stop()
+
+
+def run(current: StreamlitPage) -> None:
+    """Run the chosen page; a database failure half-way through becomes the outage banner."""
+    try:
+        current.run()
+    except SQLAlchemyError as exc:
+        log.warning("database failed during a page: %s", exc)
+        db_lost()
+
+
 def setup() -> Ctx:
-    """Check the database (building the first-run demo if due), then the filters."""
+    """Sign-in first, then the database (building the first-run demo if due), the user's role
+    and the filters."""
+    ident = access.gate_identity()  # stops on the sign-in screen before the database is touched
     url = data.current_url()
     if data.needs_auto_demo(url):
         with st.spinner(t("ui.db.creating_demo")):
@@ -64,8 +92,18 @@ def setup() -> Ctx:
                 _stop_with("error", url)
         st.toast(t("ui.db.demo_created"))
     meta = data.load_meta(url)
+    if meta.status == "ok" and not data.ping(url):
+        meta = data.Meta("error", error="unreachable")  # cached metadata, lost database
     if meta.status != "ok":
+        if meta.status == "error" and st.session_state.get(DB_SEEN_OK):
+            db_lost()
         _stop_with(meta.status, url)
+    st.session_state[DB_SEEN_OK] = True
+    try:
+        access.gate_access(url, ident, data.load_units(url))
+    except SQLAlchemyError as exc:
+        log.warning("role lookup failed: %s", exc)
+        db_lost()
     levels = meta.levels
     ranked = levels[levels["ranked"].astype(int) == 1].sort_values("sort_order")
     state.set_level_names(
@@ -100,7 +138,11 @@ PENDING_UNIT = "_pending_unit"
 
 
 def open_unit(ctx: Ctx, code: str) -> None:
-    """Go to the unit page for ``code``, keeping the filters in the URL."""
+    """Go to the unit page for ``code``, keeping the filters in the URL (when the user may)."""
+    if not access.current().may_see_detail(code):
+        # League tables and maps are public to every role; the unit page is not.
+        st.toast(t("ui.access.denied_unit", value=str(code)[:20]))
+        return
     st.session_state["unit_code"] = code
     st.session_state[PENDING_UNIT] = code
     st.switch_page(UNIT_PAGE, query_params=state.url_params(ctx.filters, unit=code))

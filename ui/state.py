@@ -184,4 +184,7 @@ def url_params(f: Filters, unit: str | None = None) -> dict[str, str]:
     out = {"week": f.week, "period": f.period_kind, "level": f.level}
     if unit:
         out["unit"] = unit
+    # Presentation mode (ui.meeting) lives in the URL too: opening a unit keeps the projector view.
+    if str(st.query_params.get("present", "")).strip() == "1":
+        out["present"] = "1"
     return out

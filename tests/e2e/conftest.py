@@ -48,7 +48,15 @@ def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_server(e2e_db: str) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dashboard server's output. A file, not a pipe: nobody reads a pipe while the tests
+    run, so a chatty server would block once the pipe buffer is full; and a failing test can
+    show the traceback the browser only shows redacted."""
+    return tmp_path_factory.mktemp("e2e_log") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_db: str, server_log: Path) -> Iterator[str]:
     """Base URL of a running dashboard."""
     _require_chromium()
     port = _free_port()
@@ -57,13 +65,14 @@ def app_server(e2e_db: str) -> Iterator[str]:
     geo = Path(__file__).resolve().parents[3] / "shared" / "geo" / "quangnam_districts_2022.geojson"
     if geo.exists():
         env["REFORM_GEOJSON_DISTRICTS"] = str(geo)
+    log = server_log.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.headless", "true", "--server.port", str(port),
             "--browser.gatherUsageStats", "false",
         ],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -76,7 +85,8 @@ def app_server(e2e_db: str) -> Iterator[str]:
             time.sleep(0.5)
     else:
         proc.kill()
-        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        log.close()
+        out = server_log.read_text(encoding="utf-8", errors="replace")
         pytest.fail(f"streamlit did not start:\n{out[-3000:]}")
     yield base
     proc.terminate()
@@ -84,6 +94,7 @@ def app_server(e2e_db: str) -> Iterator[str]:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
 
 
 @pytest.fixture(scope="session")

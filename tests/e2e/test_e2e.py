@@ -1,0 +1,411 @@
+"""End-to-end: the real `streamlit run` server in headless Chromium (fixtures in conftest.py).
+
+What AppTest cannot see: the browser console, clicks on the canvas-drawn league table and the
+deck.gl map, links reopened in a fresh browser, real downloads, presentation mode stepping
+through pages, and the printed overview.
+
+Streamlit renders asynchronously over a websocket, so "loaded" means: the page's own element is
+visible, no placeholder (skeleton) or stale element is left, and the page has stopped growing for
+a second (``settle``). The header's running indicator (stStatusWidget) is not relied on: with
+this app's config (minimal toolbar) it is never in the DOM, even while a page runs for seconds.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from data_access.engine import get_engine
+from scorecard import service
+from scorecard.periods import period_for_week
+from texts import fmt_number, t
+from ui.state import week_label
+
+pytestmark = pytest.mark.browser
+PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
+
+TIMEOUT_MS = 60_000
+MAIN_H1 = '[data-testid="stMainBlockContainer"] h1'
+# True once nothing is pending and the number of elements has not changed for a second.
+QUIET_JS = """() => {
+    const busy = document.querySelector(
+        '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]');
+    const n = document.querySelectorAll('[data-testid="stElementContainer"]').length;
+    const w = window.__settle || (window.__settle = {n: -1, since: 0});
+    const now = performance.now();
+    if (busy || n !== w.n) { w.n = n; w.since = now; return false; }
+    return now - w.since > 1000;
+}"""
+PAGE_PATHS = ("tong-quan", "so-ban-nganh", "dia-phuong", "xu-huong", "cham-tien-do", "don-vi")
+ROW_HEIGHT = 38  # page.league_table draws rows (and the header) 38 px high
+GEO = Path(__file__).resolve().parents[3] / "shared" / "geo" / "quangnam_districts_2022.geojson"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def eng(e2e_db: str) -> Engine:
+    e = get_engine(e2e_db, read_only=True)
+    yield e
+    e.dispose()
+
+
+@pytest.fixture(scope="module")
+def week(eng: Engine) -> str:
+    return service.latest_week(eng)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm(app_server: str, browser) -> None:
+    """Open the main page once before any test. The first visit of a fresh server straight to a
+    sub-page logs "The page that you have requested does not seem to exist" (streamlit#8860:
+    the page list is known only after st.navigation has run once); users reach a running
+    server, so the tests do too, and the console check below stays strict."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    pg = ctx.new_page()
+    pg.goto(app_server + "/")
+    pg.wait_for_selector(MAIN_H1, timeout=TIMEOUT_MS * 2)
+    ctx.close()
+
+
+@pytest.fixture
+def pg(page, app_server: str, server_log: Path):
+    """The conftest page, plus console errors with the URL they are about (to tell the one
+    benign Streamlit error apart, see ``real_errors``) and the server's log."""
+    page.server_log = server_log
+    page.error_details = []
+    page.on("console", lambda m: page.error_details.append((m.text, m.location.get("url", "")))
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.error_details.append((str(e), "")))
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def real_errors(page, base: str) -> list[str]:
+    """Console errors, without the one Streamlit logs on every direct load of a sub-page.
+
+    Opened at ``/<page>``, the frontend first looks for its server under that path and fetches
+    ``/<page>/_stcore/health`` and ``/<page>/_stcore/host-config`` (404), then finds it at the
+    root (streamlit#7074, open). Only those two 404s, for our own page paths, are dropped.
+    """
+    probe = re.compile(
+        rf"^{re.escape(base)}/({'|'.join(PAGE_PATHS)})/_stcore/(health|host-config)$"
+    )
+    out = []
+    for text, url in page.error_details:
+        if text.startswith("Failed to load resource") and "404" in text and probe.match(url):
+            continue
+        out.append(f"{text} @ {url}")
+    assert len(out) <= len(page.console_errors), "every error seen is in the conftest list too"
+    return out
+
+
+def settle(page, selector: str = MAIN_H1) -> None:
+    """Wait until Streamlit has finished this run and ``selector`` is on screen."""
+    page.locator(selector).first.wait_for(state="visible")
+    page.evaluate("delete window.__settle")
+    page.wait_for_function(QUIET_JS, polling=200)
+
+
+def assert_clean(page, base: str) -> None:
+    """No Streamlit exception box (the browser shows it redacted: the server log has the
+    traceback) and no console error."""
+    if page.locator('[data-testid="stException"]').count():
+        log = page.server_log.read_text(encoding="utf-8", errors="replace")
+        pytest.fail(f"exception on {page.url}; server log:\n{log[-4000:]}")
+    assert not real_errors(page, base)
+
+
+def h1(page) -> str:
+    return page.locator(MAIN_H1).first.inner_text().strip()
+
+
+def metric_value(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^{re.escape(label)}$"))
+    )
+    return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def goto(page, url: str, selector: str = MAIN_H1) -> None:
+    page.goto(url)
+    settle(page, selector)
+
+
+# --- every page -----------------------------------------------------------------------------------
+# The overview, the departments, the districts and the unit page are opened (and checked the same
+# way) by the click, download and print tests below; here are the two pages no other test opens.
+
+
+@pytest.mark.parametrize(
+    ("path", "title_key", "element"),
+    [
+        ("xu-huong", "ui.trends.title", '[data-testid="stVegaLiteChart"]'),
+        ("cham-tien-do", "ui.lagging.title", MAIN_H1),
+    ],
+)
+def test_page_loads_cleanly(path, title_key, element, pg, app_server):
+    goto(pg, f"{app_server}/{path}", element)
+    assert h1(pg) == t(title_key)
+    assert "week=" in pg.url, "the filters are written to the URL"
+    assert_clean(pg, app_server)
+
+
+# --- clicks that open a unit --------------------------------------------------------------------
+
+
+def test_department_row_opens_unit(pg, app_server, eng, week):
+    summary = service.scorecard(eng, "department", period_for_week("ytd", week)).summary
+    second = summary.iloc[1]  # the second row: not merely the first thing under the header
+    goto(pg, f"{app_server}/so-ban-nganh", '[data-testid="stDataFrame"] canvas')
+    assert h1(pg) == t("ui.departments.title")
+    assert_clean(pg, app_server)
+    grid = pg.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    # Row 2's centre, in the row-selection column at the left edge of the grid.
+    pg.mouse.click(box["x"] + 14, box["y"] + ROW_HEIGHT * 2.5)
+    pg.wait_for_url(re.compile(rf"/don-vi\?.*unit={second['unit_code']}"))
+    settle(pg, '[data-testid="stMetric"]')
+    assert h1(pg) == second["unit_name"]
+    assert metric_value(pg, t("ui.col.total")) == fmt_number(second["total"], 2)
+    assert_clean(pg, app_server)
+
+
+def _mercator(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """deck.gl's Web Mercator pixel coordinates (the world is 512 px wide at zoom 0)."""
+    size = 512 * 2**zoom
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return size * (lon + 180) / 360, size * (1 - y / math.pi) / 2
+
+
+def _inside(x: float, y: float, ring: list) -> bool:
+    hit = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            hit = not hit
+    return hit
+
+
+def _deep_point(ring: list) -> tuple[float, float]:
+    """A point well inside a polygon ring (far from its edge), for a click that cannot miss."""
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    best, best_d = (sum(xs) / len(xs), sum(ys) / len(ys)), -1.0
+    for i in range(1, 30):
+        for j in range(1, 30):
+            x = min(xs) + (max(xs) - min(xs)) * i / 30
+            y = min(ys) + (max(ys) - min(ys)) * j / 30
+            if _inside(x, y, ring):
+                d = min(math.hypot(x - px, y - py) for px, py in ring)
+                if d > best_d:
+                    best, best_d = (x, y), d
+    return best
+
+
+def _map_target(eng: Engine) -> tuple[str, float, float, object]:
+    """(unit code, lon, lat, view state) of a district to click, as ui.mapview draws the map."""
+    from ui import maps
+
+    units = service.units(eng, level="district")
+    if GEO.exists():  # the app_server fixture passes the file to the app when it exists
+        res = maps.match_features(maps.load_boundaries(GEO).geojson, units)
+        lons: list[float] = []
+        lats: list[float] = []
+        for f in res.features:
+            for lo, la in maps._coords(f["geometry"]):
+                lons.append(lo)
+                lats.append(la)
+        view = maps.view_for(lons, lats, height_px=640)
+
+        def outer(f: dict) -> list:
+            g = f["geometry"]
+            polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+            return max((p[0] for p in polys), key=len)
+
+        # The largest district: a wide target.
+        f = max(res.features, key=lambda f: len(outer(f)))
+        lon, lat = _deep_point([tuple(p) for p in outer(f)])
+        return str(f["properties"]["unit_code"]), lon, lat, view
+    pts = units.dropna(subset=["lat", "lon"])
+    view = maps.view_for(pts["lon"].tolist(), pts["lat"].tolist(), height_px=640, pad=0.12)
+    r = pts.iloc[0]
+    return str(r["code"]), float(r["lon"]), float(r["lat"]), view
+
+
+def test_map_click_opens_unit(pg, app_server, eng):
+    code, lon, lat, view = _map_target(eng)
+    name = service.units(eng, level="district").set_index("code").loc[code, "name"]
+    goto(pg, f"{app_server}/dia-phuong", '[data-testid="stDeckGlJsonChart"] canvas')
+    assert h1(pg) == t("ui.districts.title")
+    assert_clean(pg, app_server)
+    pg.wait_for_timeout(500)  # deck.gl draws its first frame after the canvas appears
+    box = pg.locator('[data-testid="stDeckGlJsonChart"] canvas').first.bounding_box()
+    cx, cy = _mercator(view.longitude, view.latitude, view.zoom)
+    px, py = _mercator(lon, lat, view.zoom)
+    x, y = box["x"] + box["width"] / 2 + px - cx, box["y"] + box["height"] / 2 + py - cy
+    assert box["x"] < x < box["x"] + box["width"] and box["y"] < y < box["y"] + box["height"]
+    # Hover until deck.gl's tooltip names the district: the projection is right and the map is
+    # ready to pick (a click on a map still drawing its first frames selects nothing).
+    tip = pg.locator(".deck-tooltip").filter(has_text=name)
+    for _ in range(10):
+        pg.mouse.move(x, y - 3)
+        pg.mouse.move(x, y)
+        try:
+            tip.wait_for(state="visible", timeout=2_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    assert tip.is_visible(), f"no tooltip for {name} at ({x:.0f}, {y:.0f})"
+    pg.mouse.click(x, y)
+    pg.wait_for_url(re.compile(rf"/don-vi\?.*unit={code}"))
+    settle(pg, '[data-testid="stMetric"]')
+    assert h1(pg) == name
+    assert_clean(pg, app_server)
+
+
+# --- a copied link ------------------------------------------------------------------------------
+
+
+def view_of(page) -> tuple[str, str, str, str]:
+    """Unit name, total score, period caption and the week shown in the sidebar."""
+    return (h1(page), metric_value(page, t("ui.col.total")),
+            page.locator('[data-testid="stCaptionContainer"]').first.inner_text(),
+            page.get_by_role("combobox", name=t("ui.filters.week")).input_value())
+
+
+def test_copied_url_shows_the_same_view(pg, browser, app_server, eng):
+    weeks = service.available_weeks(eng)
+    old = weeks[-6]
+    code = service.units(eng, level="department")["code"].astype(str).iloc[2]
+    goto(pg, f"{app_server}/don-vi?unit={code}&week={old}&period=month&level=district",
+         '[data-testid="stMetric"]')
+    copied = pg.url
+    assert all(p in copied for p in (f"unit={code}", f"week={old}", "period=month",
+                                     "level=district"))
+    seen = view_of(pg)
+    summary = service.scorecard(eng, "department", period_for_week("month", old)).summary
+    row = summary[summary["unit_code"].astype(str) == code].iloc[0]
+    assert seen[:2] == (row["unit_name"], fmt_number(row["total"], 2))
+    assert week_label(old) in seen[3]
+
+    other = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        pg2 = other.new_page()
+        pg2.goto(copied)
+        settle(pg2, '[data-testid="stMetric"]')
+        again = view_of(pg2)
+        assert again == seen, "same unit, same week and period, same score"
+        assert pg2.url == copied
+        assert pg2.locator('[data-testid="stException"]').count() == 0
+    finally:
+        other.close()
+    assert_clean(pg, app_server)
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+def _unit_with_overdue(eng: Engine, week: str) -> tuple[str, int]:
+    period = period_for_week("ytd", week)
+    for code in service.units(eng, level="district")["code"].astype(str):
+        n = len(service.overdue_dossiers(eng, code, period))
+        if n:
+            return code, n
+    pytest.skip("no district has overdue dossiers in the demo")
+
+
+def test_overdue_list_downloads_as_excel(pg, app_server, eng, week, tmp_path):
+    from openpyxl import load_workbook
+
+    code, n = _unit_with_overdue(eng, week)
+    goto(pg, f"{app_server}/don-vi?unit={code}", '[data-testid="stDownloadButton"]')
+    button = pg.locator('[data-testid="stDownloadButton"]').filter(has_text=t("ui.lagging.download"))
+    with pg.expect_download() as dl:
+        button.click()
+    path = tmp_path / "overdue.xlsx"
+    dl.value.save_as(path)
+    assert dl.value.suggested_filename == f"ho-so-qua-han_{code}_{week}.xlsx"
+    ws = load_workbook(path).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == [t(k) for k in (
+        "ui.col.dossier_code", "ui.col.procedure", "ui.col.procedure_code", "ui.col.field",
+        "ui.col.received", "ui.col.due", "ui.col.days_overdue", "ui.col.status")]
+    assert len(rows) - 1 == n
+    days = [r[6] for r in rows[1:]]
+    assert days == sorted(days, reverse=True) and all(d > 0 for d in days), "most overdue first"
+    assert_clean(pg, app_server)
+
+
+def test_meeting_pack_downloads(pg, app_server, week, tmp_path):
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    goto(pg, f"{app_server}/", '[data-testid="stMetric"]')
+    assert h1(pg) == t("ui.overview.title")
+    assert_clean(pg, app_server)
+    pg.get_by_role("button", name=t("ui.pack.prepare")).click()
+    deck_button = pg.locator('[data-testid="stDownloadButton"]').filter(has_text=t("ui.pack.deck"))
+    deck_button.wait_for(timeout=TIMEOUT_MS * 2)  # building the pack takes a few seconds
+    settle(pg)
+    with pg.expect_download() as dl:
+        deck_button.click()
+    assert dl.value.suggested_filename == f"giao-ban_{week}.pptx"
+    deck = Presentation(io.BytesIO(Path(dl.value.path()).read_bytes()))
+    assert len(deck.slides) >= 4
+    first = " ".join(sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame)
+    assert t("brief.title") in first
+    with pg.expect_download() as dl2:
+        pg.locator('[data-testid="stDownloadButton"]').filter(has_text=t("ui.pack.workbook")).click()
+    wb = load_workbook(io.BytesIO(Path(dl2.value.path()).read_bytes()))
+    assert len(wb.sheetnames) >= 3
+    assert_clean(pg, app_server)
+
+
+# --- presentation mode and print ------------------------------------------------------------------
+
+
+def test_presentation_mode_steps_through_the_meeting(pg, app_server, week):
+    goto(pg, f"{app_server}/?present=1", '[data-testid="stMetric"]')
+    assert not pg.locator('[data-testid="stSidebar"]').is_visible(), "no sidebar on the projector"
+    assert pg.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
+    titles = ["ui.overview.title", "ui.departments.title", "ui.districts.title",
+              "ui.lagging.title"]
+    assert h1(pg) == t(titles[0])
+    for i, key in enumerate(titles[1:], start=2):
+        pg.locator(".st-key-present_next button").click()
+        pg.wait_for_function(f"() => document.querySelector('{MAIN_H1}')?.innerText.trim() === "
+                             f"{t(key)!r}")
+        settle(pg)
+        assert t("ui.present.step", n=i, total=4) in pg.locator(".st-key-present_stepper").inner_text()
+        assert "present=1" in pg.url and f"week={week}" in pg.url, "the filters travel along"
+        assert not pg.locator('[data-testid="stSidebar"]').is_visible()
+    assert pg.locator(".st-key-present_next button").is_disabled(), "the last slide"
+    pg.keyboard.press("ArrowLeft")  # a presenter's remote sends arrow keys
+    pg.wait_for_function(f"() => document.querySelector('{MAIN_H1}')?.innerText.trim() === "
+                         f"{t(titles[2])!r}")
+    settle(pg)
+    pg.locator(".st-key-present_exit button").click()
+    pg.locator('[data-testid="stSidebar"]').wait_for(state="visible")
+    assert "present=1" not in pg.url
+    assert_clean(pg, app_server)
+
+
+def test_overview_prints_without_app_chrome(pg, app_server, tmp_path):
+    goto(pg, f"{app_server}/", '[data-testid="stVegaLiteChart"]')
+    pg.emulate_media(media="print")
+    for hidden in ('[data-testid="stSidebar"]', '[data-testid="stHeader"]',
+                   '[data-testid="stButton"]'):
+        assert not pg.locator(hidden).first.is_visible(), hidden
+    assert pg.locator('[data-testid="stMetric"]').first.is_visible()
+    pdf = tmp_path / "overview.pdf"
+    pg.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert 2 <= pages <= 6, pages
+    assert_clean(pg, app_server)

@@ -1,0 +1,224 @@
+"""The meeting tools, run headless with AppTest: the meeting pack downloads (built only when
+asked for), presentation mode (present=1) and the CSS that carries it and the print layout.
+
+SQLite only: these are UI paths; the pack's numbers are checked on both backends in
+test_briefing.py. The browser side (clicks, real downloads, print) is in tests/e2e.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from scorecard import service
+from texts import t
+from ui import meeting
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 300
+SQLITE = pytest.mark.parametrize("demo_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _app_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REFORM_NO_PREWARM", "1")
+    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
+    monkeypatch.delenv("REFORM_GEOJSON_COMMUNES", raising=False)
+
+
+def _app(url: str, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
+    monkeypatch.setenv("REFORM_DB_URL", url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [(e.value, e.stack_trace[-6:]) for e in at.exception]
+
+
+def _css(at: AppTest) -> str:
+    return "\n".join(str(h.proto.body) for h in at.get("html"))
+
+
+def _keys(at: AppTest) -> list[str]:
+    return [str(b.key) for b in at.button]
+
+
+@pytest.fixture
+def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The bytes the app hands to st.download_button, by file name (AppTest keeps them in a
+    media store of its own that a test cannot reach)."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001, ANN202
+        if isinstance(path_or_data, bytes) and filename:
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return files
+
+
+# --- presentation mode -----------------------------------------------------------------------
+
+
+@SQLITE
+def test_present_hides_sidebar_and_shows_the_stepper(demo_url, monkeypatch):
+    at = _app(demo_url, monkeypatch, present="1")
+    at.run()
+    _no_exception(at)
+    css = _css(at)
+    assert '[data-testid="stSidebar"]' in css and "display: none" in css
+    assert "font-size: 21px" in css, "projector type size"
+    assert "@page" in css and "A4 landscape" in css, "the print rules are always there"
+    assert _keys(at)[:3] == ["present_prev", "present_next", "present_exit"]
+    assert at.button(key="present_prev").disabled, "the overview is the first slide"
+    assert at.button(key="present_next").label == t("ui.present.next", page=t("ui.nav.departments"))
+    assert t("ui.present.step", n=1, total=4) in [m.value for m in at.markdown]
+    assert "present_enter" not in _keys(at)
+    assert "overview_pack_prepare" not in _keys(at), "no tools on the projector"
+    assert at.metric, "the scorecard itself is shown"
+
+
+@SQLITE
+def test_present_steps_through_the_four_pages_keeping_filters(demo_url, demo_engine, monkeypatch):
+    week = service.available_weeks(demo_engine)[-3]
+    at = _app(demo_url, monkeypatch, present="1", week=week, period="month")
+    at.run()
+    _no_exception(at)
+    for key in ("ui.departments.title", "ui.districts.title", "ui.lagging.title"):
+        at.button(key="present_next").click().run()
+        _no_exception(at)
+        assert at.title[0].value == t(key)
+        assert at.query_params["present"] == "1"
+        assert (at.query_params["week"], at.query_params["period"]) == (week, "month")
+    assert at.button(key="present_next").disabled, "the lagging units are the last slide"
+    at.button(key="present_prev").click().run()
+    _no_exception(at)
+    assert at.title[0].value == t("ui.districts.title")
+
+
+@SQLITE
+def test_unit_opened_while_presenting_stays_in_presentation(demo_url, demo_engine, monkeypatch):
+    code = str(service.units(demo_engine, level="department")["code"].iloc[0])
+    at = _app(demo_url, monkeypatch, present="1")
+    at.run()
+    at.button(key="present_next").click().run()  # the departments slide
+    from ui import page
+
+    at.session_state[page.PENDING_UNIT] = code  # what a click in the league table leaves
+    at.switch_page("pages/unit.py").run()
+    _no_exception(at)
+    assert "present_back" in _keys(at) and "unit_pack_prepare" not in _keys(at)
+    at.button(key="present_back").click().run()
+    _no_exception(at)
+    assert at.title[0].value == t("ui.departments.title"), "back to the slide it came from"
+    assert at.query_params["present"] == "1"
+
+
+@SQLITE
+def test_normal_mode_offers_presentation_and_exit_returns(demo_url, monkeypatch):
+    at = _app(demo_url, monkeypatch)
+    at.run()
+    _no_exception(at)
+    assert "display: none" not in _css(at).split("@media print")[0], "sidebar shown"
+    assert "present_enter" in [str(b.key) for b in at.sidebar.button]
+    assert "present_next" not in _keys(at)
+    at.button(key="present_enter").click().run()
+    _no_exception(at)
+    assert at.query_params["present"] == "1"
+    assert "present_next" in _keys(at)
+    at.button(key="present_exit").click().run()
+    _no_exception(at)
+    assert "present" not in at.query_params
+    assert "present_enter" in _keys(at)
+
+
+def test_step_order_and_css_files():
+    assert [s.path for s in meeting.STEPS] == [
+        "pages/overview.py", "pages/departments.py", "pages/districts.py", "pages/lagging.py"]
+    assert meeting.step_index("") == 0, "the default page's url_path is empty"
+    assert meeting.step_index("cham-tien-do") == 3
+    assert meeting.step_index("don-vi") is None
+    app_py = (ROOT / "app.py").read_text(encoding="utf-8")
+    for s in meeting.STEPS:
+        assert f'"{s.path}"' in app_py and f'url_path="{s.url_path}"' in app_py
+    printed = meeting.css(False)
+    assert "@media print" in printed and "stSidebar" in printed
+    assert "size: A4 landscape" in printed and "margin: 10mm" in printed
+    assert "break-inside: avoid" in printed
+    assert len(meeting.css(True)) > len(printed)
+    # The browser's HTML sanitiser drops a <style> whose text contains "<" (even in a comment):
+    # the whole stylesheet would silently vanish.
+    assert "<" not in meeting.css(True)
+
+
+# --- meeting pack ---------------------------------------------------------------------------------
+
+
+@SQLITE
+def test_pack_is_built_on_request_and_opens(demo_url, demo_engine, served_files, monkeypatch):
+    week = service.latest_week(demo_engine)
+    at = _app(demo_url, monkeypatch)
+    at.run()
+    _no_exception(at)
+    assert not at.get("download_button"), "nothing is built before it is asked for"
+    assert not [f for f in served_files if f.startswith("giao-ban")]
+    at.button(key="overview_pack_prepare").click().run()
+    _no_exception(at)
+    labels = [str(d.proto.label) for d in at.get("download_button")]
+    assert labels == [t("ui.pack.deck"), t("ui.pack.workbook")]
+
+    deck = Presentation(io.BytesIO(served_files[f"giao-ban_{week}.pptx"]))
+    assert len(deck.slides) >= 4
+    first = " ".join(sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame)
+    assert t("brief.title") in first
+    wb = load_workbook(io.BytesIO(served_files[f"giao-ban_{week}.xlsx"]))
+    assert len(wb.sheetnames) >= 3
+
+    # The unit page offers the same pack, already prepared for this week in this session.
+    code = str(service.units(demo_engine, level="district")["code"].iloc[0])
+    at.query_params["unit"] = code
+    at.switch_page("pages/unit.py").run()
+    _no_exception(at)
+    unit_dl = [d for d in at.get("download_button") if "unit_pack" in str(d.proto.id)]
+    assert [str(d.proto.label) for d in unit_dl] == labels
+
+
+@SQLITE
+def test_unit_page_has_pack_button(demo_url, demo_engine, monkeypatch):
+    code = str(service.units(demo_engine, level="department")["code"].iloc[0])
+    at = _app(demo_url, monkeypatch, unit=code)
+    at.run()
+    at.switch_page("pages/unit.py").run()
+    _no_exception(at)
+    assert "unit_pack_prepare" in _keys(at)
+
+
+@SQLITE
+def test_pack_failure_is_explained_and_the_page_stays(demo_url, demo_engine, monkeypatch):
+    from scorecard import briefing
+
+    def refuse(engine, week, communes=True):  # noqa: ANN001, ANN202
+        raise briefing.BriefingError("Tuần này chưa có số liệu.")
+
+    monkeypatch.setattr(briefing, "collect", refuse)
+    week = service.available_weeks(demo_engine)[-7]  # a week no other test has cached a pack for
+    at = _app(demo_url, monkeypatch, week=week)
+    at.run()
+    at.button(key="overview_pack_prepare").click().run()
+    _no_exception(at)
+    assert t("ui.pack.failed", error="Tuần này chưa có số liệu.") in [str(w.value) for w in at.warning]
+    assert not at.get("download_button")
+    assert "overview_pack_prepare" in _keys(at), "the user can try again"
+    assert at.metric, "the overview is still shown"

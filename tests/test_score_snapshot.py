@@ -1,0 +1,263 @@
+"""The weekly score snapshot (score_week, built by ``refresh``): equal to the on-demand scoring
+for every unit and week, used while current, ignored when missing or stale, kept up to date by
+imports. Both backends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scoring_helpers import load
+from sqlalchemy import Engine, delete, func, insert, select, update
+from test_import import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, write_csv
+from test_import import dossier as csv_dossier
+from test_scoring_service import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
+
+from data_access import queries as q
+from data_access import schema as s
+from data_access.importer import import_files
+from data_access.refresh import refresh
+from scorecard import service
+from scorecard.periods import iso_week_label, parse_period, week_start, weeks_between
+
+LEVELS = ("province", "department", "district", "commune")
+
+
+@pytest.fixture
+def on_demand(monkeypatch: pytest.MonkeyPatch):
+    """Call ``fn()`` with the snapshot ignored: what the service computed before it existed."""
+
+    def run(fn):  # noqa: ANN001, ANN202
+        with monkeypatch.context() as m:
+            m.setattr(service, "_current_snapshot", lambda *a, **k: None)
+            return fn()
+
+    return run
+
+
+def _snapshot_weeks(engine: Engine) -> list[str]:
+    state = q.snapshot_state(engine)
+    assert state is not None
+    return weeks_between(state["first_week"], state["last_week"])
+
+
+def _assert_same_scorecard(engine: Engine, on_demand, level: str, p, parent=None) -> None:  # noqa: ANN001
+    snap = service.scorecard(engine, level, p, parent=parent)
+    fresh = on_demand(lambda: service.scorecard(engine, level, p, parent=parent))
+    pd.testing.assert_frame_equal(snap.summary, fresh.summary, check_exact=True, obj=f"{level} {p}")
+    assert snap.methodology_version == fresh.methodology_version
+    assert snap.not_applicable == fresh.not_applicable
+    pd.testing.assert_frame_equal(snap.components, fresh.components, check_exact=True,
+                                  obj=f"{level} {p} components")
+
+
+# --- the demo database: every unit and week --------------------------------------------------
+
+
+def test_demo_snapshot_is_current(demo_engine: Engine):
+    assert q.has_snapshot_tables(demo_engine)
+    weeks = _snapshot_weeks(demo_engine)
+    assert weeks[0] == service.available_weeks(demo_engine)[0]
+    assert weeks[-1] == service.latest_week(demo_engine)
+    with demo_engine.connect() as c:
+        assert service._current_snapshot(c, weeks) is not None
+        n = c.execute(select(func.count()).select_from(s.score_week)).scalar_one()
+    units = len(q.active_units(demo_engine))
+    assert n == 2 * units * len(weeks)  # the full grid: every unit, week and kind
+
+
+@pytest.mark.parametrize("kind", ["ytd", "week"])
+def test_demo_series_snapshot_equals_on_demand(demo_engine: Engine, on_demand, kind: str):
+    """Totals and groups of every unit and every week of the snapshot, both kinds."""
+    weeks = _snapshot_weeks(demo_engine)
+    for level in LEVELS:
+        snap = service.series(demo_engine, level, weeks[-1], weeks=len(weeks), kind=kind)
+        fresh = on_demand(
+            lambda level=level: service.series(demo_engine, level, weeks[-1], weeks=len(weeks), kind=kind)
+        )
+        assert len(snap) > 0 and set(snap["week"]) == set(weeks)
+        pd.testing.assert_frame_equal(snap, fresh, check_exact=True, obj=f"series {level} {kind}")
+
+
+@pytest.mark.parametrize("kind", ["ytd", "week"])
+def test_demo_scorecard_snapshot_equals_on_demand(demo_engine: Engine, on_demand, kind: str):
+    """Whole ScoreResults (rank, grade, delta, dossiers, components) of every level at the first
+    week, around New Year and at the last week (the series test above covers every week's
+    totals and groups; scoring a whole year on demand here would take minutes)."""
+    weeks = _snapshot_weeks(demo_engine)
+    new_year = [w for w in weeks if w.endswith("-W01")][-1:]
+    before = [weeks[weeks.index(w) - 1] for w in new_year if weeks.index(w) > 0]
+    for level in LEVELS:
+        for week in dict.fromkeys([weeks[0], *before, *new_year, weeks[-1]]):
+            _assert_same_scorecard(demo_engine, on_demand, level, parse_period(week, ytd=kind == "ytd"))
+
+
+def test_demo_drill_down_and_lagging_equal_on_demand(demo_engine: Engine, on_demand):
+    week = service.latest_week(demo_engine)
+    for parent in ("502", "519"):
+        _assert_same_scorecard(demo_engine, on_demand, "commune", parse_period(week, ytd=True), parent)
+    for level in ("district", "commune", "department"):
+        for w in (week, iso_week_label(week_start(week) - timedelta(days=70))):
+            snap = service.lagging(demo_engine, level, w)
+            fresh = on_demand(lambda level=level, w=w: service.lagging(demo_engine, level, w))
+            pd.testing.assert_frame_equal(snap, fresh, check_exact=True, obj=f"lagging {level} {w}")
+
+
+def test_demo_backlog_snapshot_equals_dossier_scan(demo_engine: Engine):
+    weeks = _snapshot_weeks(demo_engine)
+    codes = q.active_units(demo_engine, "commune")["code"].tolist()
+    for week in weeks[1::9]:
+        end = week_start(week) + timedelta(days=6)
+        snap = service._snapshot_backlog(demo_engine, "commune", week, codes)
+        scan = q.overdue_backlog(demo_engine, [end, end - timedelta(days=7)], codes)
+        # the scan has a row for units with any overdue dossier so far, the snapshot for all
+        snap = snap.set_index("unit_code").reindex(codes, fill_value=0)
+        scan = scan.set_index("unit_code").reindex(codes, fill_value=0)
+        assert snap["backlog_0"].sum() > 0
+        pd.testing.assert_frame_equal(snap, scan, check_dtype=False, obj=week)
+
+
+# --- hand-made data: fallback, staleness, imports --------------------------------------------
+
+
+@pytest.fixture
+def data(engine: Engine) -> Engine:
+    load(engine, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
+    return engine
+
+
+def _results(engine: Engine) -> dict[str, pd.DataFrame]:
+    out = {}
+    for level in LEVELS:
+        for week in ("2024-W01", "2024-W05", "2025-W01"):
+            for ytd in (False, True):
+                res = service.scorecard(engine, level, parse_period(week, ytd=ytd))
+                out[f"{level} {week} {ytd}"] = res.summary
+                out[f"{level} {week} {ytd} c"] = res.components
+        out[f"series {level}"] = service.series(engine, level, "2025-W01", weeks=8)
+    out["drill"] = service.scorecard(engine, "commune", parse_period("2024-W01", ytd=True), "502").summary
+    out["lagging"] = service.lagging(engine, "district", "2024-W05")
+    return out
+
+
+def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for k in a:
+        pd.testing.assert_frame_equal(a[k], b[k], check_exact=True, obj=k)
+
+
+def test_snapshot_serves_without_computing(data: Engine, monkeypatch: pytest.MonkeyPatch):
+    def boom(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("computed on demand")
+
+    for name in ("unit_measures", "province_measures", "bucket_measure_rows", "overdue_backlog"):
+        monkeypatch.setattr(q, name, boom)
+    res = service.scorecard(data, "district", parse_period("2024-W05", ytd=True))
+    assert len(res.summary) == 18 and res.summary["rank"].min() == 1
+    assert len(service.series(data, "province", "2024-W05", weeks=5)) == 5
+    with pytest.raises(AssertionError):  # component detail stays on demand
+        _ = res.components
+
+
+def test_falls_back_when_snapshot_missing(data: Engine, on_demand):
+    with_snapshot = _results(data)
+    _assert_same(with_snapshot, on_demand(lambda: _results(data)))
+    with data.begin() as c:  # tables present, nothing built
+        c.execute(delete(s.score_snapshot))
+    assert q.snapshot_state(data) is None
+    _assert_same(with_snapshot, _results(data))
+    with data.begin() as c:  # a database made before the snapshot existed
+        s.score_snapshot.drop(c)
+        s.score_week.drop(c)
+    assert not q.has_snapshot_tables(data)
+    _assert_same(with_snapshot, _results(data))
+    with data.begin() as c:  # a refresh upgrades it
+        refresh(c)
+    assert q.has_snapshot_tables(data)
+    with data.connect() as c:
+        assert service._current_snapshot(c, ["2024-W01", "2025-W01"]) is not None
+    _assert_same(with_snapshot, _results(data))
+
+
+def test_stale_after_reference_change_or_older_refresh(data: Engine, on_demand):
+    weeks = ["2024-W01", "2025-W01"]
+    with data.begin() as c:  # renamed unit: the snapshot no longer matches the reference data
+        c.execute(update(s.unit).where(s.unit.c.code == "502").values(name="Huyện đổi tên"))
+    with data.connect() as c:
+        assert service._current_snapshot(c, weeks) is None
+    res = service.scorecard(data, "district", "2024-W01")
+    assert "Huyện đổi tên" in set(res.summary["unit_name"])
+    with data.begin() as c:
+        refresh(c)
+    with data.connect() as c:
+        assert service._current_snapshot(c, weeks) is not None
+        # a later refresh by code that does not build the snapshot makes it stale too
+    with data.begin() as c:
+        c.execute(insert(s.load_log).values(at=pd.Timestamp.now().to_pydatetime(), action="refresh"))
+    with data.connect() as c:
+        assert service._current_snapshot(c, weeks) is None
+    _assert_same(_results(data), on_demand(lambda: _results(data)))
+
+
+def test_import_updates_snapshot(engine: Engine, tmp_path: Path, on_demand):
+    cat = write_csv(tmp_path / "catalogue.csv", CATALOGUE_HEADERS, CATALOGUE)
+    rows = [
+        csv_dossier(f"D{i}", DonViXuLy="20335", NgayTiepNhan=f"2024-01-{8 + i:02d} 08:30",
+                    NgayHenTra=f"2024-01-{11 + i:02d}", NgayKetThucXuLy=f"2024-01-{10 + i:02d} 15:00")
+        for i in range(4)
+    ]
+    first = write_csv(tmp_path / "dossiers.csv", DOSSIER_HEADERS, rows)
+    assert import_files(engine, [cat, first]) == 0
+    week = "2024-W02"
+    p = parse_period(week, ytd=True)
+    before = service.scorecard(engine, "commune", p).summary.set_index("unit_code")
+    with engine.connect() as c:
+        assert service._current_snapshot(c, [week]) is not None
+    # the same dossiers again, two of them now finished late: an update, not an insert
+    changed = [dict(r) for r in rows]
+    for r in changed[:2]:
+        r["NgayKetThucXuLy"] = "2024-01-19 15:00"
+        r["NgayTra"] = "2024-01-19"
+    second = write_csv(tmp_path / "dossiers2.csv", DOSSIER_HEADERS, changed)
+    assert import_files(engine, [second]) == 0
+    with engine.connect() as c:
+        assert service._current_snapshot(c, [week]) is not None
+    after = service.scorecard(engine, "commune", p)
+    assert after.summary.set_index("unit_code").at["20335", "total"] < before.at["20335", "total"]
+    fresh = on_demand(lambda: service.scorecard(engine, "commune", p))
+    pd.testing.assert_frame_equal(after.summary, fresh.summary, check_exact=True)
+    for kind in ("ytd", "week"):
+        pd.testing.assert_frame_equal(
+            service.series(engine, "commune", week, weeks=1, kind=kind),
+            on_demand(lambda kind=kind: service.series(engine, "commune", week, weeks=1, kind=kind)),
+            check_exact=True,
+        )
+
+
+# --- component detail and lagging text -------------------------------------------------------
+
+
+def test_components_carry_saturation(data: Engine):
+    res = service.scorecard(data, "district", parse_period("2024-W05", ytd=True))
+    comps = res.components
+    assert list(comps.columns) == [*service.COMPONENT_COLUMNS, "group_max", "saturation"]
+    meth = q.methodology(data).set_index("component")["saturation"]
+    assert (comps["saturation"] == comps["component"].map(meth)).all()
+    # a component scored zero still says its saturation (the UI cannot read it back then)
+    zero = comps[comps["points"] == 0]
+    assert not zero.empty and zero["saturation"].gt(0).all()
+    one = res.components_for(["504"])
+    pd.testing.assert_frame_equal(
+        one, comps[comps["unit_code"] == "504"].reset_index(drop=True), check_exact=True
+    )
+
+
+def test_lagging_reasons_have_no_repeated_words(data: Engine):
+    lag = service.lagging(data, "district", "2024-W05")
+    sentences = [x for r in lag["reasons"] for x in r]
+    assert any("so với tuần trước" in x for x in sentences)
+    for x in sentences:
+        words = x.split()
+        assert all(a != b for a, b in zip(words, words[1:], strict=False)), x

@@ -1,0 +1,165 @@
+"""For the weekly reform meeting: the meeting pack downloads, presentation mode and the CSS.
+
+Presentation mode is ``present=1`` in the URL, so a presenter can open (or bookmark) the exact
+view on the meeting-room PC. It is read from the URL on every run rather than kept in the
+session: the URL is the one source of truth for what is shown, like the other filters. The
+stepper moves through ``STEPS`` with st.switch_page, carrying ``present=1`` and the filters.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from scorecard.briefing import BriefingError
+from texts import t
+from ui import access, data, state
+
+log = logging.getLogger(__name__)
+
+CSS_DIR = Path(__file__).resolve().parent.parent / "assets" / "css"
+PRESENT_PARAM = "present"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_LAST_STEP = "_present_last_step"
+
+
+@dataclass(frozen=True)
+class Step:
+    path: str  # the page file, as st.switch_page takes it
+    url_path: str  # st.Page url_path in app.py
+    title_key: str
+
+
+# The order the province's weekly meeting goes through the scorecard.
+STEPS: tuple[Step, ...] = (
+    Step("pages/overview.py", "tong-quan", "ui.nav.overview"),
+    Step("pages/departments.py", "so-ban-nganh", "ui.nav.departments"),
+    Step("pages/districts.py", "dia-phuong", "ui.nav.districts"),
+    Step("pages/lagging.py", "cham-tien-do", "ui.nav.lagging"),
+)
+
+
+def presenting() -> bool:
+    """Is this run in presentation mode (``present=1`` in the URL)?"""
+    return str(st.query_params.get(PRESENT_PARAM, "")).strip() == "1"
+
+
+def css(present: bool) -> str:
+    """The app's CSS (print rules included), plus the projector rules when presenting."""
+    names = ["app.css", "present.css"] if present else ["app.css"]
+    return "\n".join((CSS_DIR / n).read_text(encoding="utf-8") for n in names)
+
+
+def apply_style(present: bool) -> None:
+    # st.html with only a <style> element adds no visible block to the page. The frontend's
+    # sanitiser drops the whole element if its text contains "<", so the CSS files never do.
+    st.html(f"<style>\n{css(present)}\n</style>")
+
+
+def step_index(url_path: str) -> int | None:
+    """Position of a page in STEPS (the default page's url_path is "")."""
+    for i, s in enumerate(STEPS):
+        if url_path == s.url_path or (url_path == "" and i == 0):
+            return i
+    return None
+
+
+def _params(f: state.Filters) -> dict[str, str]:
+    return {**state.url_params(f), PRESENT_PARAM: "1"}
+
+
+def _go(step: Step, f: state.Filters) -> None:
+    st.switch_page(step.path, query_params=_params(f))
+
+
+def controls(f: state.Filters, url_path: str, present: bool) -> None:
+    """The presentation stepper at the top of the page, or the button that starts it."""
+    if not present:
+        with st.sidebar:
+            st.divider()
+            if st.button(t("ui.present.enter"), key="present_enter", help=t("ui.present.enter_help"),
+                         icon=":material/slideshow:", width="stretch"):
+                _go(STEPS[0], f)
+        return
+    i = step_index(url_path)
+    # The arrow keys step too (a presenter's remote sends them); the buttons show the key.
+    with st.container(horizontal=True, vertical_alignment="center", key="present_stepper"):
+        if i is None:
+            # A unit opened from a league table: back to the slide it was opened from.
+            back = STEPS[st.session_state.get(_LAST_STEP, 0)]
+            if st.button(t("ui.present.back"), key="present_back", shortcut="Left"):
+                _go(back, f)
+        else:
+            st.session_state[_LAST_STEP] = i
+            # First and last slides keep both buttons (disabled) so the row does not jump.
+            first, last = i == 0, i == len(STEPS) - 1
+            if st.button(t("ui.present.prev_none") if first else
+                         t("ui.present.prev", page=t(STEPS[i - 1].title_key)),
+                         key="present_prev", disabled=first, shortcut="Left"):
+                _go(STEPS[i - 1], f)
+            st.markdown(t("ui.present.step", n=i + 1, total=len(STEPS)), width="content")
+            if st.button(t("ui.present.next_none") if last else
+                         t("ui.present.next", page=t(STEPS[i + 1].title_key)),
+                         key="present_next", disabled=last, type="primary", shortcut="Right"):
+                _go(STEPS[i + 1], f)
+        st.space("stretch")
+        if st.button(t("ui.present.exit"), key="present_exit", icon=":material/close:",
+                     type="tertiary"):
+            del st.query_params[PRESENT_PARAM]
+            st.rerun()
+
+
+def _mark_ready(flag: str) -> None:
+    st.session_state[flag] = True
+
+
+def pack_buttons(url: str, week: str, key: str) -> None:
+    """Downloads of the weekly briefing deck and workbook, built only when asked for.
+
+    Building the pack takes seconds, so a page never builds it by itself: the first click
+    prepares it (cached per database and week, shared by every session), then the two download
+    buttons hand over the cached bytes. The pack ranks every unit and lists their overdue
+    dossiers, so only roles that see every unit get it. Not on the projector either: the
+    presentation shows the scorecard, not the tools.
+    """
+    if not access.current().sees_all or presenting():
+        return
+    ready = f"_pack_ready_{week}"
+    files = _build_pack(url, week) if st.session_state.get(ready) else None
+    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_pack"):
+        if files is None:
+            st.session_state.pop(ready, None)  # not built (or failed): offer it (again)
+            # A callback, so that the run the click starts no longer draws this button.
+            st.button(t("ui.pack.prepare"), key=f"{key}_pack_prepare",
+                      help=t("ui.pack.prepare_help"), icon=":material/work_history:",
+                      on_click=_mark_ready, args=(ready,))
+            return
+        deck, book = files
+        # on_click="ignore": handing over a file needs no rerun of the page.
+        st.download_button(t("ui.pack.deck"), data=deck, file_name=f"giao-ban_{week}.pptx",
+                           mime=PPTX_MIME, key=f"{key}_pack_deck", on_click="ignore",
+                           icon=":material/slideshow:", type="primary")
+        st.download_button(t("ui.pack.workbook"), data=book, file_name=f"giao-ban_{week}.xlsx",
+                           mime=XLSX_MIME, key=f"{key}_pack_workbook", on_click="ignore",
+                           icon=":material/table_view:")
+        st.caption(t("ui.pack.ready", week=state.week_label(week)))
+
+
+def _build_pack(url: str, week: str) -> tuple[bytes, bytes] | None:
+    """(deck, workbook) from the cache or built now; None, with the reason shown, on failure."""
+    try:
+        with st.spinner(t("ui.pack.preparing", week=state.week_label(week))):
+            return data.load_deck(url, week), data.load_workbook(url, week)
+    except BriefingError as exc:  # a week the pack cannot be made for: its message says why
+        st.warning(t("ui.pack.failed", error=str(exc)))
+    except SQLAlchemyError:
+        raise  # the database went away: page.run shows the outage banner
+    except Exception as exc:  # noqa: BLE001 - the pack is an extra; the page must still show
+        log.exception("meeting pack for %s failed", week)
+        st.error(t("ui.pack.failed", error=type(exc).__name__))
+    return None

@@ -131,7 +131,7 @@ def data(engine: Engine) -> Engine:
 def _results(engine: Engine) -> dict[str, pd.DataFrame]:
     out = {}
     for level in LEVELS:
-        for week in ("2024-W01", "2024-W05", "2025-W01"):
+        for week in ("2024-W05", "2025-W01"):
             for ytd in (False, True):
                 res = service.scorecard(engine, level, parse_period(week, ytd=ytd))
                 out[f"{level} {week} {ytd}"] = res.summary

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from texts import fmt_number, t
-from ui import access, charts, data, page, state, tables, widgets
+from texts import t
+from ui import access, charts, data, page, state, widgets
 
 ctx = page.context()
 f = ctx.filters
@@ -67,16 +67,4 @@ st.subheader(t("ui.lagging.list_title", unit=names[chosen]))
 if not access.require_detail(chosen):
     st.stop()
 overdue = data.load_overdue(ctx.url, chosen, f.period_kind, f.week)
-if overdue.empty:
-    st.info(t("ui.lagging.no_overdue"))
-else:
-    shown = tables.overdue_table(overdue)
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40))
-    st.download_button(
-        t("ui.lagging.download"),
-        data=widgets.to_excel(shown, t("ui.lagging.sheet")),
-        file_name=f"ho-so-qua-han_{chosen}_{f.week}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="lag_download",
-    )
-    st.caption(t("ui.lagging.count", n=fmt_number(len(overdue), 0)))
+widgets.overdue_list(overdue, chosen, f.week, key="lag_download")

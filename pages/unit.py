@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_number, t
-from ui import access, advice, charts, data, mapview, meeting, page, state, tables, views, widgets
+from ui import access, advice, charts, data, mapview, meeting, page, state, views, widgets
 
 ctx = page.context()
 f = ctx.filters
@@ -147,18 +147,7 @@ with bars_col:
 # --- overdue dossiers --------------------------------------------------------------------------
 st.subheader(t("ui.unit.overdue"))
 overdue = data.load_overdue(ctx.url, code, f.period_kind, f.week)
-if overdue.empty:
-    st.info(t("ui.lagging.no_overdue"))
-else:
-    shown = tables.overdue_table(overdue)
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40))
-    st.download_button(
-        t("ui.lagging.download"), data=widgets.to_excel(shown, t("ui.lagging.sheet")),
-        file_name=f"ho-so-qua-han_{code}_{f.week}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="unit_download",
-    )
-    st.caption(t("ui.lagging.count", n=fmt_number(len(overdue), 0)))
+widgets.overdue_list(overdue, code, f.week, key="unit_download")
 
 # --- children (a district's communes) ----------------------------------------------------------
 children = data.load_units(ctx.url, parent=code)

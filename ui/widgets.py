@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
+from ui import tables
 
 GROUPS: tuple[str, ...] = tuple(f"group_{i}" for i in range(1, 7))
 GROUP_MAX: dict[str, float] = {
@@ -175,3 +176,20 @@ def to_excel(df: pd.DataFrame, sheet: str) -> bytes:
 
 def ratio_text(ratio: float | None, empty: bool) -> str:
     return t("ui.no_activity") if empty else fmt_percent(ratio)
+
+
+def overdue_list(overdue: pd.DataFrame, code: str, week: str, key: str) -> None:
+    """The overdue dossiers of one unit: table, Excel download and count (unit and lagging pages)."""
+    if overdue.empty:
+        st.info(t("ui.lagging.no_overdue"))
+        return
+    shown = tables.overdue_table(overdue)
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40))
+    st.download_button(
+        t("ui.lagging.download"),
+        data=to_excel(shown, t("ui.lagging.sheet")),
+        file_name=f"ho-so-qua-han_{code}_{week}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=key,
+    )
+    st.caption(t("ui.lagging.count", n=fmt_number(len(overdue), 0)))

@@ -113,19 +113,23 @@ class MatchResult:
     unmatched_features: list[str] = field(default_factory=list)
 
 
+def _maps_secret(key: str, secrets_path: Path | None = None) -> str:
+    """``[maps] <key>`` from .streamlit/secrets.toml, or "" when absent or unreadable."""
+    sp = secrets_path or ROOT / ".streamlit" / "secrets.toml"
+    try:
+        data = tomllib.loads(sp.read_text(encoding="utf-8")) if sp.is_file() else {}
+    except (tomllib.TOMLDecodeError, OSError):
+        data = {}
+    maps = data.get("maps", {})
+    return str(maps.get(key, "") or "").strip() if isinstance(maps, dict) else ""
+
+
 def boundary_path(level: str, secrets_path: Path | None = None) -> Path | None:
     """The configured boundary file for a level, or None when none is configured."""
     env = ENV_VARS.get(level)
     value = os.environ.get(env, "").strip() if env else ""
     if not value:
-        sp = secrets_path or ROOT / ".streamlit" / "secrets.toml"
-        try:
-            data = tomllib.loads(sp.read_text(encoding="utf-8")) if sp.is_file() else {}
-        except (tomllib.TOMLDecodeError, OSError):
-            data = {}
-        maps = data.get("maps", {})
-        if isinstance(maps, dict):
-            value = str(maps.get(_SECRET_KEYS.get(level, level), "") or "").strip()
+        value = _maps_secret(_SECRET_KEYS.get(level, level), secrets_path)
     if not value:
         return None
     p = Path(value).expanduser()
@@ -424,12 +428,5 @@ def attribution_for(level: str, b: Boundaries, secrets_path: Path | None = None)
     env = ENV_VARS.get(level)
     value = os.environ.get(f"{env}_ATTRIBUTION", "").strip() if env else ""
     if not value:
-        sp = secrets_path or ROOT / ".streamlit" / "secrets.toml"
-        try:
-            data = tomllib.loads(sp.read_text(encoding="utf-8")) if sp.is_file() else {}
-        except (tomllib.TOMLDecodeError, OSError):
-            data = {}
-        maps = data.get("maps", {})
-        if isinstance(maps, dict):
-            value = str(maps.get(f"{_SECRET_KEYS.get(level, level)}_attribution", "") or "")
+        value = _maps_secret(f"{_SECRET_KEYS.get(level, level)}_attribution", secrets_path)
     return value or b.attribution

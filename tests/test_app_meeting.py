@@ -15,13 +15,14 @@ from openpyxl import load_workbook
 from pptx import Presentation
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
+from test_app_pages import _app as _pages_app
+from test_app_pages import _no_exception
 
 from scorecard import service
 from texts import t
 from ui import meeting
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 TIMEOUT = 300
 SQLITE = pytest.mark.parametrize("demo_url", ["sqlite"], indirect=True)
 
@@ -34,15 +35,8 @@ def _app_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _app(url: str, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("REFORM_DB_URL", url)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, [(e.value, e.stack_trace[-6:]) for e in at.exception]
+    # Building the meeting pack needs a longer timeout than the other pages.
+    return _pages_app(url, monkeypatch, timeout=TIMEOUT, **params)
 
 
 def _css(at: AppTest) -> str:

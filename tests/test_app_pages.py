@@ -54,9 +54,11 @@ def _options_with_full_errors(get_option):  # noqa: ANN001, ANN202
     return patched
 
 
-def _app(url: str, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
+def _app(
+    url: str, monkeypatch: pytest.MonkeyPatch, timeout: float = TIMEOUT, **params: str
+) -> AppTest:
     monkeypatch.setenv("REFORM_DB_URL", url)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for k, v in params.items():
         at.query_params[k] = v
     return at

@@ -40,31 +40,33 @@ def _check(at, what: str) -> None:
         raise SystemExit(f"{what}: {at.exception[0].message}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", required=True, help="database URL")
-    ap.add_argument("--unit", default="510", help="unit code for the unit page")
-    ap.add_argument("--other-unit", default="SYT", help="unit for the drill-down step")
-    args = ap.parse_args()
-    os.environ["REFORM_DB_URL"] = args.db
+def measure_pages(url: str, unit: str = "510", other_unit: str = "SYT") -> list[dict]:
+    """One dict per page: label and the milliseconds of each step (see the module docstring)."""
+    os.environ["REFORM_DB_URL"] = url
     os.environ["REFORM_NO_PREWARM"] = "1"  # measure the page itself, not a background warm-up
 
     import streamlit as st
+    from streamlit.components.v2.component_manager import BidiComponentManager
     from streamlit.testing.v1 import AppTest
 
     from data_access.engine import get_engine
     from scorecard import service
 
-    eng = get_engine(args.db, read_only=True)
+    eng = get_engine(url, read_only=True)
     weeks = service.available_weeks(eng)
     eng.dispose()
     prev_week = weeks[-2] if len(weeks) > 1 else weeks[-1]
+    # AppTest scans every installed package for components on each new AppTest's first run
+    # (a server does it once, at start-up): scan once here and share the result.
+    components = BidiComponentManager()
+    components.discover_and_register_components(start_file_watching=False)
 
     def load(path: str, **params: str) -> float:
         # A fresh session per step, with the filters in the URL as a shared link carries them:
         # the server work equals a filter change in a running session (same cached loaders),
         # plus the session set-up, so these times are an upper bound.
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at._bidi_component_manager = components  # private: see above
         for k, v in params.items():
             at.query_params[k] = v
         at.switch_page(path)
@@ -74,24 +76,35 @@ def main() -> None:
 
     rows = []
     for label, path in PAGES:
-        unit = {"unit": args.unit} if path.endswith("unit.py") else {}
+        unit_q = {"unit": unit} if path.endswith("unit.py") else {}
         st.cache_data.clear()
         st.cache_resource.clear()
-        cold = load(path, **unit)
-        warm = load(path, **unit)
-        change = load(path, period="week", **unit)
-        week_change = load(path, period="week", week=prev_week, **unit)
-        back = load(path, **unit)
-        drill = load(path, unit=args.other_unit) if unit else float("nan")
-        rows.append((label, cold, warm, change, week_change, back, drill))
+        row = {"page": label, "cold": load(path, **unit_q), "warm": load(path, **unit_q)}
+        row["period_change"] = load(path, period="week", **unit_q)
+        row["week_change"] = load(path, period="week", week=prev_week, **unit_q)
+        row["back"] = load(path, **unit_q)
+        row["drill"] = load(path, unit=other_unit) if unit_q else None
+        rows.append(row)
+    return rows
 
+
+STEPS = ("cold", "warm", "period_change", "week_change", "back", "drill")
+HEAD = ("page", "cold load", "warm load", "period → week", "week change", "back (cached)", "drill-down")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", required=True, help="database URL")
+    ap.add_argument("--unit", default="510", help="unit code for the unit page")
+    ap.add_argument("--other-unit", default="SYT", help="unit for the drill-down step")
+    args = ap.parse_args()
+    rows = measure_pages(args.db, args.unit, args.other_unit)
     print(f"Database: {args.db}")
-    head = ("page", "cold load", "warm load", "period → week", "week change", "back (cached)", "drill-down")
-    print("| " + " | ".join(head) + " |")
-    print("|" + "---|" * len(head))
-    for label, *vals in rows:
-        cells = ["–" if v != v else f"{v:,.0f} ms" for v in vals]
-        print(f"| {label} | " + " | ".join(cells) + " |")
+    print("| " + " | ".join(HEAD) + " |")
+    print("|" + "---|" * len(HEAD))
+    for r in rows:
+        cells = ["–" if r[k] is None else f"{r[k]:,.0f} ms" for k in STEPS]
+        print(f"| {r['page']} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

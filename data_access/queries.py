@@ -981,6 +981,31 @@ def write_score_snapshot(conn: Connection, rows: pd.DataFrame, meta: dict) -> in
     return len(records)
 
 
+def previous_refresh_id(bind: Engine | Connection, refresh_id: int) -> int | None:
+    """Scalar: the id of the refresh logged just before ``refresh_id`` (None if none)."""
+    log = s.load_log.c
+    with _connect(bind) as conn:
+        return conn.execute(
+            select(func.max(log.id)).where(and_(log.action == "refresh", log.id < refresh_id))
+        ).scalar()
+
+
+def replace_score_weeks(conn: Connection, rows: pd.DataFrame, since_week: str, meta: dict) -> int:
+    """Replace the score_week rows of ``since_week`` and later with ``rows`` and record ``meta``
+    (as write_score_snapshot, ``rows`` being the total after the change), in the caller's
+    transaction; returns the rows written."""
+    conn.execute(delete(s.score_week).where(s.score_week.c.week >= since_week))
+    cols = list(SCORE_WEEK_COLUMNS)
+    values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in cols]
+    records = [dict(zip(cols, r, strict=True)) for r in zip(*values, strict=True)]
+    for chunk in range(0, len(records), 20_000):
+        conn.execute(insert(s.score_week), records[chunk : chunk + 20_000])
+    total = conn.execute(select(func.count()).select_from(s.score_week)).scalar_one()
+    conn.execute(delete(s.score_snapshot))
+    conn.execute(insert(s.score_snapshot).values(**meta, rows=total))
+    return len(records)
+
+
 def score_week_rows(
     bind: Engine | Connection,
     level: str,

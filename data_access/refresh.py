@@ -5,10 +5,11 @@ weekly score snapshot (score_week).
 ``refresh(conn)`` rebuilds everything. Each bucket is deleted and recomputed inside the caller's
 transaction, so a failed refresh leaves the previous aggregates in place.
 
-The snapshot is then rebuilt whole (every unit, week and kind) in the same transaction: it is
-computed from the aggregates, not the dossiers, so its cost grows with units x weeks of history
-and not with the number of dossiers, and a whole rebuild cannot leave a stale week behind (a
-year's changes move the next year's first week-on-week delta too).
+The snapshot is then brought up to date in the same transaction, from the aggregates, not the
+dossiers: from the week of the earliest bucket the refresh touched to the last week (a weekly
+import recomputes one or two weeks; a change in March recomputes March to December and beyond,
+since year-to-date scores and week-on-week deltas carry it forward), or whole when the previous
+snapshot was not current (``refresh(conn)``, a new methodology, a database without one).
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ def _refresh_chunk(conn: Connection, buckets: list[date] | None) -> int:
 
 def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
     """Recompute aggregates for ``buckets`` (None: all). Returns the unit-bucket rows written."""
+    since = None
     if buckets is None:
         rows = _refresh_chunk(conn, None)
         detail = "all"
@@ -185,15 +187,18 @@ def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
         for i in range(0, len(keys), _CHUNK):
             rows += _refresh_chunk(conn, keys[i : i + _CHUNK])
         detail = f"{len(keys)} buckets"
+        since = keys[0] if keys else None
     refresh_id = conn.execute(
         insert(s.load_log).values(at=datetime.now(), action="refresh", detail=detail, rows=rows)
     ).inserted_primary_key[0]
-    refresh_snapshot(conn, refresh_id)
+    refresh_snapshot(conn, refresh_id, since)
     return rows
 
 
-def refresh_snapshot(conn: Connection, refresh_id: int) -> int:
-    """Rebuild score_week for the refresh ``refresh_id`` (its load_log id); returns its rows."""
+def refresh_snapshot(conn: Connection, refresh_id: int, since: date | None = None) -> int:
+    """Bring score_week up to date for the refresh ``refresh_id`` (its load_log id): from the
+    week of ``since`` (the earliest bucket the refresh touched) on when the snapshot was current
+    until then, else whole. Returns the rows written."""
     # A database made before the snapshot existed gets its tables here, so an import or a
     # refresh upgrades it without a separate `init`.
     s.score_week.create(conn, checkfirst=True)
@@ -202,4 +207,4 @@ def refresh_snapshot(conn: Connection, refresh_id: int) -> int:
     # and only this step needs it.
     from scorecard.service import build_snapshot
 
-    return build_snapshot(conn, int(refresh_id))
+    return build_snapshot(conn, int(refresh_id), since)

@@ -13,7 +13,7 @@ ctx = page.context()
 f = ctx.filters
 page.header("ui.departments.title", ctx)
 
-summary, _ = data.load_scorecard(ctx.url, LEVEL, f.period_kind, f.week)
+summary = data.load_summary(ctx.url, LEVEL, f.period_kind, f.week)
 sparks = views.sparklines(ctx.url, LEVEL, f.week)
 if not summary.empty:
     st.caption(t("ui.league.count", n=len(summary)))

@@ -13,18 +13,20 @@ ctx = page.context()
 f = ctx.filters
 page.header("ui.districts.title", ctx)
 
-summary, components = data.load_scorecard(ctx.url, LEVEL, f.period_kind, f.week)
+summary = data.load_summary(ctx.url, LEVEL, f.period_kind, f.week)
 units = data.load_units(ctx.url, level=LEVEL)
 if summary.empty or units.empty:
     st.info(t("ui.no_data_period"))
     st.stop()
 
-options = mapview.metric_options(components)
+options = mapview.metric_options(data.load_catalogue(ctx.url, LEVEL, f.period_kind, f.week))
 map_col, table_col = st.columns([5, 6], gap="medium")
 with map_col:
     metric = st.selectbox(
         t("ui.map.colour_by"), list(options), format_func=options.get, key="district_map_metric"
     )
+    # the component detail is scored only when the map is coloured by a component
+    components = data.load_metric_components(ctx.url, LEVEL, f.period_kind, f.week, metric)
     clicked = mapview.render(LEVEL, units, summary, components, metric, options[metric],
                              key="district_map", height=640)
     if clicked:

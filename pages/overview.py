@@ -13,8 +13,8 @@ f = ctx.filters
 page.header("ui.overview.title", ctx)
 meeting.pack_buttons(ctx.url, f.week, key="overview")
 
-prov, prov_components = data.load_scorecard(ctx.url, "province", f.period_kind, f.week)
-group_max = views.group_max(prov_components)
+prov = data.load_summary(ctx.url, "province", f.period_kind, f.week)
+group_max = views.group_max(data.load_catalogue(ctx.url, "province", f.period_kind, f.week))
 targets = data.load_targets(ctx.url, f.period.end)
 
 # --- KPI cards --------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ lv_table = ctx.meta.levels.sort_values("sort_order")
 ranked = [str(c) for c, r in zip(lv_table["code"], lv_table["ranked"], strict=True) if int(r)]
 levels = views.top_levels(ctx.url, ranked)
 summaries = {
-    lv: data.load_scorecard(ctx.url, lv, f.period_kind, f.week)[0] for lv in levels
+    lv: data.load_summary(ctx.url, lv, f.period_kind, f.week) for lv in levels
 }
 
 st.divider()

@@ -15,7 +15,7 @@ page.header("ui.trends.title", ctx)
 level = f.level
 units = data.load_units(ctx.url, level=level)
 prov_code = views.province_code(ctx.url)
-summary, _ = data.load_scorecard(ctx.url, level, "ytd", f.week)
+summary = data.load_summary(ctx.url, level, "ytd", f.week)
 
 names: dict[str, str] = {}
 if prov_code:

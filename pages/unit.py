@@ -59,7 +59,7 @@ unit = all_units[all_units["code"].astype(str) == code].iloc[0]
 level = str(unit["level"])
 # Communes are ranked among the communes of their district.
 parent = str(unit["parent_code"]) if level == "commune" and unit["parent_code"] else None
-summary, components = data.load_scorecard(ctx.url, level, f.period_kind, f.week, parent)
+summary = data.load_summary(ctx.url, level, f.period_kind, f.week, parent)
 page.header("ui.unit.title", ctx, name=unit["name"])
 meeting.pack_buttons(ctx.url, f.week, key="unit")
 
@@ -68,7 +68,7 @@ if row.empty:
     st.info(t("ui.no_data_period"))
     st.stop()
 row = row.iloc[0]
-comps = components[components["unit_code"].astype(str) == code].reset_index(drop=True)
+comps = data.load_components(ctx.url, level, f.period_kind, f.week, parent, units=(code,))
 
 # --- headline ----------------------------------------------------------------------------------
 c = st.columns([2, 2, 2, 2, 3])
@@ -153,16 +153,20 @@ widgets.overdue_list(overdue, code, f.week, key="unit_download")
 children = data.load_units(ctx.url, parent=code)
 if not children.empty:
     child_level = str(children["level"].iloc[0])
-    csum, ccomp = data.load_scorecard(ctx.url, child_level, f.period_kind, f.week, code)
+    csum = data.load_summary(ctx.url, child_level, f.period_kind, f.week, code)
     st.subheader(t("ui.unit.children", level=state.level_plural(child_level), n=len(children)))
     if csum.empty:
         st.info(t("ui.no_data_period"))
     else:
-        opts = mapview.metric_options(ccomp)
+        opts = mapview.metric_options(
+            data.load_catalogue(ctx.url, child_level, f.period_kind, f.week)
+        )
         mcol, tcol = st.columns([5, 6], gap="medium")
         with mcol:
             metric = st.selectbox(t("ui.map.colour_by"), list(opts), format_func=opts.get,
                                   key="child_map_metric")
+            ccomp = data.load_metric_components(ctx.url, child_level, f.period_kind, f.week,
+                                                metric, parent=code)
             clicked = mapview.render(child_level, children, csum, ccomp, metric, opts[metric],
                                      key=f"child_map_{code}", height=560)
         with tcol:

@@ -228,6 +228,20 @@ def _score(engine: Bind, level: str, p: Period, parent: str | None) -> ScoreResu
     return ScoreResult(summary, comps[DETAIL_COLUMNS], p, version, not_applicable)
 
 
+def component_catalogue(engine: Engine, level: str, on: date) -> pd.DataFrame:
+    """[component, name, group_code, group_max, max_points] of the methodology in force on
+    ``on``, components that apply to ``level`` only ("province": all of them). What a page needs
+    to label components and groups without scoring anything."""
+    with engine.connect() as conn:
+        meth, _ = _methodology(conn, on)
+    cols = ["component", "name", "group_code", "group_max", "max_points"]
+    if meth.empty:
+        return pd.DataFrame(columns=cols)
+    if level != PROVINCE:
+        meth = meth[meth["levels"].map(lambda lv: level in component_levels(lv))]
+    return meth[cols].reset_index(drop=True)
+
+
 def _empty_summary() -> pd.DataFrame:
     return pd.DataFrame(columns=SUMMARY_COLUMNS)
 
@@ -609,15 +623,21 @@ def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -
     return out.reset_index(drop=True)
 
 
-def build_snapshot(conn: Connection, refresh_id: int) -> int:
+def build_snapshot(conn: Connection, refresh_id: int, since: date | None = None) -> int:
     """Recompute score_week for every unit of every level, every week with data and both kinds,
     in the caller's transaction (``refresh`` calls it after the aggregates); returns its rows.
+    With ``since`` (the earliest bucket the refresh changed), only the weeks from its week on,
+    when the snapshot was current before this refresh (``_update_snapshot``).
 
     Uses the series path (``_series_measures``: cumulative sums over bucket rows), scoring each
     week with the methodology in force at its end, so every row equals what ``scorecard`` and
     ``series`` compute on demand."""
     weeks = q.available_weeks(conn)["week"].tolist()
     meth_all = q.methodology(conn)
+    if since is not None and weeks and not meth_all.empty:
+        written = _update_snapshot(conn, refresh_id, since, weeks, meth_all)
+        if written is not None:
+            return written
     frames: list[pd.DataFrame] = []
     week_list: list[str] = []
     if weeks and not meth_all.empty:
@@ -643,6 +663,52 @@ def build_snapshot(conn: Connection, refresh_id: int) -> int:
         "last_week": week_list[-1] if week_list else None,
     }
     return q.write_score_snapshot(conn, rows.reindex(columns=cols), meta)
+
+
+def _update_snapshot(
+    conn: Connection, refresh_id: int, since: date, weeks: list[str], meth_all: pd.DataFrame
+) -> int | None:
+    """Recompute score_week from the week of ``since`` on, or None when only a whole rebuild
+    is right: no snapshot, one of another format or from other reference data, one that the
+    refresh before this one did not build, or a change before the snapshot's first week.
+
+    Nothing before that week can have changed: every measure of a week counts dossiers received
+    up to its end (overdue ones included), and the backlog only dossiers received by then. The
+    week before is computed too, for the first week's delta, and not written."""
+    state = q.snapshot_state(conn)
+    if state is None or state["format"] != SNAPSHOT_FORMAT or not state["first_week"]:
+        return None
+    if state["refresh_id"] != q.previous_refresh_id(conn, refresh_id):
+        return None
+    if state["inputs"] != q.snapshot_inputs_hash(conn):
+        return None
+    w0 = iso_week_label(since)
+    all_weeks = weeks_between(weeks[0], weeks[-1])
+    if weeks[0] != state["first_week"] or w0 not in all_weeks or w0 == all_weeks[0]:
+        return None
+    calc = all_weeks[all_weeks.index(w0) - 1 :]
+    buckets = q.data_buckets(conn)
+    lv = q.levels(conn)
+    ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
+    shared: dict = {}
+    rows = pd.concat(
+        [_snapshot_kind(conn, ranked, calc, kind, meth_all, buckets, shared) for kind in SNAPSHOT_KINDS],
+        ignore_index=True,
+    )
+    if not rows.empty:
+        backlog = _backlog_grid(q.backlog_events(conn), rows["unit_code"].unique(), calc)
+        rows = rows.drop(columns="backlog").merge(backlog, on=["unit_code", "week"], how="left")
+        rows["backlog"] = rows["backlog"].fillna(0).astype("int64")
+        rows = rows[rows["week"] >= w0]
+    meta = {
+        "built_at": datetime.now(),
+        "refresh_id": refresh_id,
+        "format": SNAPSHOT_FORMAT,
+        "inputs": state["inputs"],
+        "first_week": all_weeks[0],
+        "last_week": all_weeks[-1],
+    }
+    return q.replace_score_weeks(conn, rows.reindex(columns=list(q.SCORE_WEEK_COLUMNS)), w0, meta)
 
 
 def _snapshot_kind(

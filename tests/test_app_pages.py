@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
@@ -339,3 +340,27 @@ def test_every_ui_key_is_in_the_catalogue():
     assert not missing
     for prefix in ("ui.period.", "ui.group.", "ui.gshort.", "ui.status.", "ui.lagging.by."):
         assert any(k.startswith(prefix) for k in CATALOGUE), prefix
+
+
+def test_districts_map_coloured_by_a_component(demo_url, demo_engine: Engine, monkeypatch):
+    """The colour choice lists the level's components from the methodology (nothing scored for
+    it); choosing one scores the component detail and the page still renders."""
+    week = service.latest_week(demo_engine)
+    p = period_for_week("ytd", week)
+    comps = service.scorecard(demo_engine, "district", p).components
+    at = _app(demo_url, monkeypatch)
+    at.run()
+    at.switch_page("pages/districts.py").run()
+    _no_exception(at)
+    box = at.selectbox(key="district_map_metric")
+    component_opts = [o for o in box.options if o.split(" ")[0] in set(comps["component"])]
+    assert len(component_opts) == comps["component"].nunique()
+    chosen = f"c:{component_opts[0].split(' ')[0]}"
+    box.set_value(chosen).run()  # options are shown formatted: set the value itself
+    _no_exception(at)
+    assert at.selectbox(key="district_map_metric").value == chosen
+    from ui import data as ui_data  # the loader the page called, outside a page run
+
+    got = ui_data.load_metric_components(demo_url, "district", "ytd", week, chosen)
+    pd.testing.assert_frame_equal(got, comps)
+    assert ui_data.load_metric_components(demo_url, "district", "ytd", week, "total").empty

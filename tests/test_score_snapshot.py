@@ -261,3 +261,47 @@ def test_lagging_reasons_have_no_repeated_words(data: Engine):
     for x in sentences:
         words = x.split()
         assert all(a != b for a, b in zip(words, words[1:], strict=False)), x
+
+
+def _flagged_rows(engine: Engine) -> pd.DataFrame:
+    w = s.score_week
+    with engine.connect() as c:
+        df = pd.DataFrame(c.execute(select(w).where((w.c.scored == 1) | (w.c.in_series == 1))).mappings().all())
+    return df.sort_values(["kind", "week", "unit_code"]).reset_index(drop=True)
+
+
+def test_refresh_after_an_import_recomputes_from_its_week_on(data: Engine):
+    """A refresh of some buckets rewrites the snapshot from their week on (a weekly import
+    costs one week, not two years), and that equals a whole rebuild."""
+    d = s.dossier
+    with data.connect() as c:
+        weeks = c.execute(select(d.c.received_week).distinct().order_by(d.c.received_week)).scalars().all()
+    week = weeks[len(weeks) // 2]
+    with data.begin() as c:
+        bucket = c.execute(select(func.min(d.c.received_bucket)).where(d.c.received_week == week)).scalar_one()
+        c.execute(update(d).where(d.c.received_week == week).values(channel=2, paid_online=1))
+        # a sentinel before that week: a partial update keeps it, a whole rebuild replaces it
+        c.execute(update(s.score_week).where(s.score_week.c.week == weeks[0]).values(dossiers=-1))
+    before = _flagged_rows(data)
+    with data.begin() as c:
+        refresh(c, [bucket])
+    part = _flagged_rows(data)
+    assert (part.loc[part["week"] == weeks[0], "dossiers"] == -1).all()
+    with data.connect() as c:
+        assert service._current_snapshot(c, [week]) is not None
+    changed = part[part["week"] >= week].reset_index(drop=True)
+    assert not changed.equals(before[before["week"] >= week].reset_index(drop=True))
+
+    with data.begin() as c:
+        refresh(c)
+    whole = _flagged_rows(data)
+    assert (whole["dossiers"] >= 0).all()
+    pd.testing.assert_frame_equal(
+        changed, whole[whole["week"] >= week].reset_index(drop=True), check_exact=True
+    )
+    early = whole["week"] < week
+    pd.testing.assert_frame_equal(
+        part[part["week"] < week].drop(columns="dossiers").reset_index(drop=True),
+        whole[early].drop(columns="dossiers").reset_index(drop=True),
+        check_exact=True,
+    )

@@ -126,20 +126,50 @@ def load_units(url: str, level: str | None = None, parent: str | None = None) ->
     return service.units(engine_for(url), level=level, parent=parent)
 
 
-def load_scorecard(
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _summary(
+    url: str, level: str, kind: str, week: str, parent: str | None
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    res = service.scorecard(engine_for(url), level, _period(kind, week), parent=parent)
+    return res.summary, tuple(getattr(res, "not_applicable", []) or [])
+
+
+def load_summary(
     url: str, level: str, kind: str, week: str, parent: str | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(summary, components) of ``service.scorecard`` for a level and the selected period."""
-    res = _scorecard(url, level, kind, week, parent)
-    return res[0], res[1]
+) -> pd.DataFrame:
+    """The ranking (one row per unit: total, groups, grade, rank, change) of a level."""
+    return _summary(url, level, kind, week, parent)[0]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _scorecard(
-    url: str, level: str, kind: str, week: str, parent: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+def load_components(
+    url: str,
+    level: str,
+    kind: str,
+    week: str,
+    parent: str | None = None,
+    units: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Component detail (points, ratio, points lost) of the level's units, or of ``units`` only:
+    the unit page asks for one unit and does not pay for the other seventeen."""
     res = service.scorecard(engine_for(url), level, _period(kind, week), parent=parent)
-    return res.summary, res.components, tuple(getattr(res, "not_applicable", []) or [])
+    return res.components if units is None else res.components_for(list(units))
+
+
+def load_metric_components(
+    url: str, level: str, kind: str, week: str, metric: str, parent: str | None = None
+) -> pd.DataFrame:
+    """What a map coloured by ``metric`` needs: the component detail for a component ("c:…"),
+    nothing for the total or a group."""
+    if not metric.startswith("c:"):
+        return pd.DataFrame(columns=service.DETAIL_COLUMNS)
+    return load_components(url, level, kind, week, parent)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_catalogue(url: str, level: str, kind: str, week: str) -> pd.DataFrame:
+    """The methodology's components that apply to ``level`` in the selected period."""
+    return service.component_catalogue(engine_for(url), level, _period(kind, week).end)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -153,7 +183,7 @@ def not_applicable(
     url: str, level: str, kind: str, week: str, parent: str | None = None
 ) -> tuple[str, ...]:
     """Components left out for this level (the group is scaled over the others)."""
-    return _scorecard(url, level, kind, week, parent)[2]
+    return _summary(url, level, kind, week, parent)[1]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -237,13 +267,18 @@ PREWARM_ENV = "REFORM_NO_PREWARM"
 def _prewarm(url: str, week: str, levels: list[str]) -> None:
     """Compute the views most people open first, so the first visitor does not wait for them."""
     try:
-        load_scorecard(url, "province", "ytd", week)
+        load_summary(url, "province", "ytd", week)
         load_series(url, "province", week, weeks=26, kind="ytd")
         for lv in levels:
-            load_scorecard(url, lv, "ytd", week)
+            load_summary(url, lv, "ytd", week)
             load_series(url, lv, week, weeks=12, kind="ytd")
         for lv in levels[:1]:
             load_lagging(url, lv, week, bottom_n=5)
+        # then the first filter change people make: this week on its own, against last week
+        for lv in ["province", *levels]:
+            load_summary(url, lv, "week", week)
+        load_previous(url, "province", "week", week)
+        load_previous(url, "province", "ytd", week)
     except Exception:  # noqa: BLE001 - warming is best effort; pages compute on demand anyway
         log.exception("prewarm failed")
 

@@ -187,7 +187,8 @@ def overdue_list(overdue: pd.DataFrame, code: str, week: str, key: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40))
     st.download_button(
         t("ui.lagging.download"),
-        data=to_excel(shown, t("ui.lagging.sheet")),
+        # built when clicked, not on every rerun: the workbook costs more than the whole page
+        data=lambda: to_excel(shown, t("ui.lagging.sheet")),
         file_name=f"ho-so-qua-han_{code}_{week}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key,

@@ -1,0 +1,53 @@
+"""docs/benchmarks.md is generated from bench_scale's results: the targets must be judged from
+the figures (a missed one named), and a partial or failed run must still render."""
+
+from __future__ import annotations
+
+from bench.scale_report import render, targets
+
+
+def _pages(cold: float, change: float) -> list[dict]:
+    row = {"cold": cold, "warm": 40.0, "period_change": change, "week_change": 90.0, "back": 40.0}
+    return [
+        {"page": "Tổng quan", **row, "drill": None},
+        {"page": "Đơn vị", **row, "drill": 120.0},
+    ]
+
+
+def _run(cold: float, change: float, refresh_s: float, rss: float, naive_ms: float) -> dict:
+    return {
+        "build": {"dossiers": 10_000_000, "scale": 6.25, "seconds": 480.0, "rss_mb": 5500.0},
+        "week": {"week": "2024-W52", "rows": 96_000, "inserted": 0, "updated": 96_000,
+                 "import_s": 40.0, "refresh_s": refresh_s, "buckets": 1},
+        "pages": {"pages": _pages(cold, change), "rss_mb": rss},
+        "naive": {"overview_cold_ms": naive_ms, "overview_change_ms": naive_ms, "agrees": True},
+        "size": {"bytes": 5 * 2**30},
+    }
+
+
+def test_targets_met_and_missed_are_judged_from_the_figures():
+    good = {(name.split(" (")[0]): met for name, _, _, met in targets(_run(900, 250, 12, 800, 60_000))}
+    assert good == {
+        "warm filter change": True, "cold page load": True,
+        "refresh after importing one week": True, "app process peak memory": True,
+        "overview vs naive": True,
+    }
+    bad = {(name.split(" (")[0]): met for name, _, _, met in targets(_run(3500, 320, 45, 1600, 5_000))}
+    assert not any(bad.values())
+
+
+def test_render_names_missed_targets_and_survives_failed_phases():
+    results = {
+        "machine": {"cpu": "X", "cores": 2, "memory_gb": 23.5},
+        "runs": {
+            "10M/sqlite": _run(3500, 250, 12, 800, 60_000),
+            "10M/postgresql": {"build": {"error": "boom"}},
+            "1M/sqlite": _run(500, 100, 3, 400, 6_000),
+        },
+    }
+    doc = render(results)
+    assert doc.startswith("# Benchmarks")
+    assert "**missed**" in doc and "3,500 ms (Tổng quan)" in doc
+    assert "build failed:** `boom`" in doc
+    # sections from the smaller size first
+    assert doc.index("## 1M dossiers, sqlite") < doc.index("## 10M dossiers, sqlite")

@@ -284,10 +284,13 @@ def machine() -> dict:
     }
 
 
-def _merge(into: dict, new: dict) -> None:
+def _merge(into: dict, new: dict, depth: int = 0) -> None:
+    """Merge down to a run's phases ({"runs": {key: {phase: result}}}); a phase's result, the
+    machine and the concurrency results are replaced whole."""
     for k, v in new.items():
-        if isinstance(v, dict) and isinstance(into.get(k), dict) and k != "concurrency":
-            _merge(into[k], v)
+        nested = isinstance(v, dict) and isinstance(into.get(k), dict)
+        if nested and ((depth == 0 and k == "runs") or depth == 1):
+            _merge(into[k], v, depth + 1)
         else:
             into[k] = v
 

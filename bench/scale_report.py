@@ -186,7 +186,8 @@ def _run_section(key: str, run: dict) -> list[str]:
             rows.append(["district 104-week series", _s(nv["series_s"], 1),
                          _s(e["series_s"]["district"], 3),
                          f"{nv['series_s'] / e['series_s']['district']:,.0f}×"])
-        rows.append(["peak memory", _mb(nv.get("rss_mb")), _mb(pg.get("rss_mb")), "–"])
+        rows.append(["app process peak memory", _mb(nv.get("app_rss_mb", nv.get("rss_mb"))),
+                     _mb(pg.get("rss_mb")), "–"])
         out += _table(["measurement", "naive", "this app", "ratio"], rows)
         agree = nv.get("agrees")
         if agree is not None:

@@ -259,26 +259,22 @@ def test_sqlite_and_postgresql_agree(tmp_path):
         )
 
 
-@pytest.mark.parametrize("level", ["province", "department", "district", "commune"])
-def test_component_catalogue_matches_scored_components(data, level):
+def test_component_catalogue_matches_scored_components(data):
     """The catalogue the pages label maps and group maxima with, without scoring, lists exactly
-    the components a scorecard of the level scores, with the same maxima."""
+    the components a scorecard of each level scores, with the same maxima; and one unit's
+    component detail (the unit page) equals its rows in the level's."""
     p = parse_period("2024-W05", ytd=True)
-    comps = service.scorecard(data, level, p).components
-    cat = service.component_catalogue(data, level, p.end)
-    assert not cat.empty
-    assert set(cat["component"]) == set(comps["component"])
-    scored = comps.drop_duplicates("component").set_index("component")
-    for row in cat.itertuples(index=False):
-        assert scored.loc[row.component, "max_points"] == row.max_points
-        assert str(scored.loc[row.component, "group_code"]) == str(row.group_code)
-    group_max = cat.groupby("group_code")["max_points"].sum()
-    if level == "province":  # every component applies: the published 18/20/12/10/18/22
-        assert group_max.tolist() == [18, 20, 12, 10, 18, 22]
-
-
-def test_components_for_one_unit_equal_the_level_s(data):
-    p = parse_period("2024-W05", ytd=True)
+    for level in ("province", "department", "district", "commune"):
+        comps = service.scorecard(data, level, p).components
+        cat = service.component_catalogue(data, level, p.end)
+        assert not cat.empty
+        assert set(cat["component"]) == set(comps["component"]), level
+        scored = comps.drop_duplicates("component").set_index("component")
+        for row in cat.itertuples(index=False):
+            assert scored.loc[row.component, "max_points"] == row.max_points
+            assert str(scored.loc[row.component, "group_code"]) == str(row.group_code)
+        if level == "province":  # every component applies: the published 18/20/12/10/18/22
+            assert cat.groupby("group_code")["max_points"].sum().tolist() == [18, 20, 12, 10, 18, 22]
     all_units = service.scorecard(data, "district", p).components
     one = service.scorecard(data, "district", p).components_for(["505"])
     expected = all_units[all_units["unit_code"] == "505"].reset_index(drop=True)

@@ -49,6 +49,10 @@ def _signed_in(at, email: str | None):  # noqa: ANN001, ANN202
     return at
 
 
+# one worker for the module-scoped databases (pytest-xdist)
+pytestmark = pytest.mark.xdist_group("app_security")
+
+
 @pytest.fixture(scope="module")
 def district(demo_url: str) -> dict[str, object]:
     """A district with communes (the unit account's unit) and another district."""

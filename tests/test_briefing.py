@@ -20,6 +20,10 @@ from texts import fmt_date, fmt_delta, fmt_number, t
 WEEK = "2024-W52"
 
 
+# one worker builds the module's deck and workbook once (pytest-xdist)
+pytestmark = pytest.mark.xdist_group("briefing")
+
+
 @pytest.fixture(scope="module")
 def pack(demo_engine):
     """(week, Briefing, deck, workbook) built once per backend."""

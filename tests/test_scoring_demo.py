@@ -108,6 +108,8 @@ def _results(engine) -> dict[str, pd.DataFrame]:
 _SEEN: dict[str, dict[str, pd.DataFrame]] = {}
 
 
+# both backends in one worker process, or the second never sees the first (pytest-xdist)
+@pytest.mark.xdist_group("backends")
 def test_sqlite_and_postgresql_give_the_same_numbers(demo_url):
     """Runs once per backend of the session demo; the second run compares with the first."""
     backend = "postgresql" if demo_url.startswith("postgresql") else "sqlite"

@@ -26,7 +26,8 @@ from scorecard.periods import period_for_week
 from texts import fmt_number, t
 from ui.state import week_label
 
-pytestmark = pytest.mark.browser
+# one worker runs them all: one server and one browser for the lot (pytest-xdist)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
 PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 TIMEOUT_MS = 60_000

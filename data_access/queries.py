@@ -970,6 +970,12 @@ def write_score_snapshot(conn: Connection, rows: pd.DataFrame, meta: dict) -> in
     score_snapshot columns but id) in the caller's transaction; returns the rows written."""
     conn.execute(delete(s.score_week))
     conn.execute(delete(s.score_snapshot))
+    written = _insert_score_weeks(conn, rows)
+    conn.execute(insert(s.score_snapshot).values(**meta, rows=written))
+    return written
+
+
+def _insert_score_weeks(conn: Connection, rows: pd.DataFrame) -> int:
     # column by column to plain Python values (None for missing): DataFrame.to_dict boxes every
     # cell and took longer than the INSERT itself
     cols = list(SCORE_WEEK_COLUMNS)
@@ -977,7 +983,6 @@ def write_score_snapshot(conn: Connection, rows: pd.DataFrame, meta: dict) -> in
     records = [dict(zip(cols, r, strict=True)) for r in zip(*values, strict=True)]
     for chunk in range(0, len(records), 20_000):
         conn.execute(insert(s.score_week), records[chunk : chunk + 20_000])
-    conn.execute(insert(s.score_snapshot).values(**meta, rows=len(records)))
     return len(records)
 
 
@@ -995,15 +1000,11 @@ def replace_score_weeks(conn: Connection, rows: pd.DataFrame, since_week: str, m
     (as write_score_snapshot, ``rows`` being the total after the change), in the caller's
     transaction; returns the rows written."""
     conn.execute(delete(s.score_week).where(s.score_week.c.week >= since_week))
-    cols = list(SCORE_WEEK_COLUMNS)
-    values = [rows[c].astype(object).where(rows[c].notna(), None).tolist() for c in cols]
-    records = [dict(zip(cols, r, strict=True)) for r in zip(*values, strict=True)]
-    for chunk in range(0, len(records), 20_000):
-        conn.execute(insert(s.score_week), records[chunk : chunk + 20_000])
+    written = _insert_score_weeks(conn, rows)
     total = conn.execute(select(func.count()).select_from(s.score_week)).scalar_one()
     conn.execute(delete(s.score_snapshot))
     conn.execute(insert(s.score_snapshot).values(**meta, rows=total))
-    return len(records)
+    return written
 
 
 def score_week_rows(

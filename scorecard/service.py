@@ -638,22 +638,12 @@ def build_snapshot(conn: Connection, refresh_id: int, since: date | None = None)
         written = _update_snapshot(conn, refresh_id, since, weeks, meth_all)
         if written is not None:
             return written
-    frames: list[pd.DataFrame] = []
     week_list: list[str] = []
+    cols = list(q.SCORE_WEEK_COLUMNS)
+    rows = pd.DataFrame(columns=cols)
     if weeks and not meth_all.empty:
         week_list = weeks_between(weeks[0], weeks[-1])
-        buckets = q.data_buckets(conn)
-        lv = q.levels(conn)
-        ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
-        shared: dict = {}  # bucket-level rows read once for every level (_series_measures)
-        for kind in SNAPSHOT_KINDS:
-            frames.append(_snapshot_kind(conn, ranked, week_list, kind, meth_all, buckets, shared))
-    cols = list(q.SCORE_WEEK_COLUMNS)
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    if not rows.empty:
-        backlog = _backlog_grid(q.backlog_events(conn), rows["unit_code"].unique(), week_list)
-        rows = rows.drop(columns="backlog").merge(backlog, on=["unit_code", "week"], how="left")
-        rows["backlog"] = rows["backlog"].fillna(0).astype("int64")
+        rows = _snapshot_rows(conn, week_list, meth_all)
     meta = {
         "built_at": datetime.now(),
         "refresh_id": refresh_id,
@@ -663,6 +653,24 @@ def build_snapshot(conn: Connection, refresh_id: int, since: date | None = None)
         "last_week": week_list[-1] if week_list else None,
     }
     return q.write_score_snapshot(conn, rows.reindex(columns=cols), meta)
+
+
+def _snapshot_rows(conn: Connection, week_list: list[str], meth_all: pd.DataFrame) -> pd.DataFrame:
+    """score_week rows of both kinds for ``week_list`` (consecutive weeks), with the backlog."""
+    buckets = q.data_buckets(conn)
+    lv = q.levels(conn)
+    ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
+    shared: dict = {}  # bucket-level rows read once for every level (_series_measures)
+    rows = pd.concat(
+        [_snapshot_kind(conn, ranked, week_list, kind, meth_all, buckets, shared)
+         for kind in SNAPSHOT_KINDS],
+        ignore_index=True,
+    )
+    if not rows.empty:
+        backlog = _backlog_grid(q.backlog_events(conn), rows["unit_code"].unique(), week_list)
+        rows = rows.drop(columns="backlog").merge(backlog, on=["unit_code", "week"], how="left")
+        rows["backlog"] = rows["backlog"].fillna(0).astype("int64")
+    return rows
 
 
 def _update_snapshot(
@@ -686,20 +694,8 @@ def _update_snapshot(
     all_weeks = weeks_between(weeks[0], weeks[-1])
     if weeks[0] != state["first_week"] or w0 not in all_weeks or w0 == all_weeks[0]:
         return None
-    calc = all_weeks[all_weeks.index(w0) - 1 :]
-    buckets = q.data_buckets(conn)
-    lv = q.levels(conn)
-    ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
-    shared: dict = {}
-    rows = pd.concat(
-        [_snapshot_kind(conn, ranked, calc, kind, meth_all, buckets, shared) for kind in SNAPSHOT_KINDS],
-        ignore_index=True,
-    )
-    if not rows.empty:
-        backlog = _backlog_grid(q.backlog_events(conn), rows["unit_code"].unique(), calc)
-        rows = rows.drop(columns="backlog").merge(backlog, on=["unit_code", "week"], how="left")
-        rows["backlog"] = rows["backlog"].fillna(0).astype("int64")
-        rows = rows[rows["week"] >= w0]
+    rows = _snapshot_rows(conn, all_weeks[all_weeks.index(w0) - 1 :], meth_all)
+    rows = rows[rows["week"] >= w0]
     meta = {
         "built_at": datetime.now(),
         "refresh_id": refresh_id,

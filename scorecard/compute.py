@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scorecard.methodology import component_levels, evaluate, parse_expression
+from scorecard.methodology import component_levels, parse_expression
 
 N_GROUPS = 6
 COMPONENT_COLUMNS = [
@@ -40,43 +40,85 @@ def score_components(
     the row's level are left out.
     """
     keys = list(keys)
-    parts = []
+    level = measures["level"].astype(object).to_numpy()
+    masks: dict[str, np.ndarray] = {}  # one per distinct "levels" text
+    columns: dict[str, np.ndarray] = {}  # each measure as floats, read once
+    rows_of: list[np.ndarray] = []  # positions in ``measures`` of each component's rows
+    per_row: dict[str, list[np.ndarray]] = {
+        c: [] for c in ("numerator", "denominator", "ratio", "points", "empty")
+    }
+    per_component: dict[str, list] = {
+        c: [] for c in ("group_code", "group_max", "component", "name", "max_points", "saturation")
+    }
+    # numpy over whole columns, one component at a time: pandas' per-call overhead (a dozen
+    # Series operations a component) was most of an on-demand scorecard's time
     for row in methodology.itertuples(index=False):
-        applies = measures["level"].isin(component_levels(row.levels))
-        m = measures[applies]
-        if m.empty:
+        if row.levels not in masks:
+            masks[row.levels] = np.isin(level, list(component_levels(row.levels)))
+        mask = masks[row.levels]
+        if not mask.any():
             continue
-        num = evaluate(parse_expression(row.numerator), m)
-        den = evaluate(parse_expression(row.denominator), m)
+        num = _evaluate(parse_expression(row.numerator), measures, mask, columns)
+        den = _evaluate(parse_expression(row.denominator), measures, mask, columns)
         empty = den <= 0
-        ratio = (num / den.where(~empty, 1.0)).clip(0.0, 1.0)
-        ratio = ratio.where(~empty, float(row.empty_ratio))
+        ratio = np.clip(num / np.where(empty, 1.0, den), 0.0, 1.0)
+        ratio = np.where(empty, float(row.empty_ratio), ratio)
         sat = float(row.saturation) if row.saturation and row.saturation > 0 else 1.0
         points = float(row.max_points) * np.minimum(1.0, ratio / sat)
-        # one constructor call per component, not a dozen column assignments: the per-column
-        # overhead of pandas, not the arithmetic, was most of a scorecard's time
-        part = pd.DataFrame(
-            {
-                **{k: m[k].values for k in keys},
-                "group_code": str(row.group_code),
-                "group_max": float(row.group_max),
-                "component": str(row.component),
-                "name": row.name,
-                "numerator": num.values,
-                "denominator": den.values,
-                "ratio": ratio.values,
-                "points": points.values,
-                "max_points": float(row.max_points),
-                "points_lost": float(row.max_points) - points.values,
-                "empty": empty.values,
-                "saturation": sat,
-            }
-        )
-        parts.append(part)
-    if not parts:
+        rows_of.append(np.flatnonzero(mask))
+        for name, values in (("numerator", num), ("denominator", den), ("ratio", ratio),
+                             ("points", points), ("empty", empty)):
+            per_row[name].append(values)
+        for name, value in (("group_code", str(row.group_code)),
+                            ("group_max", float(row.group_max)),
+                            ("component", str(row.component)), ("name", row.name),
+                            ("max_points", float(row.max_points)), ("saturation", sat)):
+            per_component[name].append(value)
+    if not rows_of:
         cols = [*keys, "group_code", "group_max", *COMPONENT_COLUMNS[2:], "saturation"]
         return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)
+    counts = [len(r) for r in rows_of]
+    at = np.concatenate(rows_of)
+
+    def repeat(name: str) -> np.ndarray:
+        return np.repeat(np.array(per_component[name], dtype=object), counts)
+
+    points = np.concatenate(per_row["points"])
+    max_points = np.repeat(np.array(per_component["max_points"], dtype=float), counts)
+    out = measures[keys].iloc[at].reset_index(drop=True)
+    for name, values in (
+        ("group_code", repeat("group_code")),
+        ("group_max", np.repeat(np.array(per_component["group_max"], dtype=float), counts)),
+        ("component", repeat("component")),
+        ("name", repeat("name")),
+        ("numerator", np.concatenate(per_row["numerator"])),
+        ("denominator", np.concatenate(per_row["denominator"])),
+        ("ratio", np.concatenate(per_row["ratio"])),
+        ("points", points),
+        ("max_points", max_points),
+        ("points_lost", max_points - points),
+        ("empty", np.concatenate(per_row["empty"])),
+        ("saturation", np.repeat(np.array(per_component["saturation"], dtype=float), counts)),
+    ):
+        out[name] = values
+    return out
+
+
+def _evaluate(terms: Sequence, measures: pd.DataFrame, mask: np.ndarray,
+              columns: dict[str, np.ndarray]) -> np.ndarray:
+    """``methodology.evaluate`` over the rows in ``mask``, as floats (the same operations in
+    the same order, so the same numbers)."""
+    out = np.zeros(int(mask.sum()))
+    for sign, t in terms:
+        if isinstance(t, str):
+            if t in measures.columns:
+                if t not in columns:
+                    values = pd.to_numeric(measures[t], errors="coerce").fillna(0)
+                    columns[t] = values.to_numpy(dtype=float)
+                out = out + sign * columns[t][mask]
+        else:
+            out = out + sign * t
+    return out
 
 
 def score_groups(components: pd.DataFrame, keys: Sequence[str] = ("unit_code",)) -> pd.DataFrame:
@@ -91,25 +133,37 @@ def score_groups(components: pd.DataFrame, keys: Sequence[str] = ("unit_code",))
     cols = [*keys, "group_code", "points"]
     if components.empty:
         return pd.DataFrame(columns=cols)
-    order = list(dict.fromkeys(components["component"]))  # methodology order
-    points = components.pivot(index=keys, columns="component", values="points").reindex(columns=order)
-    maxes = components.pivot(index=keys, columns="component", values="max_points").reindex(columns=order)
+    order = list(components["component"].unique())  # methodology order (first seen)
+    # each key's row number in sorted key order; one float array per component over them
+    at = components.groupby(keys, sort=True).ngroup().to_numpy()
+    key_rows = components[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+    n = len(key_rows)
+    component = components["component"].to_numpy(dtype=object)
+    point_values = components["points"].to_numpy(dtype=float)
+    max_values = components["max_points"].to_numpy(dtype=float)
+
+    def spread(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        out = np.full(n, np.nan)
+        out[at[rows]] = values[rows]
+        return out
+
     meta = components.drop_duplicates("component").set_index("component")
     parts = []
-    for code in list(dict.fromkeys(meta.loc[order, "group_code"])):
+    for code in list(pd.unique(meta.loc[order, "group_code"])):
         members = [c for c in order if meta.at[c, "group_code"] == code]
-        total = np.zeros(len(points))
-        top = np.zeros(len(points))
-        applies = np.zeros(len(points), dtype=bool)
+        total = np.zeros(n)
+        top = np.zeros(n)
+        applies = np.zeros(n, dtype=bool)
         for c in members:
-            p = points[c].to_numpy(dtype=float)
+            rows = np.flatnonzero(component == c)
+            p = spread(point_values, rows)
             ok = ~np.isnan(p)
             total = total + np.where(ok, p, 0.0)
-            top = top + np.where(ok, maxes[c].to_numpy(dtype=float), 0.0)
+            top = top + np.where(ok, spread(max_values, rows), 0.0)
             applies |= ok
         group_max = float(meta.at[members[0], "group_max"])
         safe = np.where(top > 0, top, 1.0)
-        part = points.index.to_frame(index=False)
+        part = key_rows.copy()
         part["group_code"] = code
         part["points"] = np.where(top > 0, total * group_max / safe, 0.0)
         parts.append(part[applies])

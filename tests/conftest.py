@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,20 @@ def engine(db_url: str) -> Iterator[Engine]:
     init_db(eng)
     yield eng
     eng.dispose()
+
+
+@contextmanager
+def fresh_engine(backend: str, tmp: Path) -> Iterator[Engine]:
+    """As the ``engine`` fixture, for fixtures of a wider scope (a module loads its data once)."""
+    url, sch = _make_url(backend, tmp)
+    eng = get_engine(url)
+    init_db(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        if sch:
+            sch.drop()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from conftest import fresh_engine
 from scoring_helpers import announcement, dossier, feedback, load, proc
 from sqlalchemy import insert
 
@@ -69,10 +70,13 @@ ANNOUNCEMENTS = [
 ]
 
 
-@pytest.fixture
-def data(engine):
-    load(engine, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
-    return engine
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def data(request, tmp_path_factory):
+    """The hand-made rows, loaded once per backend (and xdist worker): the tests only read them,
+    except the one that adds a methodology version, which loads its own (``engine``)."""
+    with fresh_engine(request.param, tmp_path_factory.mktemp(f"svc_{request.param}")) as eng:
+        load(eng, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
+        yield eng
 
 
 def test_province_row_sums_every_unit(data):
@@ -173,7 +177,9 @@ def test_lagging_reasons(data):
     assert len(strict) >= len(lag)
 
 
-def test_methodology_version_by_period_end(data):
+def test_methodology_version_by_period_end(engine):
+    load(engine, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
+    data = engine
     with data.begin() as c:
         c.execute(insert(s.methodology_version).values(
             version="766-2024H2", name="test", valid_from=date(2024, 7, 1)))

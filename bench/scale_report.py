@@ -289,7 +289,11 @@ def render(results: dict) -> str:
         "`streamlit.testing` (the real `app.py`, one fresh session per step, caches cleared before "
         "each page's cold load, background pre-warming off); browser rendering is not included. "
         "A \"filter change\" is a value nobody has opened yet in that process, so it is computed, "
-        "not served from the cache. The load average before and after each phase is shown where it "
+        "not served from the cache; since each value can be timed once only, and one timing on "
+        "two shared cores varies by about a third, the filter changes and the drill-down are each "
+        "timed over several values (the week alone for the latest and five earlier weeks, the "
+        "year to date of five earlier weeks, four other units) and the table gives the median; "
+        "`results.json` keeps every sample. The load average before and after each phase is shown where it "
         "was taken: times taken on a busy machine are longer than on a quiet one.",
         "",
     ]

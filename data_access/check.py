@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, select
+from sqlalchemy import Connection, Engine, and_, case, func, inspect, select
 
 from data_access import schema as s
 from data_access.db import has_schema
@@ -193,6 +193,13 @@ def _aggregate_mismatches(conn: Connection, groups: pd.DataFrame) -> dict[str, i
         .where(o.source == "dossier")
         .group_by(o.unit_code, o.bucket),
     )
+    op = s.agg_overdue_procedure.c
+    over_procs = (
+        _frame(conn, select(op.unit_code, op.bucket, func.sum(op.n).label("n"))
+               .group_by(op.unit_code, op.bucket))
+        if inspect(conn).has_table(s.agg_overdue_procedure.name)  # a refresh creates it
+        else None
+    )
     procs = _frame(
         conn,
         select(p.unit_code, p.bucket, func.sum(p.dossiers).label("n")).group_by(
@@ -209,6 +216,8 @@ def _aggregate_mismatches(conn: Connection, groups: pd.DataFrame) -> dict[str, i
         "agg_unit_bucket": _differ(facts["dossiers"], _indexed(agg, "dossiers"))
         + _differ(_indexed(fb, "n"), _indexed(agg, "feedback")),
         "agg_overdue": _differ(facts["overdue_any"], _indexed(over, "n")),
+        **({} if over_procs is None else
+           {"agg_overdue_procedure": _differ(facts["overdue_any"], _indexed(over_procs, "n"))}),
         "agg_unit_procedure": _differ(facts["dossiers"], _indexed(procs, "n")),
     }
 

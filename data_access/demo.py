@@ -40,6 +40,7 @@ _YEARS = 2  # 2023 and 2024
 _FACT_TABLES = (
     s.agg_unit_bucket,
     s.agg_overdue,
+    s.agg_overdue_procedure,
     s.agg_unit_procedure,
     s.dossier,
     s.feedback,

@@ -1,5 +1,5 @@
-"""Rebuild the weekly aggregates (agg_unit_bucket, agg_overdue, agg_unit_procedure) and the
-weekly score snapshot (score_week).
+"""Rebuild the weekly aggregates (agg_unit_bucket, agg_overdue, agg_overdue_procedure,
+agg_unit_procedure) and the weekly score snapshot (score_week).
 
 ``refresh(conn, buckets)`` recomputes only the given received buckets (what an import touched);
 ``refresh(conn)`` rebuilds everything. Each bucket is deleted and recomputed inside the caller's
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, and_, case, delete, func, insert, inspect, literal, select
 
 from data_access import schema as s
 
@@ -104,6 +104,31 @@ def _overdue_query(table, source: str, buckets: list[date] | None):  # noqa: ANN
     )
 
 
+def _overdue_procedure_query(buckets: list[date] | None):
+    d = s.dossier
+    cond = and_(d.c.counted == 1, d.c.overdue_bucket.is_not(None))
+    if buckets is not None:
+        cond = and_(cond, d.c.received_bucket.in_(buckets))
+    keys = (d.c.unit_code, d.c.received_bucket, d.c.overdue_bucket, d.c.procedure_code,
+            d.c.field_code)
+    return select(*keys, func.count()).where(cond).group_by(*keys)
+
+
+def _fill_overdue_procedure(conn: Connection, buckets: list[date] | None) -> None:
+    t = s.agg_overdue_procedure
+    stmt = delete(t)
+    if buckets is not None:
+        stmt = stmt.where(t.c.bucket.in_(buckets))
+    conn.execute(stmt)
+    conn.execute(
+        insert(t).from_select(
+            [t.c.unit_code, t.c.bucket, t.c.overdue_bucket, t.c.procedure_code, t.c.field_code,
+             t.c.n],
+            _overdue_procedure_query(buckets),
+        )
+    )
+
+
 def _procedure_query(buckets: list[date] | None):
     d = s.dossier
     cond = d.c.counted == 1
@@ -165,6 +190,7 @@ def _refresh_chunk(conn: Connection, buckets: list[date] | None) -> int:
             target_cols, _overdue_query(s.feedback, "feedback", buckets)
         )
     )
+    _fill_overdue_procedure(conn, buckets)
     up = s.agg_unit_procedure.c
     conn.execute(
         insert(s.agg_unit_procedure).from_select(
@@ -178,6 +204,12 @@ def _refresh_chunk(conn: Connection, buckets: list[date] | None) -> int:
 def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
     """Recompute aggregates for ``buckets`` (None: all). Returns the unit-bucket rows written."""
     since = None
+    if not inspect(conn).has_table(s.agg_overdue_procedure.name):
+        # A database made before this aggregate: create it and fill it whole once, so a
+        # refresh of a few buckets does not leave it holding only those.
+        s.agg_overdue_procedure.create(conn)
+        if buckets is not None:
+            _fill_overdue_procedure(conn, None)
     if buckets is None:
         rows = _refresh_chunk(conn, None)
         detail = "all"

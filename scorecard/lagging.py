@@ -82,15 +82,18 @@ def pareto(df: pd.DataFrame) -> pd.DataFrame:
     return g[cols]
 
 
-def _top_names(df: pd.DataFrame, code: str, key: str, top: int) -> list[str]:
+def _top_names(df: pd.DataFrame, key: str, top: int) -> dict[str, list[str]]:
+    """unit_code -> the sentences for its ``top`` largest rows (most overdue first, then by key).
+    One sort for all units: a filter and sort per unit cost pandas' overhead each time."""
     if df.empty:
-        return []
-    g = df[df["unit_code"] == code].sort_values(["overdue", "key"], ascending=[False, True]).head(top)
-    out = []
+        return {}
+    g = df.sort_values(["unit_code", "overdue", "key"], ascending=[True, False, True])
+    g = g.groupby("unit_code", sort=False).head(top)
+    out: dict[str, list[str]] = {}
     for r in g.itertuples(index=False):
         label = r.name if isinstance(r.name, str) and r.name else r.key
         name = label if isinstance(label, str) and label else t("lag.unknown")
-        out.append(t(key, name=name, n=fmt_number(int(r.overdue), 0)))
+        out.setdefault(r.unit_code, []).append(t(key, name=name, n=fmt_number(int(r.overdue), 0)))
     return out
 
 
@@ -116,9 +119,16 @@ def find_lagging(
         return pd.DataFrame(columns=LAGGING_COLUMNS)
     grade_name, min_score = threshold(bands, below_grade)
     count = len(summary)
-    streak = falling_streak(history, falling_weeks).set_index("unit_code") if not history.empty else None
-    bl = backlog.set_index("unit_code") if not backlog.empty else None
-    worst = costly_components(components, top)
+    # plain dicts: a pandas lookup per unit and reason was most of this function's time
+    streak = (
+        {r.unit_code: r for r in falling_streak(history, falling_weeks).itertuples(index=False)}
+        if not history.empty else {}
+    )
+    bl = {r.unit_code: (int(r.backlog_0), int(r.backlog_1))
+          for r in backlog.itertuples(index=False)} if not backlog.empty else {}
+    worst: dict[str, list] = {}
+    for c in costly_components(components, top).itertuples(index=False):
+        worst.setdefault(c.unit_code, []).append(c)
     rows = []
     for r in summary.itertuples(index=False):
         reasons: list[str] = []
@@ -134,24 +144,23 @@ def find_lagging(
                   plural=LEVEL_PLURALS.get(r.level, r.level))
             )
             urgency += WEIGHTS["bottom"]
-        if streak is not None and r.unit_code in streak.index and bool(streak.at[r.unit_code, "falling"]):
-            s = streak.loc[r.unit_code]
+        s = streak.get(r.unit_code)
+        if s is not None and bool(s.falling):
             reasons.append(
-                t("lag.falling", weeks=falling_weeks, first=fmt_number(s["first"], 2), last=fmt_number(s["last"], 2))
+                t("lag.falling", weeks=falling_weeks, first=fmt_number(s.first, 2), last=fmt_number(s.last, 2))
             )
             urgency += WEIGHTS["falling"]
-        if bl is not None and r.unit_code in bl.index:
-            now, before = int(bl.at[r.unit_code, "backlog_0"]), int(bl.at[r.unit_code, "backlog_1"])
+        if r.unit_code in bl:
+            now, before = bl[r.unit_code]
             if now > before:
                 reasons.append(t("lag.backlog", before=fmt_number(before, 0), now=fmt_number(now, 0)))
                 urgency += WEIGHTS["backlog"]
         if not reasons:
             continue
-        w = worst[worst["unit_code"] == r.unit_code]
         worst_list = [
             t("lag.worst_component", component=c.component, name=c.name, lost=fmt_number(c.lost, 2))
             + (f" ({t('score.empty')})" if bool(c.empty) else "")
-            for c in w.itertuples(index=False)
+            for c in worst.get(r.unit_code, [])
         ]
         rows.append(
             {
@@ -187,8 +196,8 @@ def attach_overdue(lagging: pd.DataFrame, overdue: pd.DataFrame, top: int = 3) -
     by_field = overdue.groupby(["unit_code", "field_code"], as_index=False, dropna=False).agg(
         name=("field_name", "first"), overdue=("overdue", "sum")
     ).rename(columns={"field_code": "key"})
-    out["overdue_procedures"] = [
-        _top_names(by_proc, c, "lag.overdue_procedure", top) for c in out["unit_code"]
-    ]
-    out["overdue_fields"] = [_top_names(by_field, c, "lag.overdue_field", top) for c in out["unit_code"]]
+    procs = _top_names(by_proc, "lag.overdue_procedure", top)
+    fields = _top_names(by_field, "lag.overdue_field", top)
+    out["overdue_procedures"] = [procs.get(c, []) for c in out["unit_code"]]
+    out["overdue_fields"] = [fields.get(c, []) for c in out["unit_code"]]
     return out

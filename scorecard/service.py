@@ -20,8 +20,11 @@ only, when ``ScoreResult.components`` is first read.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
+from functools import wraps
 
 import numpy as np
 import pandas as pd
@@ -278,6 +281,19 @@ def _in_summary_order(components: pd.DataFrame, summary: pd.DataFrame) -> pd.Dat
     )
 
 
+def component_detail(
+    engine: Engine,
+    level: str,
+    period: Period | str,
+    summary: pd.DataFrame,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """``scorecard(...).components`` (or ``components_for(unit_codes)``) for a ``summary`` the
+    caller already holds (a page's cached ranking): the same rows without reading the ranking
+    again."""
+    return _component_detail(engine, level, _period(period), summary, unit_codes)
+
+
 def _component_detail(
     engine: Engine, level: str, p: Period, summary: pd.DataFrame, unit_codes: Sequence[str] | None
 ) -> pd.DataFrame:
@@ -470,6 +486,20 @@ def _within_validity(measures: pd.DataFrame, unit_frame: pd.DataFrame) -> pd.Dat
 # --- lagging units ------------------------------------------------------------------------------
 
 
+def _one_snapshot_check(fn: Callable) -> Callable:
+    """Run ``fn`` in a snapshot scope unless one is open (a page run): its reads of the
+    snapshot check it once."""
+    @wraps(fn)
+    def run(*args: object, **kwargs: object) -> object:
+        if _CHECKED.get() is not None:
+            return fn(*args, **kwargs)
+        with snapshot_scope():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_one_snapshot_check
 def lagging(
     engine: Engine,
     level: str,
@@ -525,17 +555,55 @@ SNAPSHOT_KINDS = ("ytd", "week")
 _GROUPS = [f"group_{i}" for i in range(1, 7)]
 
 
-def _current_snapshot(conn: Bind, weeks: Sequence[str]) -> dict | None:
-    """The snapshot's state if it can answer for ``weeks``: built by this code's format, by the
-    latest refresh, from the reference data as it is now, covering every week asked for."""
+# database URL -> the snapshot's checked state, within one snapshot_scope (a page run)
+_CHECKED: ContextVar[dict[str, dict | None] | None] = ContextVar("snapshot_checked", default=None)
+
+
+def start_snapshot_scope() -> None:
+    """From here on in this thread (a page run: the dashboard calls it first thing each run),
+    check the snapshot once per database, not once per ranking or series read: the check reads
+    and hashes the reference tables, about 10 ms each time, and a page reads four to six."""
+    _CHECKED.set({})
+
+
+@contextmanager
+def snapshot_scope() -> Iterator[None]:
+    """``start_snapshot_scope`` for a block (a service call that reads the snapshot several
+    times), then back to what was before."""
+    token = _CHECKED.set({})
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
+def _checked_state(conn: Bind) -> dict | None:
+    """The snapshot's state if it is current: built by this code's format, by the latest
+    refresh, from the reference data as it is now."""
     state = q.snapshot_state(conn)
     if state is None or state["format"] != SNAPSHOT_FORMAT:
         return None
     if state["refresh_id"] != state["latest_refresh"] or not state["first_week"]:
         return None
-    if min(weeks) < state["first_week"] or max(weeks) > state["last_week"]:
-        return None
     if state["inputs"] != q.snapshot_inputs_hash(conn):
+        return None
+    return state
+
+
+def _current_snapshot(conn: Bind, weeks: Sequence[str]) -> dict | None:
+    """The snapshot's state if it can answer for ``weeks``: current (``_checked_state``; once
+    per database within a snapshot scope) and covering every week asked for."""
+    checked = _CHECKED.get()
+    if checked is None:
+        state = _checked_state(conn)
+    else:
+        key = conn.engine.url.render_as_string(hide_password=False)
+        if key not in checked:
+            checked[key] = _checked_state(conn)
+        state = checked[key]
+    if state is None:
+        return None
+    if min(weeks) < state["first_week"] or max(weeks) > state["last_week"]:
         return None
     return state
 

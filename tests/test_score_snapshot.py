@@ -105,6 +105,26 @@ def test_demo_drill_down_and_lagging_equal_on_demand(demo_engine: Engine, on_dem
             pd.testing.assert_frame_equal(snap, fresh, check_exact=True, obj=f"lagging {level} {w}")
 
 
+def test_demo_component_detail_for_a_held_ranking(demo_engine: Engine, on_demand):
+    """What the pages call with their cached ranking equals the scorecard's own detail, from
+    the snapshot and computed, for all units and for a few."""
+    week = service.latest_week(demo_engine)
+    for level, p, parent in (("district", parse_period(week, ytd=True), None),
+                             ("department", parse_period(week), None),
+                             ("commune", parse_period(week, ytd=True), "502")):
+        for get in (lambda f: f(), on_demand):
+            res = get(lambda level=level, p=p, parent=parent:
+                      service.scorecard(demo_engine, level, p, parent=parent))
+            codes = res.summary["unit_code"].tolist()[1:3]
+            pd.testing.assert_frame_equal(
+                service.component_detail(demo_engine, level, p, res.summary), res.components,
+                check_exact=True, obj=f"{level} {p}")
+            pd.testing.assert_frame_equal(
+                service.component_detail(demo_engine, level, p, res.summary, codes),
+                res.components_for(codes), check_exact=True, obj=f"{level} {p} {codes}")
+            assert set(res.components_for(codes)["unit_code"]) == set(codes)
+
+
 def test_demo_backlog_snapshot_equals_dossier_scan(demo_engine: Engine):
     weeks = _snapshot_weeks(demo_engine)
     codes = q.active_units(demo_engine, "commune")["code"].tolist()
@@ -203,6 +223,28 @@ def test_stale_after_reference_change_or_older_refresh(data: Engine, on_demand):
     with data.connect() as c:
         assert service._current_snapshot(c, weeks) is None
     _assert_same(_results(data), on_demand(lambda: _results(data)))
+
+
+def test_snapshot_checked_once_per_scope(data: Engine, monkeypatch: pytest.MonkeyPatch):
+    """Within a scope (a page run, a lagging list) the reference data is hashed once; a change
+    made after the scope is seen by the next one."""
+    calls = []
+    real = q.snapshot_inputs_hash
+    monkeypatch.setattr(q, "snapshot_inputs_hash", lambda conn: calls.append(1) or real(conn))
+    service.lagging(data, "district", "2024-W05")  # three snapshot reads
+    assert len(calls) == 1
+    with service.snapshot_scope():
+        service.scorecard(data, "district", "2024-W05")
+        service.series(data, "district", "2024-W05", weeks=4)
+        service.lagging(data, "district", "2024-W05")  # inside an open scope: no new one
+    assert len(calls) == 2
+    service.scorecard(data, "district", "2024-W05")
+    service.scorecard(data, "district", "2024-W05")
+    assert len(calls) == 4  # outside a scope: every read checks
+    with data.begin() as c:
+        c.execute(update(s.unit).where(s.unit.c.code == "502").values(name="Huyện đổi tên"))
+    with service.snapshot_scope(), data.connect() as c:
+        assert service._current_snapshot(c, ["2024-W05"]) is None
 
 
 def test_import_updates_snapshot(engine: Engine, tmp_path: Path, on_demand):

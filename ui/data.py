@@ -152,8 +152,10 @@ def load_components(
 ) -> pd.DataFrame:
     """Component detail (points, ratio, points lost) of the level's units, or of ``units`` only:
     the unit page asks for one unit and does not pay for the other seventeen."""
-    res = service.scorecard(engine_for(url), level, _period(kind, week), parent=parent)
-    return res.components if units is None else res.components_for(list(units))
+    # the ranking from its own cache: reading it again cost as much as scoring one unit
+    summary = load_summary(url, level, kind, week, parent)
+    return service.component_detail(engine_for(url), level, _period(kind, week), summary,
+                                    None if units is None else list(units))
 
 
 def load_metric_components(

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.navigation.page import StreamlitPage
 
+from scorecard import service
 from texts import fmt_date, t
 from ui import access, data, state, views
 
@@ -81,6 +82,7 @@ def run(current: StreamlitPage) -> None:
 def setup() -> Ctx:
     """Sign-in first, then the database (building the first-run demo if due), the user's role
     and the filters."""
+    service.start_snapshot_scope()  # this run checks the score snapshot once, not per read
     ident = access.gate_identity()  # stops on the sign-in screen before the database is touched
     url = data.current_url()
     if data.needs_auto_demo(url):

@@ -430,14 +430,13 @@ def announcement_totals(
 
 
 def _merge_measures(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
-    out = None
-    for f in frames:
-        out = f if out is None else out.merge(f, on=keys, how="outer")
-    assert out is not None
-    for m in MEASURES:
-        if m not in out.columns:
-            out[m] = 0
-    return _ints(out, MEASURES)[[*keys, *MEASURES]]
+    # one outer join on the keys for all the frames, not four pairwise merges (a unit page
+    # scores one unit on demand: pandas' per-call overhead is most of its time)
+    out = pd.concat([f.set_index(keys) for f in frames], axis=1, join="outer")
+    out = out.reindex(columns=list(MEASURES)).sort_index().reset_index()
+    # each frame's counts are int64 already (its own _ints); missing ones are NaN here
+    out[list(MEASURES)] = out[list(MEASURES)].fillna(0).astype("int64")
+    return out[[*keys, *MEASURES]]
 
 
 def unit_measures(

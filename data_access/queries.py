@@ -680,6 +680,19 @@ def announcement_rows(bind: Engine | Connection, start: date, end: date) -> pd.D
 # --- overdue dossiers, Pareto, backlog -------------------------------------------------------
 
 
+def _overdue_dossier(start: date, end: date, unit_codes: Sequence[str] | None):  # noqa: ANN202
+    """Dossiers (of ``unit_codes``) received in [start, end] and overdue as of ``end``."""
+    d = s.dossier
+    return and_(
+        d.c.counted == 1,
+        d.c.received_date.between(start, end),
+        # overdue_date > received_date >= start always; saying so lets the
+        # (unit_code, overdue_date) index find the few overdue dossiers directly
+        d.c.overdue_date.between(start, end),
+        _in_units(d.c.unit_code, unit_codes),
+    )
+
+
 def overdue_dossiers(
     bind: Engine | Connection, unit_code: str, start: date, end: date, limit: int | None = None
 ) -> pd.DataFrame:
@@ -697,16 +710,7 @@ def overdue_dossiers(
         .select_from(
             d.outerjoin(p, p.c.code == d.c.procedure_code).outerjoin(fl, fl.c.code == field_code)
         )
-        .where(
-            and_(
-                d.c.unit_code == unit_code,
-                d.c.counted == 1,
-                d.c.received_date.between(start, end),
-                # overdue_date > received_date >= start always; saying so lets the
-                # (unit_code, overdue_date) index find the few overdue dossiers directly
-                d.c.overdue_date.between(start, end),
-            )
-        )
+        .where(_overdue_dossier(start, end, [unit_code]))
         .order_by(d.c.overdue_date, d.c.code)
     )
     if limit is not None:
@@ -750,16 +754,7 @@ def _overdue_rows(bind: Engine | Connection, start: date, end: date,
     d = s.dossier
     return (
         select(d.c.unit_code, d.c.procedure_code, d.c.field_code, literal_column("1").label("n"))
-        .where(
-            and_(
-                d.c.counted == 1,
-                d.c.received_date.between(start, end),
-                # overdue_date > received_date >= start always; saying so lets the
-                # (unit_code, overdue_date) index find the few overdue dossiers directly
-                d.c.overdue_date.between(start, end),
-                _in_units(d.c.unit_code, unit_codes),
-            )
-        )
+        .where(_overdue_dossier(start, end, unit_codes))
         .subquery()
     )
 

@@ -113,7 +113,7 @@ def child(url: str, catalogue: str, dossiers: str) -> None:
     """Import into a fresh database; print one JSON line with the measurements."""
     from data_access.db import init_db
     from data_access.engine import get_engine
-    from data_access.importer import import_file
+    from scorecard.pipeline import import_file
 
     engine = get_engine(url)
     init_db(engine)

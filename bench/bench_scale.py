@@ -61,11 +61,11 @@ def _peak_mb() -> float:
 
 
 def phase_build(url: str, size: str) -> dict:
-    # scorecard.service is loaded now although only the refresh at the very end needs it: a
+    # scorecard.service is loaded now although only the snapshot at the very end needs it: a
     # long build must not pick up files edited in the working tree while it runs
     import scorecard.service  # noqa: F401
-    from data_access.demo import generate_demo
     from data_access.engine import get_engine
+    from scorecard.pipeline import generate_demo
 
     scale = SIZES[size] / DEMO_DOSSIERS_AT_SCALE_1
     engine = get_engine(url)
@@ -114,8 +114,7 @@ def phase_week(url: str, size: str) -> dict:
 
     from data_access import schema as s
     from data_access.engine import get_engine
-    from data_access.importer import import_file
-    from data_access.refresh import refresh
+    from scorecard.pipeline import import_file, refresh
 
     engine = get_engine(url)
     week = _last_week(engine)

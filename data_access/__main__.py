@@ -55,16 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         print("Đã khởi tạo cơ sở dữ liệu.")
         return 0
     if args.command == "demo":
-        from data_access.demo import generate_demo
+        from scorecard.pipeline import generate_demo
 
         generate_demo(engine, scale=args.scale, seed=args.seed, progress=True)
         return 0
     if args.command == "import":
-        from data_access.importer import import_files
+        from scorecard.pipeline import import_files
 
         return import_files(engine, args.files, skip_invalid=args.skip_invalid, progress=True)
     if args.command == "refresh":
-        from data_access.refresh import refresh
+        from scorecard.pipeline import refresh
 
         with engine.begin() as conn:
             rows = refresh(conn)

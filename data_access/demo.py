@@ -30,7 +30,7 @@ from data_access.demo_model import (
     day_weights,
 )
 from data_access.derive import derive_dossiers, derive_feedback
-from data_access.refresh import refresh
+from data_access.refresh import SnapshotBuilder, refresh
 from texts import fmt_number, t
 
 ANNOUNCEMENTS_PER_YEAR = 150
@@ -138,9 +138,15 @@ def _after_bulk_load(conn: Connection) -> None:
 
 
 def generate_demo(
-    engine: Engine, scale: float = 1.0, seed: int = 766, progress: bool = True
+    engine: Engine,
+    scale: float = 1.0,
+    seed: int = 766,
+    progress: bool = True,
+    snapshot: SnapshotBuilder | None = None,
 ) -> dict[str, int]:
-    """Replace all facts with demo data; returns row counts per table."""
+    """Replace all facts with demo data; returns row counts per table. ``snapshot``: run after the
+    refresh, in the same transaction (``scorecard.pipeline.generate_demo`` passes the score
+    snapshot's builder)."""
     _ensure_schema(engine)
     rng = np.random.default_rng(seed)
     with engine.begin() as conn:
@@ -208,7 +214,7 @@ def generate_demo(
         )
         # after the load entry, so the log reads "loaded, then refreshed" (check relies on it)
         bar_refresh = tqdm(total=1, desc=t("demo.refreshing"), disable=not progress)
-        refresh(conn)
+        refresh(conn, snapshot=snapshot)
         bar_refresh.update(1)
         bar_refresh.close()
         # Fresh tables have no planner statistics; without them PostgreSQL picks full scans

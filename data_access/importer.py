@@ -32,7 +32,7 @@ from tqdm import tqdm
 from data_access import formats as fm
 from data_access import schema as s
 from data_access.readers import FileError, iter_frames, read_headers
-from data_access.refresh import refresh
+from data_access.refresh import SnapshotBuilder, refresh
 from data_access.validate import Reference, level_lookup
 from data_access.validate_frame import validate_frame
 from data_access.writers import WRITERS
@@ -220,7 +220,7 @@ def _big_sqlite_cache(conn: Connection) -> int | None:
 
 
 def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total: int,
-                progress: bool) -> tuple[int, int, int]:  # fmt: skip
+                progress: bool, snapshot: SnapshotBuilder | None) -> tuple[int, int, int]:  # fmt: skip
     """Insert/update the spooled rows, refresh, log; returns (inserted, updated, buckets)."""
     kind = plan.kind
     bar = tqdm(total=total, desc=t("import.progress.write", file=plan.path.name), unit=t("import.progress.unit"),
@@ -234,7 +234,7 @@ def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total
         writer.finish()
         st = writer.stats
         if st.buckets:
-            refresh(conn, st.buckets)
+            refresh(conn, st.buckets, snapshot=snapshot)
         detail = t("import.log.detail", file=plan.path.name, kind=kind.name,
                    inserted=st.inserted, updated=st.updated, rejected=rejected)  # fmt: skip
         conn.execute(
@@ -273,8 +273,10 @@ def _column_notes(plan: _Plan) -> list[str]:
 
 
 def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
-                progress: bool = False) -> FileResult:  # fmt: skip
-    """Validate and import one file; the result says what happened (nothing written unless ok)."""
+                progress: bool = False, snapshot: SnapshotBuilder | None = None) -> FileResult:  # fmt: skip
+    """Validate and import one file; the result says what happened (nothing written unless ok).
+    ``snapshot``: run after the refresh, in the file's transaction (see data_access.refresh);
+    ``scorecard.pipeline.import_files`` passes the score snapshot's builder."""
     planned = _plan(Path(path))
     if isinstance(planned, FileResult):
         return planned
@@ -300,7 +302,7 @@ def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
                 res.messages = _invalid_message(plan, v) + _column_notes(plan)
                 return res
             res.inserted, res.updated, buckets = _write_file(
-                engine, plan, spool, v.bad, v.rows - v.bad, progress
+                engine, plan, spool, v.bad, v.rows - v.bad, progress, snapshot
             )
         finally:
             spool.close()
@@ -332,11 +334,11 @@ def _order(paths: list[Path]) -> list[Path]:
 
 
 def import_files(engine: Engine, files: Iterable[str | Path], skip_invalid: bool = False,
-                 progress: bool = False) -> int:  # fmt: skip
+                 progress: bool = False, snapshot: SnapshotBuilder | None = None) -> int:  # fmt: skip
     """Import every file (each all-or-nothing on its own); print a summary. 0 when all succeeded."""
     results = []
     for p in _order([Path(f) for f in files]):
-        r = import_file(engine, p, skip_invalid=skip_invalid, progress=progress)
+        r = import_file(engine, p, skip_invalid=skip_invalid, progress=progress, snapshot=snapshot)
         print("\n".join(r.messages), file=sys.stdout if r.ok else sys.stderr, flush=True)
         results.append(r)
     failed = [r for r in results if not r.ok]

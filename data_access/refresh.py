@@ -1,26 +1,34 @@
 """Rebuild the weekly aggregates (agg_unit_bucket, agg_overdue, agg_overdue_procedure,
-agg_unit_procedure) and the weekly score snapshot (score_week).
+agg_unit_procedure).
 
 ``refresh(conn, buckets)`` recomputes only the given received buckets (what an import touched);
 ``refresh(conn)`` rebuilds everything. Each bucket is deleted and recomputed inside the caller's
 transaction, so a failed refresh leaves the previous aggregates in place.
 
-The snapshot is then brought up to date in the same transaction, from the aggregates, not the
-dossiers: from the week of the earliest bucket the refresh touched to the last week (a weekly
-import recomputes one or two weeks; a change in March recomputes March to December and beyond,
-since year-to-date scores and week-on-week deltas carry it forward), or whole when the previous
-snapshot was not current (``refresh(conn)``, a new methodology, a database without one).
+``snapshot``: the weekly score snapshot's builder (``scorecard.snapshot.build_snapshot``, passed
+in by ``scorecard.pipeline``: data access does not depend on scoring), run after the aggregates in
+the same transaction, from the aggregates, not the dossiers: from the week of the earliest bucket
+the refresh touched to the last week (a weekly import recomputes one or two weeks; a change in
+March recomputes March to December and beyond, since year-to-date scores and week-on-week deltas
+carry it forward), or whole when the previous snapshot was not current. A refresh without it
+leaves the snapshot stale (it is older than the latest refresh), so the dashboard computes on
+demand until the next refresh through the pipeline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, delete, func, insert, inspect, literal, select
 
 from data_access import schema as s
+from data_access import snapshot_store
+
+# (conn, refresh_id: this refresh's load_log id, since: the earliest bucket it touched or None
+# for all) -> score_week rows written; run in the refresh's transaction
+SnapshotBuilder = Callable[[Connection, int, "date | None"], int]
 
 _CHUNK = 200  # bucket keys per IN (...) list
 
@@ -201,8 +209,13 @@ def _refresh_chunk(conn: Connection, buckets: list[date] | None) -> int:
     return rows
 
 
-def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
-    """Recompute aggregates for ``buckets`` (None: all). Returns the unit-bucket rows written."""
+def refresh(
+    conn: Connection,
+    buckets: Iterable[date] | None = None,
+    snapshot: SnapshotBuilder | None = None,
+) -> int:
+    """Recompute aggregates for ``buckets`` (None: all), then run ``snapshot`` (if given) in the
+    same transaction. Returns the unit-bucket rows written."""
     since = None
     if not inspect(conn).has_table(s.agg_overdue_procedure.name):
         # A database made before this aggregate: create it and fill it whole once, so a
@@ -223,20 +236,7 @@ def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
     refresh_id = conn.execute(
         insert(s.load_log).values(at=datetime.now(), action="refresh", detail=detail, rows=rows)
     ).inserted_primary_key[0]
-    refresh_snapshot(conn, refresh_id, since)
+    if snapshot is not None:
+        snapshot_store.ensure_tables(conn)
+        snapshot(conn, int(refresh_id), since)
     return rows
-
-
-def refresh_snapshot(conn: Connection, refresh_id: int, since: date | None = None) -> int:
-    """Bring score_week up to date for the refresh ``refresh_id`` (its load_log id): from the
-    week of ``since`` (the earliest bucket the refresh touched) on when the snapshot was current
-    until then, else whole. Returns the rows written."""
-    # A database made before the snapshot existed gets its tables here, so an import or a
-    # refresh upgrades it without a separate `init`.
-    s.score_week.create(conn, checkfirst=True)
-    s.score_snapshot.create(conn, checkfirst=True)
-    # Imported here, not at the top: scoring sits above data access (it imports the queries),
-    # and only this step needs it.
-    from scorecard.service import build_snapshot
-
-    return build_snapshot(conn, int(refresh_id), since)

@@ -289,7 +289,7 @@ agg_unit_procedure = Table(
     Index("ix_agg_unit_procedure_bucket", "bucket"),
 )
 
-# Weekly scores precomputed by `refresh` (scorecard.service.build_snapshot), so that a cold
+# Weekly scores precomputed after `refresh` (scorecard.snapshot.build_snapshot), so that a cold
 # dashboard page reads a few hundred rows instead of scoring every unit on demand. One row per
 # unit of every level x ISO week x kind ("ytd": year-to-date as of the week's end, the weekly
 # ranking; "week": the week alone) over the weeks with data: the full grid, because the weekly

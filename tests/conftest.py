@@ -116,7 +116,7 @@ def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     """A small demo database of each backend, built once per test session. Read it, don't write."""
     url, sch = _make_url(request.param, tmp_path_factory.mktemp(f"demo_{request.param}"))
     eng = get_engine(url)
-    from data_access.demo import generate_demo
+    from scorecard.pipeline import generate_demo
 
     generate_demo(eng, scale=DEMO_SCALE, seed=766, progress=False)
     eng.dispose()

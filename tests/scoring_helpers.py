@@ -9,7 +9,7 @@ from sqlalchemy import Engine, insert, select
 
 from data_access import schema as s
 from data_access.derive import derive_dossiers, derive_feedback
-from data_access.refresh import refresh
+from scorecard.pipeline import refresh
 
 FLAGS = ("synced", "paid_online", "e_result", "e_cert", "digitised", "reused", "citizen_store",
          "population_db", "complaint")

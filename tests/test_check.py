@@ -9,8 +9,8 @@ from sqlalchemy import insert, select, update
 
 from data_access import schema
 from data_access.check import EXIT_NO_SCHEMA, EXIT_OK, EXIT_WARNINGS, run_check
-from data_access.demo import generate_demo
 from data_access.engine import get_engine
+from scorecard.pipeline import generate_demo
 from texts import t
 
 SECTIONS = (

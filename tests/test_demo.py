@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from data_access import schema
-from data_access.demo import generate_demo
+from scorecard.pipeline import generate_demo
 
 AS_OF = "2024-12-29"
 SMALL = 0.002  # ~3,200 dossiers: enough for determinism checks, fast on both backends

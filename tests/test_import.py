@@ -13,7 +13,8 @@ from sqlalchemy import Engine, func, inspect, select
 
 from data_access import importer
 from data_access import schema as s
-from data_access.importer import import_file, import_files, rejected_path
+from data_access.importer import rejected_path
+from scorecard.pipeline import import_file, import_files
 
 CATALOGUE = [
     # code, name, field, field name, level, agency, online, fee, payment, result, cert, days
@@ -230,7 +231,7 @@ def test_error_listing_is_capped(catalogue: Engine, tmp_path: Path, capsys):
 def test_failure_while_writing_rolls_everything_back(catalogue: Engine, tmp_path: Path, monkeypatch):
     """A crash after rows were inserted (here in the refresh) leaves the database as it was."""
 
-    def boom(conn, buckets):  # noqa: ANN001, ARG001
+    def boom(conn, buckets, **kwargs):  # noqa: ANN001, ANN003, ARG001
         raise RuntimeError("killed")
 
     before = snapshot(catalogue)

@@ -21,7 +21,7 @@ from test_import import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, dossier, 
 
 from data_access import schema as s
 from data_access.engine import get_engine
-from data_access.importer import import_files
+from scorecard.pipeline import import_files
 
 ROOT = Path(__file__).resolve().parent.parent
 BIG_ROWS = int(os.environ.get("REFORM_TEST_KILL_ROWS", "200000"))

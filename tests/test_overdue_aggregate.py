@@ -16,9 +16,9 @@ from test_scoring_service import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 from data_access import queries as q
 from data_access import schema as s
 from data_access.db import has_schema
-from data_access.refresh import refresh
 from scorecard import service
 from scorecard.periods import Period, iso_week_label, parse_period, week_start, ytd_period
+from scorecard.pipeline import refresh
 
 KEYS = ["unit_code", "procedure_code", "field_code"]
 

@@ -17,10 +17,9 @@ from test_scoring_service import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 
 from data_access import queries as q
 from data_access import schema as s
-from data_access.importer import import_files
-from data_access.refresh import refresh
 from scorecard import service
 from scorecard.periods import iso_week_label, parse_period, week_start, weeks_between
+from scorecard.pipeline import import_files, refresh
 
 LEVELS = ("province", "department", "district", "commune")
 

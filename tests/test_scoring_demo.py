@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from helpers.oracle import raw_unit_measures
 
 from data_access import queries as q
 from data_access.engine import get_engine
@@ -22,13 +23,13 @@ PERIODS = [("2024-W10", False), ("2024-W52", True), ("2024-06", False), ("2024-Q
 def test_aggregates_equal_raw(demo_engine, label, ytd):
     p = parse_period(label, ytd=ytd)
     agg = q.unit_measures(demo_engine, p.start, p.end).set_index("unit_code").sort_index()
-    raw = q.raw_unit_measures(demo_engine, p.start, p.end).set_index("unit_code").sort_index()
+    raw = raw_unit_measures(demo_engine, p.start, p.end).set_index("unit_code").sort_index()
     assert agg["dossiers"].sum() > 0
     idx = agg.index.union(raw.index)
     pd.testing.assert_frame_equal(agg.reindex(idx, fill_value=0), raw.reindex(idx, fill_value=0),
                                   check_dtype=False)
     prov_agg = q.province_measures(demo_engine, p.start, p.end, "49").drop(columns="unit_code")
-    prov_raw = q.raw_unit_measures(demo_engine, p.start, p.end, by_unit=False).drop(columns="unit_code")
+    prov_raw = raw_unit_measures(demo_engine, p.start, p.end, by_unit=False).drop(columns="unit_code")
     pd.testing.assert_frame_equal(prov_agg, prov_raw, check_dtype=False)
 
 
@@ -37,10 +38,10 @@ def test_scores_from_aggregates_equal_scores_from_raw(demo_engine, monkeypatch):
     levels = ("department", "district", "commune", "province")
     from_agg = {lv: service.scorecard(demo_engine, lv, p).summary for lv in levels}
     # swap the aggregate queries for the raw ones: every score must come out the same
-    monkeypatch.setattr(q, "unit_measures", lambda b, s, e: q.raw_unit_measures(b, s, e))
+    monkeypatch.setattr(q, "unit_measures", lambda b, s, e: raw_unit_measures(b, s, e))
 
     def raw_province(b, s, e, code):
-        return q.raw_unit_measures(b, s, e, by_unit=False).assign(unit_code=code)
+        return raw_unit_measures(b, s, e, by_unit=False).assign(unit_code=code)
 
     monkeypatch.setattr(q, "province_measures", raw_province)
     for lv in levels:
@@ -57,7 +58,7 @@ def test_bieu06a_identities_every_unit_and_field(demo_engine, start, end):
     assert check_identities(df).empty
     assert (df["received_total"] == df["resolved_total"] + df["pending_total"]).all()
     # newly received in the period = the scorecard's dossiers measure
-    m = q.raw_unit_measures(demo_engine, start, end).set_index("unit_code")["dossiers"]
+    m = raw_unit_measures(demo_engine, start, end).set_index("unit_code")["dossiers"]
     new = (df["received_online"] + df["received_direct"]).groupby(df["unit_code"]).sum()
     pd.testing.assert_series_equal(new[new > 0].sort_index(), m[m > 0].sort_index(), check_names=False,
                                    check_dtype=False)

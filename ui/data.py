@@ -47,7 +47,7 @@ def needs_auto_demo(url: str) -> bool:
 
 def create_auto_demo(url: str) -> None:
     """Build a small demo with a separate read-write engine, then let the app reopen read-only."""
-    from data_access.demo import generate_demo
+    from scorecard.pipeline import generate_demo
 
     rw = get_engine(url, read_only=False)
     try:

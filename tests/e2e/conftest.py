@@ -36,8 +36,8 @@ def _require_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from data_access.demo import generate_demo
     from data_access.engine import get_engine
+    from scorecard.pipeline import generate_demo
 
     path = tmp_path_factory.mktemp("e2e") / "reform.db"
     url = f"sqlite:///{path}"

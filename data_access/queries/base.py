@@ -1,0 +1,82 @@
+"""What every query module shares: the measures contract, running a statement into a frame, small SQL helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    func,
+    or_,
+    true,
+)
+from sqlalchemy.sql import Select
+
+from data_access import schema as s
+
+PROVINCE_LEVEL = "province"
+
+# Dossier and feedback counts summed from agg_unit_bucket (same names as its columns).
+BUCKET_MEASURES: tuple[str, ...] = tuple(
+    c.name for c in s.agg_unit_bucket.columns if c.name not in ("unit_code", "bucket", "week")
+)
+ANNOUNCEMENT_MEASURES = ("ann_total", "ann_on_time", "pub_due", "pub_on_time", "pub_total", "pub_full")
+OVERDUE_MEASURES = ("overdue", "feedback_overdue")
+PROCEDURE_MEASURES = ("procs", "procs_online", "procs_fee", "procs_fee_integrated")
+PROCEDURE_USE_MEASURES = ("procs_online_used", "procs_fee_paid")
+# The measures contract of docs/design.md: one column each in every measures frame.
+MEASURES: tuple[str, ...] = (
+    *ANNOUNCEMENT_MEASURES,
+    *BUCKET_MEASURES,
+    *OVERDUE_MEASURES,
+    *PROCEDURE_MEASURES,
+    *PROCEDURE_USE_MEASURES,
+)
+
+
+@contextmanager
+def _connect(bind: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn
+
+
+def _frame(bind: Engine | Connection, stmt: Select, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    with _connect(bind) as conn:
+        res = conn.execute(stmt)
+        rows = res.all()
+        cols = list(columns) if columns is not None else list(res.keys())
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def _sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression
+    return func.coalesce(func.sum(expr), 0)
+
+
+def _flag(cond) -> object:  # noqa: ANN001 - SQLAlchemy expression
+    return _sum(case((cond, 1), else_=0))
+
+
+def _ints(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    for c in cols:
+        if c in df.columns:
+            # PostgreSQL returns SUM(bigint) as Decimal: normalise to int64 everywhere.
+            df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
+    return df
+
+
+def _authority(p, u):  # noqa: ANN001, ANN202 - tables
+    """Procedures under a unit's authority: its level, and its own agency for department ones."""
+    return and_(p.c.level == u.c.level, or_(p.c.agency_code.is_(None), p.c.agency_code == u.c.code))
+
+
+
+def _in_units(col, unit_codes: Sequence[str] | None):  # noqa: ANN001, ANN202
+    return true() if unit_codes is None else col.in_(list(unit_codes))

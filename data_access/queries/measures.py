@@ -1,0 +1,289 @@
+"""The measures of one period, from the aggregate tables (one GROUP BY per table, never one query per unit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from data_access import schema as s
+from data_access.queries.base import (
+    ANNOUNCEMENT_MEASURES,
+    BUCKET_MEASURES,
+    MEASURES,
+    OVERDUE_MEASURES,
+    PROCEDURE_MEASURES,
+    PROCEDURE_USE_MEASURES,
+    _authority,
+    _connect,
+    _flag,
+    _frame,
+    _in_units,
+    _ints,
+    _sum,
+)
+
+# --- measures for one period (aggregates) ---------------------------------------------------
+
+
+def _unit_key(col, by_unit: bool):  # noqa: ANN001, ANN202
+    return col if by_unit else literal(None)
+
+
+def bucket_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """[unit_code, <BUCKET_MEASURES>]: dossier and feedback counts received in [start, end] per
+    unit (by_unit=False: one row for everything, unit_code None), from agg_unit_bucket; only the
+    given units when ``unit_codes`` is not None."""
+    a = s.agg_unit_bucket
+    cols = [_sum(a.c[m]).label(m) for m in BUCKET_MEASURES]
+    stmt = select(_unit_key(a.c.unit_code, by_unit).label("unit_code"), *cols).where(
+        and_(a.c.bucket.between(start, end), _in_units(a.c.unit_code, unit_codes))
+    )
+    if by_unit:
+        stmt = stmt.group_by(a.c.unit_code)
+    return _ints(_frame(bind, stmt), BUCKET_MEASURES)
+
+
+def overdue_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """[unit_code, overdue, feedback_overdue]: dossiers / feedback received in [start, end] that
+    are overdue as of ``end``, from agg_overdue (only ``unit_codes`` when given)."""
+    o = s.agg_overdue
+    stmt = select(
+        _unit_key(o.c.unit_code, by_unit).label("unit_code"),
+        _flag_n(o, "dossier").label("overdue"),
+        _flag_n(o, "feedback").label("feedback_overdue"),
+    ).where(
+        and_(
+            o.c.bucket.between(start, end),
+            o.c.overdue_bucket <= end,
+            _in_units(o.c.unit_code, unit_codes),
+        )
+    )
+    if by_unit:
+        stmt = stmt.group_by(o.c.unit_code)
+    return _ints(_frame(bind, stmt), OVERDUE_MEASURES)
+
+
+def _flag_n(o, source: str):  # noqa: ANN001, ANN202
+    return _sum(case((o.c.source == source, o.c.n), else_=0))
+
+
+def procedure_flags(bind: Engine | Connection) -> pd.DataFrame:
+    """Procedures [procedure_code, proc_level, agency_code, online_level, fee_bearing]."""
+    p = s.procedure
+    stmt = select(
+        p.c.code.label("procedure_code"), p.c.level.label("proc_level"), p.c.agency_code,
+        p.c.online_level, p.c.fee_bearing,
+    )
+    return _frame(bind, stmt)
+
+
+def _unit_levels(bind: Engine | Connection) -> pd.DataFrame:
+    u = s.unit
+    return _frame(bind, select(u.c.code.label("unit_code"), u.c.level.label("unit_level")))
+
+
+def _use_flags(
+    rows: pd.DataFrame, procs: pd.DataFrame, unit_levels: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Mark rows [unit_code, procedure_code, online, paid_online, ...] with ``online_used`` and
+    ``fee_paid``, keeping only procedures under the unit's authority when ``unit_levels`` is
+    given. Done in pandas on small frames: a three-way join in SQL is at the mercy of the
+    planner's statistics (PostgreSQL picks a nested loop on freshly loaded tables)."""
+    r = rows.merge(procs, on="procedure_code", how="inner")
+    if unit_levels is not None:
+        r = r.merge(unit_levels, on="unit_code", how="inner")
+        own = (r["proc_level"] == r["unit_level"]) & (
+            r["agency_code"].isna() | (r["agency_code"] == r["unit_code"])
+        )
+        r = r[own]
+    r = r.assign(
+        online_used=((r["online"] > 0) & (r["online_level"] >= 1)).astype("int64"),
+        fee_paid=((r["paid_online"] > 0) & (r["fee_bearing"] == 1)).astype("int64"),
+    )
+    return r[(r["online_used"] > 0) | (r["fee_paid"] > 0)]
+
+
+def procedure_use_rows(
+    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, procedure_code, online, paid_online]: per unit and procedure, online and
+    paid-online dossiers received in [start, end] (only pairs with either), from agg_unit_procedure."""
+    a = s.agg_unit_procedure
+    stmt = (
+        select(
+            a.c.unit_code, a.c.procedure_code, _sum(a.c.online).label("online"),
+            _sum(a.c.paid_online).label("paid_online"),
+        )
+        .where(
+            and_(
+                a.c.bucket.between(start, end),
+                or_(a.c.online > 0, a.c.paid_online > 0),
+                _in_units(a.c.unit_code, unit_codes),
+            )
+        )
+        .group_by(a.c.unit_code, a.c.procedure_code)
+    )
+    return _ints(_frame(bind, stmt), ["online", "paid_online"])
+
+
+def procedure_use_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """[unit_code, procs_online_used, procs_fee_paid]: distinct online procedures under the
+    unit's authority with >= 1 online dossier in [start, end], and distinct fee-bearing ones with
+    >= 1 paid-online dossier (by_unit=False: distinct over all units and procedures); only the
+    dossiers of ``unit_codes`` when given."""
+    with _connect(bind) as conn:
+        rows = procedure_use_rows(conn, start, end, unit_codes)
+        flagged = _use_flags(rows, procedure_flags(conn), _unit_levels(conn) if by_unit else None)
+    cols = ["unit_code", *PROCEDURE_USE_MEASURES]
+    if not by_unit:
+        return pd.DataFrame(
+            [[None, flagged.loc[flagged["online_used"] > 0, "procedure_code"].nunique(),
+              flagged.loc[flagged["fee_paid"] > 0, "procedure_code"].nunique()]],
+            columns=cols,
+        )
+    if flagged.empty:
+        return pd.DataFrame(columns=cols)
+    out = flagged.groupby("unit_code", as_index=False).agg(
+        procs_online_used=("online_used", "sum"), procs_fee_paid=("fee_paid", "sum")
+    )
+    return _ints(out, PROCEDURE_USE_MEASURES)[cols]
+
+
+def procedure_counts(
+    bind: Engine | Connection, by_unit: bool = True, unit_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """[unit_code, procs, procs_online, procs_fee, procs_fee_integrated]: procedures under each
+    unit's authority (by_unit=False: all procedures), offered online, fee-bearing, integrated;
+    only ``unit_codes`` when given."""
+    p, u = s.procedure, s.unit
+    cols = [
+        func.count(p.c.code).label("procs"),
+        _flag(p.c.online_level >= 1).label("procs_online"),
+        _flag(p.c.fee_bearing == 1).label("procs_fee"),
+        _flag(and_(p.c.fee_bearing == 1, p.c.online_payment == 1)).label("procs_fee_integrated"),
+    ]
+    if by_unit:
+        stmt = (
+            select(u.c.code.label("unit_code"), *cols)
+            .select_from(u.join(p, _authority(p, u)))
+            .where(_in_units(u.c.code, unit_codes))
+            .group_by(u.c.code)
+        )
+    else:
+        stmt = select(literal(None).label("unit_code"), *cols).select_from(p)
+    return _ints(_frame(bind, stmt), PROCEDURE_MEASURES)
+
+
+def announcement_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """[unit_code, ann_total, ann_on_time, pub_due, pub_on_time, pub_total, pub_full]:
+    announcement decisions dated in [start, end] and those on time; publications due in it and
+    those published by their deadline; publications dated in it and those with all 7 parts."""
+    a = s.procedure_announcement
+    in_p = lambda c: c.between(start, end)  # noqa: E731
+    cols = [
+        _flag(in_p(a.c.decision_date)).label("ann_total"),
+        _flag(and_(in_p(a.c.decision_date), a.c.decision_date <= a.c.decision_deadline)).label(
+            "ann_on_time"
+        ),
+        _flag(in_p(a.c.publication_deadline)).label("pub_due"),
+        _flag(
+            and_(
+                in_p(a.c.publication_deadline),
+                a.c.published_date.is_not(None),
+                a.c.published_date <= a.c.publication_deadline,
+            )
+        ).label("pub_on_time"),
+        _flag(in_p(a.c.published_date)).label("pub_total"),
+        _flag(and_(in_p(a.c.published_date), a.c.parts_complete >= 7)).label("pub_full"),
+    ]
+    stmt = select(_unit_key(a.c.unit_code, by_unit).label("unit_code"), *cols).where(
+        _in_units(a.c.unit_code, unit_codes)
+    )
+    if by_unit:
+        stmt = stmt.group_by(a.c.unit_code)
+    return _ints(_frame(bind, stmt), ANNOUNCEMENT_MEASURES)
+
+
+def _merge_measures(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    # one outer join on the keys for all the frames, not four pairwise merges (a unit page
+    # scores one unit on demand: pandas' per-call overhead is most of its time)
+    out = pd.concat([f.set_index(keys) for f in frames], axis=1, join="outer")
+    out = out.reindex(columns=list(MEASURES)).sort_index().reset_index()
+    # each frame's counts are int64 already (its own _ints); missing ones are NaN here
+    out[list(MEASURES)] = out[list(MEASURES)].fillna(0).astype("int64")
+    return out[[*keys, *MEASURES]]
+
+
+def unit_measures(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """[unit_code, <MEASURES>]: the design.md measures of every unit that has any (of
+    ``unit_codes`` only, when given: a level or a district's communes, not the whole province),
+    for the period [start, end] judged as of ``end``, from the aggregate tables. Units without a
+    row have no activity (all measures 0 apart from their procedure counts)."""
+    with _connect(bind) as conn:
+        frames = [
+            bucket_totals(conn, start, end, unit_codes=unit_codes),
+            overdue_totals(conn, start, end, unit_codes=unit_codes),
+            procedure_use_totals(conn, start, end, unit_codes=unit_codes),
+            procedure_counts(conn, unit_codes=unit_codes),
+            announcement_totals(conn, start, end, unit_codes=unit_codes),
+        ]
+    return _merge_measures(frames, ["unit_code"])
+
+
+def province_measures(bind: Engine | Connection, start: date, end: date, code: str) -> pd.DataFrame:
+    """One row [unit_code=code, <MEASURES>]: all units of every level summed, distinct procedures
+    across all of them, from the aggregate tables."""
+    with _connect(bind) as conn:
+        frames = [
+            bucket_totals(conn, start, end, by_unit=False),
+            overdue_totals(conn, start, end, by_unit=False),
+            procedure_use_totals(conn, start, end, by_unit=False),
+            procedure_counts(conn, by_unit=False),
+            announcement_totals(conn, start, end, by_unit=False),
+        ]
+    for f in frames:
+        f["unit_code"] = code
+    return _merge_measures(frames, ["unit_code"])
+
+

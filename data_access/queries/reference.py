@@ -1,0 +1,145 @@
+"""Units, levels and reference data (methodology, grade bands, targets, holidays) and what weeks hold data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Engine,
+    func,
+    or_,
+    select,
+)
+
+from data_access import schema as s
+from data_access.queries.base import _connect, _frame
+
+# --- units, levels, reference data -----------------------------------------------------------
+
+
+def levels(bind: Engine | Connection) -> pd.DataFrame:
+    """Unit levels [code, name, plural, sort_order, ranked] in display order."""
+    lv = s.unit_level
+    stmt = select(lv.c.code, lv.c.name, lv.c.plural, lv.c.sort_order, lv.c.ranked).order_by(
+        lv.c.sort_order, lv.c.code
+    )
+    return _frame(bind, stmt)
+
+
+def active_units(
+    bind: Engine | Connection,
+    level: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    parent: str | None = None,
+) -> pd.DataFrame:
+    """Units [code, name, short_name, level, parent_code, lat, lon, valid_from, valid_to] of a
+    level (None: all) valid at some point in [start, end] (None: any time), optionally under a parent."""
+    u = s.unit
+    stmt = select(
+        u.c.code, u.c.name, u.c.short_name, u.c.level, u.c.parent_code, u.c.lat, u.c.lon,
+        u.c.valid_from, u.c.valid_to,
+    )
+    if level is not None:
+        stmt = stmt.where(u.c.level == level)
+    if parent is not None:
+        stmt = stmt.where(u.c.parent_code == parent)
+    if end is not None:
+        stmt = stmt.where(or_(u.c.valid_from.is_(None), u.c.valid_from <= end))
+    if start is not None:
+        stmt = stmt.where(or_(u.c.valid_to.is_(None), u.c.valid_to >= start))
+    return _frame(bind, stmt.order_by(u.c.code))
+
+
+def unit_by_code(bind: Engine | Connection, code: str) -> pd.DataFrame:
+    """The unit row [code, name, short_name, level, parent_code, valid_from, valid_to] (0 or 1 row)."""
+    u = s.unit
+    stmt = select(
+        u.c.code, u.c.name, u.c.short_name, u.c.level, u.c.parent_code, u.c.valid_from, u.c.valid_to
+    ).where(u.c.code == code)
+    return _frame(bind, stmt)
+
+
+def methodology(bind: Engine | Connection) -> pd.DataFrame:
+    """All methodology rows joined to their version's valid_from (every version)."""
+    m, v = s.methodology, s.methodology_version
+    stmt = (
+        select(
+            m.c.version, v.c.valid_from, m.c.component, m.c.group_code, m.c.group_name,
+            m.c.group_max, m.c.name, m.c.max_points, m.c.saturation, m.c.levels,
+            m.c.numerator, m.c.denominator, m.c.empty_ratio,
+        )
+        .select_from(m.join(v, v.c.version == m.c.version))
+        .order_by(v.c.valid_from, m.c.component)
+    )
+    return _frame(bind, stmt)
+
+
+def grade_bands(bind: Engine | Connection, version: str | None = None) -> pd.DataFrame:
+    """Grade bands [version, grade, min_score, color, sort_order], best first."""
+    g = s.grade_band
+    stmt = select(g.c.version, g.c.grade, g.c.min_score, g.c.color, g.c.sort_order)
+    if version is not None:
+        stmt = stmt.where(g.c.version == version)
+    return _frame(bind, stmt.order_by(g.c.version, g.c.sort_order))
+
+
+def targets(bind: Engine | Connection, on: date | None = None) -> pd.DataFrame:
+    """Targets [indicator, valid_from, kind, value, name, legal_basis, illustrative] in force on
+    ``on`` (the latest valid_from <= on per indicator); all rows when ``on`` is None."""
+    t = s.target
+    stmt = select(
+        t.c.indicator, t.c.valid_from, t.c.kind, t.c.value, t.c.name, t.c.legal_basis,
+        t.c.illustrative,
+    )
+    if on is not None:
+        stmt = stmt.where(t.c.valid_from <= on)
+    df = _frame(bind, stmt.order_by(t.c.indicator, t.c.valid_from))
+    if on is not None and not df.empty:
+        df = df.groupby("indicator", as_index=False).tail(1).reset_index(drop=True)
+    return df
+
+
+def holidays(bind: Engine | Connection) -> pd.DataFrame:
+    """Public holidays [day, name]."""
+    h = s.holiday
+    return _frame(bind, select(h.c.day, h.c.name).order_by(h.c.day))
+
+
+def latest_bucket(bind: Engine | Connection) -> date | None:
+    """Scalar: the last bucket that has aggregated data, or None."""
+    with _connect(bind) as conn:
+        return conn.execute(select(func.max(s.agg_unit_bucket.c.bucket))).scalar()
+
+
+def available_weeks(bind: Engine | Connection) -> pd.DataFrame:
+    """ISO weeks [week] that have aggregated data, oldest first."""
+    a = s.agg_unit_bucket
+    return _frame(bind, select(a.c.week).distinct().order_by(a.c.week))
+
+
+def data_until(bind: Engine | Connection) -> date | None:
+    """Scalar: the last day a dossier was received (data freshness), or None."""
+    last = latest_bucket(bind)
+    if last is None:
+        return None
+    d = s.dossier
+    # Restrict to the last bucket so the index on received_bucket does the work.
+    with _connect(bind) as conn:
+        return conn.execute(
+            select(func.max(d.c.received_date)).where(d.c.received_bucket == last)
+        ).scalar()
+
+
+def has_data(bind: Engine | Connection, start: date, end: date) -> bool:
+    """Scalar: whether any aggregated dossier or feedback exists in [start, end]."""
+    a = s.agg_unit_bucket
+    with _connect(bind) as conn:
+        row = conn.execute(
+            select(a.c.unit_code).where(a.c.bucket.between(start, end)).limit(1)
+        ).first()
+    return row is not None
+
+

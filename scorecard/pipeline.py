@@ -1,0 +1,50 @@
+"""The one way data enters the reporting database: load (an import or the demo), refresh the
+weekly aggregates, rebuild the weekly score snapshot.
+
+``data_access`` loads and aggregates but knows nothing of scoring; this module hands it the
+snapshot's builder (``scorecard.snapshot.build_snapshot``), which runs after the aggregate
+refresh inside the same transaction: an import file, the demo, or a full refresh either lands
+whole (rows, aggregates, log, snapshot) or not at all. The command lines (``python -m
+data_access import|demo|refresh``) and the dashboard's first-run demo call these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from data_access import demo as demo_mod
+from data_access import importer
+from data_access import refresh as refresh_mod
+from scorecard.snapshot import build_snapshot
+
+
+def import_files(engine: Engine, files: Iterable[str | Path], skip_invalid: bool = False,
+                 progress: bool = False) -> int:  # fmt: skip
+    """Import every file (each all-or-nothing, its refresh and snapshot included); print a
+    summary. 0 when all succeeded (``data_access.importer.import_files``)."""
+    return importer.import_files(engine, files, skip_invalid=skip_invalid, progress=progress,
+                                 snapshot=build_snapshot)  # fmt: skip
+
+
+def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
+                progress: bool = False) -> importer.FileResult:  # fmt: skip
+    """Import one file, its refresh and snapshot included (``data_access.importer.import_file``)."""
+    return importer.import_file(engine, path, skip_invalid=skip_invalid, progress=progress,
+                                snapshot=build_snapshot)  # fmt: skip
+
+
+def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
+    """Recompute the aggregates of ``buckets`` (None: all) and the snapshot, in ``conn``'s
+    transaction. Returns the unit-bucket rows written."""
+    return refresh_mod.refresh(conn, buckets, snapshot=build_snapshot)
+
+
+def generate_demo(engine: Engine, scale: float = 1.0, seed: int = 766,
+                  progress: bool = True) -> dict[str, int]:  # fmt: skip
+    """Replace all facts with demo data, refreshed and scored; returns row counts per table."""
+    return demo_mod.generate_demo(engine, scale=scale, seed=seed, progress=progress,
+                                  snapshot=build_snapshot)  # fmt: skip

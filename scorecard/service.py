@@ -445,7 +445,9 @@ def _snapshot_series(
         codes = q.active_units(conn, level=level, start=start, end=end, parent=parent)["code"]
         codes = codes.astype(str).tolist()
     rows = q.score_week_rows(conn, level, kind, week_list, codes, flag="in_series")
-    if rows.empty:
+    # every week asked for, or compute: the snapshot leaves out long gaps between weeks with
+    # data (scorecard.snapshot.MAX_GAP_WEEKS)
+    if rows.empty or set(rows["week"]) != set(week_list):
         return None
     # The on-demand series scores every week with the methodology in force at its last week's
     # end; the snapshot holds each week's own. Equal only when one version spans the weeks.

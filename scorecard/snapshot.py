@@ -47,39 +47,77 @@ def build_snapshot(conn: Connection, refresh_id: int, since: date | None = None)
         written = _update_snapshot(conn, refresh_id, since, weeks, meth_all)
         if written is not None:
             return written
-    week_list: list[str] = []
     cols = list(q.SCORE_WEEK_COLUMNS)
     rows = pd.DataFrame(columns=cols)
     if weeks and not meth_all.empty:
-        week_list = weeks_between(weeks[0], weeks[-1])
-        rows = _snapshot_rows(conn, week_list, meth_all)
+        rows = _snapshot_rows(conn, _runs(weeks), meth_all)
     meta = {
         "built_at": datetime.now(),
         "refresh_id": refresh_id,
         "format": SNAPSHOT_FORMAT,
         "inputs": q.snapshot_inputs_hash(conn),
-        "first_week": week_list[0] if week_list else None,
-        "last_week": week_list[-1] if week_list else None,
+        "first_week": weeks[0] if weeks else None,
+        "last_week": weeks[-1] if weeks else None,
     }
     return snapshot_store.write_score_snapshot(conn, rows.reindex(columns=cols), meta)
 
 
-def _snapshot_rows(conn: Connection, week_list: list[str], meth_all: pd.DataFrame) -> pd.DataFrame:
-    """score_week rows of both kinds for ``week_list`` (consecutive weeks), with the backlog."""
+# Weeks without data between two weeks with data are scored too (a quiet holiday week keeps
+# the series whole) when the gap is at most this long; a longer gap (a stray date years away)
+# splits the snapshot into runs, so its size follows the weeks with data, never the calendar
+# span. Weeks left out are scored on demand by the service when asked for: it reads the
+# snapshot only where it holds the rows (scorecard, series, backlog all check).
+MAX_GAP_WEEKS = 13
+
+
+def _runs(weeks: list[str]) -> list[list[str]]:
+    """The weeks the snapshot scores, as runs of consecutive weeks: each week with data
+    (``weeks``, sorted) and the gaps of at most MAX_GAP_WEEKS between them."""
+    runs: list[list[str]] = []
+    for w in weeks:
+        if runs:
+            last = runs[-1][-1]
+            gap = (week_start(w) - week_start(last)).days // 7 - 1
+            if gap <= MAX_GAP_WEEKS:
+                runs[-1].extend(weeks_between(last, w)[1:])
+                continue
+        runs.append([w])
+    return runs
+
+
+def _snapshot_rows(conn: Connection, runs: list[list[str]], meth_all: pd.DataFrame,
+                   previous_for_first: bool = False) -> pd.DataFrame:  # fmt: skip
+    """score_week rows of both kinds for every week of ``runs`` (each a list of consecutive
+    weeks), with the backlog. Every run but the first is scored from the week before it, for
+    its first week's delta (that week may be left out of the snapshot yet have a score, a
+    year-to-date one), and that week is not returned; the first run too with
+    ``previous_for_first`` (an update from the middle of the snapshot). The first week with
+    data has no score before it."""
     buckets = q.data_buckets(conn)
     lv = q.levels(conn)
     ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
-    shared: dict = {}  # bucket-level rows read once for every level (series_measures)
-    rows = pd.concat(
-        [_snapshot_kind(conn, ranked, week_list, kind, meth_all, buckets, shared)
-         for kind in SNAPSHOT_KINDS],
-        ignore_index=True,
-    )
-    if not rows.empty:
-        backlog = _backlog_grid(q.backlog_events(conn), rows["unit_code"].unique(), week_list)
-        rows = rows.drop(columns="backlog").merge(backlog, on=["unit_code", "week"], how="left")
-        rows["backlog"] = rows["backlog"].fillna(0).astype("int64")
-    return rows
+    events = None
+    parts = []
+    for i, run in enumerate(runs):
+        with_previous = i > 0 or previous_for_first
+        week_list = [iso_week_label(week_start(run[0]) - timedelta(days=7)), *run] if with_previous else run
+        shared: dict = {}  # bucket-level rows read once for every level (series_measures)
+        rows = pd.concat(
+            [_snapshot_kind(conn, ranked, week_list, kind, meth_all, buckets, shared)
+             for kind in SNAPSHOT_KINDS],
+            ignore_index=True,
+        )
+        if not rows.empty:
+            events = q.backlog_events(conn) if events is None else events
+            backlog = _backlog_grid(events, rows["unit_code"].unique(), week_list)
+            rows = rows.drop(columns="backlog").merge(backlog, on=["unit_code", "week"], how="left")
+            rows["backlog"] = rows["backlog"].fillna(0).astype("int64")
+        if with_previous:
+            rows = rows[rows["week"] != week_list[0]]
+        parts.append(rows)
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(q.SCORE_WEEK_COLUMNS))
 
 
 def _update_snapshot(
@@ -100,18 +138,19 @@ def _update_snapshot(
     if state["inputs"] != q.snapshot_inputs_hash(conn):
         return None
     w0 = iso_week_label(since)
-    all_weeks = weeks_between(weeks[0], weeks[-1])
-    if weeks[0] != state["first_week"] or w0 not in all_weeks or w0 == all_weeks[0]:
+    if weeks[0] != state["first_week"] or not weeks[0] < w0 <= weeks[-1]:
         return None
-    rows = _snapshot_rows(conn, all_weeks[all_weeks.index(w0) - 1 :], meth_all)
+    # the runs from w0 on (the one that holds w0 cut there), each scored from the week before
+    runs = [run[run.index(w0):] if w0 in run else run for run in _runs(weeks) if run[-1] >= w0]
+    rows = _snapshot_rows(conn, runs, meth_all, previous_for_first=True)
     rows = rows[rows["week"] >= w0]
     meta = {
         "built_at": datetime.now(),
         "refresh_id": refresh_id,
         "format": SNAPSHOT_FORMAT,
         "inputs": state["inputs"],
-        "first_week": all_weeks[0],
-        "last_week": all_weeks[-1],
+        "first_week": weeks[0],
+        "last_week": weeks[-1],
     }
     return snapshot_store.replace_score_weeks(conn, rows.reindex(columns=list(q.SCORE_WEEK_COLUMNS)), w0, meta)
 

@@ -1,15 +1,15 @@
-"""The weekly score snapshot (score_week, built by ``refresh``): equal to the on-demand scoring
+"""The weekly score snapshot (score_week, built after each refresh by ``scorecard.pipeline``): equal to the on-demand scoring
 for every unit and week, used while current, ignored when missing or stale, kept up to date by
 imports. Both backends."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from scoring_helpers import load
+from scoring_helpers import dossier, load
 from sqlalchemy import Engine, delete, func, insert, select, update
 from test_import import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, write_csv
 from test_import import dossier as csv_dossier
@@ -20,6 +20,7 @@ from data_access import schema as s
 from scorecard import service
 from scorecard.periods import iso_week_label, parse_period, week_start, weeks_between
 from scorecard.pipeline import import_files, refresh
+from scorecard.snapshot_check import SNAPSHOT_KINDS
 
 LEVELS = ("province", "department", "district", "commune")
 
@@ -350,3 +351,44 @@ def test_refresh_after_an_import_recomputes_from_its_week_on(data: Engine):
         whole[early].drop(columns="dossiers").reset_index(drop=True),
         check_exact=True,
     )
+
+
+# --- a stray date far away: the snapshot follows the weeks with data --------------------------
+
+
+def test_snapshot_bounded_by_weeks_with_data(engine: Engine, on_demand):
+    """A few dossiers in January 2024 and one dated 2200 (a typo; inserted directly, past any
+    import check): the snapshot scores the weeks with data, not the ~9,200 calendar weeks in
+    between (it used to, and ran out of memory), stays current, and what it leaves out is
+    computed on demand with the same results."""
+    d0 = date(2024, 1, 8)  # Monday of 2024-W02
+    rows = [
+        dossier(f"E{unit}-{i}", unit, d0 + timedelta(days=i), proc=p, due=d0 + timedelta(days=i + 3),
+                finished=d0 + timedelta(days=i + 2 + i % 3))
+        for i in range(15)
+        for unit, p in (("502", "PD"), ("20335", "PC"))
+    ]
+    rows.append(dossier("FAR", "502", date(2200, 3, 4), proc="PD", due=date(2200, 3, 9),
+                        finished=date(2200, 3, 5)))
+    load(engine, PROCS, rows)
+    weeks = q.available_weeks(engine)["week"].tolist()
+    assert weeks[0] == "2024-W02" and weeks[-1].startswith("2200-") and len(weeks) == 4
+    units = len(q.active_units(engine))
+    with engine.connect() as c:
+        written = c.execute(select(func.count()).select_from(s.score_week)).scalar_one()
+        held = sorted(r[0] for r in c.execute(select(s.score_week.c.week).distinct()))
+        assert service._current_snapshot(c, [weeks[0], weeks[-1]]) is not None
+    assert held == weeks
+    assert 0 < written <= len(weeks) * units * len(SNAPSHOT_KINDS)
+    # in the snapshot, in a gap it left out, and across both
+    for week, ytd in (("2024-W03", True), ("2024-W03", False), (weeks[-1], True),
+                      (weeks[-1], False), ("2024-W30", True), ("2150-W10", True)):
+        for level in ("province", "district", "commune"):
+            _assert_same_scorecard(engine, on_demand, level, parse_period(week, ytd=ytd))
+    for last, n in ((weeks[-1], 3), ("2024-W04", 3), ("2024-W12", 12)):
+        for kind in SNAPSHOT_KINDS:
+            snap = service.series(engine, "district", last, weeks=n, kind=kind)
+            fresh = on_demand(lambda last=last, n=n, kind=kind:
+                              service.series(engine, "district", last, weeks=n, kind=kind))
+            assert not snap.empty
+            pd.testing.assert_frame_equal(snap, fresh, check_exact=True, obj=f"{last} {n} {kind}")

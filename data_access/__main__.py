@@ -1,4 +1,8 @@
-"""Command line: ``python -m data_access init | demo | import FILE... | refresh | check | role``."""
+"""Command line: ``python -m data_access init | demo | import FILE... | refresh | check | role |
+sql NAME``.
+
+An entry point above the layers: import, demo and refresh run through ``scorecard.pipeline``
+(load, aggregates and the score snapshot in one transaction)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import sys
 
 from data_access.engine import get_engine
+from texts import t
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +34,30 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("refresh", help="Tổng hợp lại số liệu theo tuần")
     sub.add_parser("check", help="Kiểm tra số lượng, thời gian, tỉ lệ và chất lượng dữ liệu")
     _role_parser(sub)
+    sql = sub.add_parser("sql", help=t("sql.help"))
+    sql.add_argument("name", nargs="?", help=t("sql.help.name"))
+    sql.add_argument("--dialect", choices=["sqlite", "postgresql"], default="sqlite",
+                     help=t("sql.help.dialect"))  # fmt: skip
+    sql.add_argument("--list", action="store_true", help=t("sql.help.list"))
     return p
+
+
+def _sql(name: str | None, dialect: str, listing: bool) -> int:
+    """Print a named statement's SQL (or the names); no database is opened."""
+    from data_access.queries import registry
+
+    if listing:
+        for n in registry.names():
+            print(f"{n:<28} {registry.REGISTRY[n].summary}")
+        return 0
+    if not name:
+        print(t("sql.missing"), file=sys.stderr)
+        return 2
+    if name not in registry.names():
+        print(t("sql.unknown", name=name), file=sys.stderr)
+        return 2
+    print(registry.compiled_sql(name, dialect) + ";")
+    return 0
 
 
 def _role_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +75,8 @@ def _role_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "sql":
+        return _sql(args.name, args.dialect, args.list)
     engine = get_engine(args.db)
     if args.command == "init":
         from data_access.db import init_db

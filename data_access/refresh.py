@@ -25,19 +25,24 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, inspect, li
 
 from data_access import schema as s
 from data_access import snapshot_store
+from data_access.queries.registry import statement
 
 # (conn, refresh_id: this refresh's load_log id, since: the earliest bucket it touched or None
 # for all) -> score_week rows written; run in the refresh's transaction
 SnapshotBuilder = Callable[[Connection, int, "date | None"], int]
 
 _CHUNK = 200  # bucket keys per IN (...) list
+# example buckets for ``python -m data_access sql`` (a week split by a month's end)
+_EXAMPLE_BUCKETS = [date(2024, 12, 29), date(2024, 12, 31)]
 
 
 def _flag_sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression
     return func.coalesce(func.sum(expr), 0)
 
 
+@statement("refresh_dossier_buckets", buckets=_EXAMPLE_BUCKETS)
 def _dossier_bucket_query(buckets: list[date] | None):
+    """agg_unit_bucket rows from the dossiers of ``buckets`` (None: all), per unit and bucket."""
     d, p = s.dossier, s.procedure
     cond = d.c.counted == 1
     if buckets is not None:
@@ -78,7 +83,9 @@ def _dossier_bucket_query(buckets: list[date] | None):
     )
 
 
+@statement("refresh_feedback_buckets", buckets=_EXAMPLE_BUCKETS)
 def _feedback_bucket_query(buckets: list[date] | None):
+    """agg_unit_bucket's feedback columns from the feedback of ``buckets`` (None: all)."""
     f = s.feedback
     q = select(
         f.c.unit_code,
@@ -112,7 +119,21 @@ def _overdue_query(table, source: str, buckets: list[date] | None):  # noqa: ANN
     )
 
 
+@statement("refresh_overdue_dossier", buckets=_EXAMPLE_BUCKETS)
+def _overdue_dossier_query(buckets: list[date] | None):
+    """agg_overdue rows of the dossiers (source "dossier") of ``buckets`` (None: all)."""
+    return _overdue_query(s.dossier, "dossier", buckets)
+
+
+@statement("refresh_overdue_feedback", buckets=_EXAMPLE_BUCKETS)
+def _overdue_feedback_query(buckets: list[date] | None):
+    """agg_overdue rows of the feedback (source "feedback") of ``buckets`` (None: all)."""
+    return _overdue_query(s.feedback, "feedback", buckets)
+
+
+@statement("refresh_overdue_procedure", buckets=_EXAMPLE_BUCKETS)
 def _overdue_procedure_query(buckets: list[date] | None):
+    """agg_overdue_procedure rows: overdue dossiers of ``buckets`` by procedure and field."""
     d = s.dossier
     cond = and_(d.c.counted == 1, d.c.overdue_bucket.is_not(None))
     if buckets is not None:
@@ -137,7 +158,9 @@ def _fill_overdue_procedure(conn: Connection, buckets: list[date] | None) -> Non
     )
 
 
+@statement("refresh_unit_procedure", buckets=_EXAMPLE_BUCKETS)
 def _procedure_query(buckets: list[date] | None):
+    """agg_unit_procedure rows: dossiers, online and paid online per unit, bucket, procedure."""
     d = s.dossier
     cond = d.c.counted == 1
     if buckets is not None:
@@ -191,11 +214,11 @@ def _refresh_chunk(conn: Connection, buckets: list[date] | None) -> int:
     ov = s.agg_overdue.c
     target_cols = [ov.unit_code, ov.bucket, ov.overdue_bucket, ov.source, ov.n]
     conn.execute(
-        insert(s.agg_overdue).from_select(target_cols, _overdue_query(s.dossier, "dossier", buckets))
+        insert(s.agg_overdue).from_select(target_cols, _overdue_dossier_query(buckets))
     )
     conn.execute(
         insert(s.agg_overdue).from_select(
-            target_cols, _overdue_query(s.feedback, "feedback", buckets)
+            target_cols, _overdue_feedback_query(buckets)
         )
     )
     _fill_overdue_procedure(conn, buckets)

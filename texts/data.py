@@ -87,4 +87,11 @@ STRINGS: dict[str, str] = {
     "import.summary.personal": "  Đã loại bỏ {n} cột dữ liệu cá nhân (không đọc, không lưu): {columns}",
     "import.summary.ignored": "  Các cột không thuộc định dạng nhập, bỏ qua: {columns}",
     "import.summary.total": "Tổng cộng: {ok} tệp nhập thành công, {failed} tệp không nhập.",
+    # python -m data_access sql
+    "sql.help": "In câu lệnh SQL của một truy vấn có tên (để rà soát), với tham số ví dụ",
+    "sql.help.name": "Tên truy vấn (xem --list)",
+    "sql.help.dialect": "Phương ngữ SQL: sqlite hoặc postgresql (mặc định: sqlite)",
+    "sql.help.list": "Liệt kê tên các truy vấn",
+    "sql.unknown": "Không có truy vấn tên «{name}». Các tên hợp lệ: python -m data_access sql --list",
+    "sql.missing": "Hãy cho tên truy vấn, hoặc --list để xem các tên.",
 }

@@ -48,7 +48,11 @@ def _connect(bind: Engine | Connection) -> Iterator[Connection]:
             yield conn
 
 
-def _frame(bind: Engine | Connection, stmt: Select, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def _frame(
+    bind: Engine | Connection,
+    stmt: Select,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
     with _connect(bind) as conn:
         res = conn.execute(stmt)
         rows = res.all()

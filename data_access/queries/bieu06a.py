@@ -15,9 +15,11 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import Select
 
 from data_access import schema as s
 from data_access.queries.base import _flag, _frame, _in_units, _ints
+from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, EXAMPLE_UNITS, statement
 
 # --- Biểu II.06a ----------------------------------------------------------------------------
 
@@ -33,9 +35,8 @@ BIEU06A_COUNTS = (
 )
 
 
-def bieu06a_counts(
-    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
-) -> pd.DataFrame:
+@statement("bieu06a_counts", start=EXAMPLE_START, end=EXAMPLE_END, unit_codes=EXAMPLE_UNITS)
+def bieu06a_counts_stmt(start: date, end: date, unit_codes: Sequence[str] | None = None) -> Select:
     """[unit_code, field_code, field_name, <BIEU06A_COUNTS>] from raw dossiers: in scope are the
     counted dossiers received by ``end`` and not ended before ``start``. Received online / in
     person or by post in the period, carried over from before it; ended in it early, on time or
@@ -72,6 +73,16 @@ def bieu06a_counts(
         )
         .group_by(d.c.unit_code, field_code)
     )
-    return _ints(_frame(bind, stmt), BIEU06A_COUNTS)
+    return stmt
+
+
+def bieu06a_counts(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """``bieu06a_counts_stmt``, run: its rows as a frame."""
+    return _ints(_frame(bind, bieu06a_counts_stmt(start, end, unit_codes)), BIEU06A_COUNTS)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import Select
 
 from data_access import schema as s
 from data_access.queries.base import (
@@ -33,6 +34,7 @@ from data_access.queries.base import (
     _ints,
     _sum,
 )
+from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, EXAMPLE_UNITS, statement
 
 # --- measures for one period (aggregates) ---------------------------------------------------
 
@@ -41,13 +43,13 @@ def _unit_key(col, by_unit: bool):  # noqa: ANN001, ANN202
     return col if by_unit else literal(None)
 
 
-def bucket_totals(
-    bind: Engine | Connection,
+@statement("bucket_totals", start=EXAMPLE_START, end=EXAMPLE_END, unit_codes=EXAMPLE_UNITS)
+def bucket_totals_stmt(
     start: date,
     end: date,
     by_unit: bool = True,
     unit_codes: Sequence[str] | None = None,
-) -> pd.DataFrame:
+) -> Select:
     """[unit_code, <BUCKET_MEASURES>]: dossier and feedback counts received in [start, end] per
     unit (by_unit=False: one row for everything, unit_code None), from agg_unit_bucket; only the
     given units when ``unit_codes`` is not None."""
@@ -58,16 +60,27 @@ def bucket_totals(
     )
     if by_unit:
         stmt = stmt.group_by(a.c.unit_code)
-    return _ints(_frame(bind, stmt), BUCKET_MEASURES)
+    return stmt
 
 
-def overdue_totals(
+def bucket_totals(
     bind: Engine | Connection,
     start: date,
     end: date,
     by_unit: bool = True,
     unit_codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
+    """``bucket_totals_stmt``, run: its rows as a frame."""
+    return _ints(_frame(bind, bucket_totals_stmt(start, end, by_unit, unit_codes)), BUCKET_MEASURES)
+
+
+@statement("overdue_totals", start=EXAMPLE_START, end=EXAMPLE_END, unit_codes=EXAMPLE_UNITS)
+def overdue_totals_stmt(
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> Select:
     """[unit_code, overdue, feedback_overdue]: dossiers / feedback received in [start, end] that
     are overdue as of ``end``, from agg_overdue (only ``unit_codes`` when given)."""
     o = s.agg_overdue
@@ -84,6 +97,18 @@ def overdue_totals(
     )
     if by_unit:
         stmt = stmt.group_by(o.c.unit_code)
+    return stmt
+
+
+def overdue_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """``overdue_totals_stmt``, run: its rows as a frame."""
+    stmt = overdue_totals_stmt(start, end, by_unit, unit_codes)
     return _ints(_frame(bind, stmt), OVERDUE_MEASURES)
 
 
@@ -204,13 +229,13 @@ def procedure_counts(
     return _ints(_frame(bind, stmt), PROCEDURE_MEASURES)
 
 
-def announcement_totals(
-    bind: Engine | Connection,
+@statement("announcement_totals", start=EXAMPLE_START, end=EXAMPLE_END)
+def announcement_totals_stmt(
     start: date,
     end: date,
     by_unit: bool = True,
     unit_codes: Sequence[str] | None = None,
-) -> pd.DataFrame:
+) -> Select:
     """[unit_code, ann_total, ann_on_time, pub_due, pub_on_time, pub_total, pub_full]:
     announcement decisions dated in [start, end] and those on time; publications due in it and
     those published by their deadline; publications dated in it and those with all 7 parts."""
@@ -237,6 +262,18 @@ def announcement_totals(
     )
     if by_unit:
         stmt = stmt.group_by(a.c.unit_code)
+    return stmt
+
+
+def announcement_totals(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    by_unit: bool = True,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """``announcement_totals_stmt``, run: its rows as a frame."""
+    stmt = announcement_totals_stmt(start, end, by_unit, unit_codes)
     return _ints(_frame(bind, stmt), ANNOUNCEMENT_MEASURES)
 
 

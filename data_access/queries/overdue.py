@@ -16,9 +16,11 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import Select
 
 from data_access import schema as s
 from data_access.queries.base import _connect, _flag, _frame, _in_units, _ints
+from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, statement
 
 # --- overdue dossiers, Pareto, backlog -------------------------------------------------------
 
@@ -36,9 +38,13 @@ def _overdue_dossier(start: date, end: date, unit_codes: Sequence[str] | None): 
     )
 
 
-def overdue_dossiers(
-    bind: Engine | Connection, unit_code: str, start: date, end: date, limit: int | None = None
-) -> pd.DataFrame:
+@statement("overdue_dossiers", unit_code="502", start=EXAMPLE_START, end=EXAMPLE_END, limit=50)
+def overdue_dossiers_stmt(
+    unit_code: str,
+    start: date,
+    end: date,
+    limit: int | None = None,
+) -> Select:
     """[code, procedure_code, procedure_name, field_code, field_name, received_date,
     deadline_date, end_date, overdue_date, status]: dossiers of a unit received in [start, end]
     that are overdue as of ``end``, longest overdue first."""
@@ -58,7 +64,18 @@ def overdue_dossiers(
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return _frame(bind, stmt)
+    return stmt
+
+
+def overdue_dossiers(
+    bind: Engine | Connection,
+    unit_code: str,
+    start: date,
+    end: date,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """``overdue_dossiers_stmt``, run: its rows as a frame."""
+    return _frame(bind, overdue_dossiers_stmt(unit_code, start, end, limit))
 
 
 def _bucket_aligned(start: date, end: date) -> bool:

@@ -12,29 +12,37 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import Select
 
 from data_access import schema as s
 from data_access.queries.base import _connect, _frame
+from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, statement
 
 # --- units, levels, reference data -----------------------------------------------------------
 
 
-def levels(bind: Engine | Connection) -> pd.DataFrame:
+@statement("levels")
+def levels_stmt() -> Select:
     """Unit levels [code, name, plural, sort_order, ranked] in display order."""
     lv = s.unit_level
     stmt = select(lv.c.code, lv.c.name, lv.c.plural, lv.c.sort_order, lv.c.ranked).order_by(
         lv.c.sort_order, lv.c.code
     )
-    return _frame(bind, stmt)
+    return stmt
 
 
-def active_units(
-    bind: Engine | Connection,
+def levels(bind: Engine | Connection) -> pd.DataFrame:
+    """``levels_stmt``, run: its rows as a frame."""
+    return _frame(bind, levels_stmt())
+
+
+@statement("active_units", level="commune", start=EXAMPLE_START, end=EXAMPLE_END, parent="502")
+def active_units_stmt(
     level: str | None = None,
     start: date | None = None,
     end: date | None = None,
     parent: str | None = None,
-) -> pd.DataFrame:
+) -> Select:
     """Units [code, name, short_name, level, parent_code, lat, lon, valid_from, valid_to] of a
     level (None: all) valid at some point in [start, end] (None: any time), optionally under a parent."""
     u = s.unit
@@ -50,7 +58,19 @@ def active_units(
         stmt = stmt.where(or_(u.c.valid_from.is_(None), u.c.valid_from <= end))
     if start is not None:
         stmt = stmt.where(or_(u.c.valid_to.is_(None), u.c.valid_to >= start))
-    return _frame(bind, stmt.order_by(u.c.code))
+    stmt = stmt.order_by(u.c.code)
+    return stmt
+
+
+def active_units(
+    bind: Engine | Connection,
+    level: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    parent: str | None = None,
+) -> pd.DataFrame:
+    """``active_units_stmt``, run: its rows as a frame."""
+    return _frame(bind, active_units_stmt(level, start, end, parent))
 
 
 def unit_by_code(bind: Engine | Connection, code: str) -> pd.DataFrame:

@@ -16,28 +16,46 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import Select
 
 from data_access import schema as s
 from data_access.queries.base import BUCKET_MEASURES, _connect, _frame, _in_units, _ints
 from data_access.queries.measures import _unit_levels, _use_flags, procedure_flags
+from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, EXAMPLE_UNITS, statement
 
 # --- bucket-level frames for weekly series ---------------------------------------------------
 
 
-def bucket_measure_rows(
-    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
-) -> pd.DataFrame:
+@statement("bucket_measure_rows", start=EXAMPLE_START, end=EXAMPLE_END, unit_codes=EXAMPLE_UNITS)
+def bucket_measure_rows_stmt(
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+) -> Select:
     """[unit_code, bucket, week, <BUCKET_MEASURES>]: agg_unit_bucket rows in [start, end]."""
     a = s.agg_unit_bucket
     stmt = select(a.c.unit_code, a.c.bucket, a.c.week, *[a.c[m] for m in BUCKET_MEASURES]).where(
         and_(a.c.bucket.between(start, end), _in_units(a.c.unit_code, unit_codes))
     )
-    return _ints(_frame(bind, stmt), BUCKET_MEASURES)
+    return stmt
 
 
-def bucket_overdue_rows(
-    bind: Engine | Connection, start: date, end: date, unit_codes: Sequence[str] | None = None
+def bucket_measure_rows(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
+    """``bucket_measure_rows_stmt``, run: its rows as a frame."""
+    return _ints(_frame(bind, bucket_measure_rows_stmt(start, end, unit_codes)), BUCKET_MEASURES)
+
+
+@statement("bucket_overdue_rows", start=EXAMPLE_START, end=EXAMPLE_END, unit_codes=EXAMPLE_UNITS)
+def bucket_overdue_rows_stmt(
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+) -> Select:
     """[unit_code, bucket, overdue_bucket, source, n]: agg_overdue rows received in [start, end]
     and overdue by ``end``."""
     o = s.agg_overdue
@@ -48,7 +66,17 @@ def bucket_overdue_rows(
             _in_units(o.c.unit_code, unit_codes),
         )
     )
-    return _ints(_frame(bind, stmt), ["n"])
+    return stmt
+
+
+def bucket_overdue_rows(
+    bind: Engine | Connection,
+    start: date,
+    end: date,
+    unit_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """``bucket_overdue_rows_stmt``, run: its rows as a frame."""
+    return _ints(_frame(bind, bucket_overdue_rows_stmt(start, end, unit_codes)), ["n"])
 
 
 def bucket_procedure_use_rows(

@@ -17,9 +17,11 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.sql import Select
 
 from data_access import schema as s
 from data_access.queries.base import _connect, _frame, _in_units, _ints, _sum
+from data_access.queries.registry import EXAMPLE_UNITS, statement
 
 # --- score snapshot (score_week, score_snapshot) ---------------------------------------------
 
@@ -125,14 +127,14 @@ def previous_refresh_id(bind: Engine | Connection, refresh_id: int) -> int | Non
         ).scalar()
 
 
-def score_week_rows(
-    bind: Engine | Connection,
+@statement("score_week_rows", level="district", kind="ytd", weeks=("2024-W51", "2024-W52"), unit_codes=EXAMPLE_UNITS)
+def score_week_rows_stmt(
     level: str,
     kind: str,
     weeks: Sequence[str],
     unit_codes: Sequence[str] | None = None,
     flag: str | None = "scored",
-) -> pd.DataFrame:
+) -> Select:
     """[SCORE_WEEK_COLUMNS] of a level, kind and weeks (only ``unit_codes`` when given) whose
     ``flag`` column ("scored" or "in_series") is 1 (every row of the grid when None)."""
     w = s.score_week
@@ -145,4 +147,17 @@ def score_week_rows(
             _in_units(w.c.unit_code, unit_codes),
         )
     )
+    return stmt
+
+
+def score_week_rows(
+    bind: Engine | Connection,
+    level: str,
+    kind: str,
+    weeks: Sequence[str],
+    unit_codes: Sequence[str] | None = None,
+    flag: str | None = "scored",
+) -> pd.DataFrame:
+    """``score_week_rows_stmt``, run: its rows as a frame."""
+    stmt = score_week_rows_stmt(level, kind, weeks, unit_codes, flag)
     return _frame(bind, stmt, SCORE_WEEK_COLUMNS)

@@ -26,10 +26,12 @@ Bind = Engine | Connection  # private helpers run on one connection per public c
 
 
 def province_unit(engine: Bind, start: date, end: date) -> pd.DataFrame:
+    """The province's unit row (valid in [start, end]): the one row a province score has."""
     return q.active_units(engine, level=PROVINCE, start=start, end=end)
 
 
 def scored_units(engine: Bind, level: str, p: Period, parent: str | None) -> pd.DataFrame:
+    """The units a scorecard of ``level`` (under ``parent``) lists for ``p``: valid in it."""
     if level == PROVINCE:
         return province_unit(engine, p.start, p.end)
     return q.active_units(engine, level=level, start=p.start, end=p.end, parent=parent)

@@ -15,8 +15,6 @@ from data_access import queries as q
 
 Bind = Engine | Connection
 
-# --- the weekly score snapshot (score_week) -------------------------------------------------
-
 # Bumped when what build_snapshot writes changes meaning: an older snapshot is then ignored.
 SNAPSHOT_FORMAT = 1
 SNAPSHOT_KINDS = ("ytd", "week")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from helpers.oracle import raw_unit_measures
 from scoring_helpers import dossier, load, proc
 from sqlalchemy import select
 
@@ -76,7 +77,7 @@ def test_derived_deadlines(ontime):
 @pytest.mark.parametrize("source", ["aggregates", "raw"])
 def test_overdue_as_of_period_end(ontime, source):
     def measures(start, end):
-        f = q.unit_measures if source == "aggregates" else q.raw_unit_measures
+        f = q.unit_measures if source == "aggregates" else raw_unit_measures
         return f(ontime, start, end).set_index("unit_code").loc["502"]
 
     week = measures(M(4), M(10))

@@ -1,4 +1,5 @@
-"""What every query module shares: the measures contract, running a statement into a frame, small SQL helpers."""
+"""What every query module shares: the measures contract, running a statement into a frame, small
+SQL helpers."""
 
 from __future__ import annotations
 

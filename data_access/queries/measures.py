@@ -1,4 +1,5 @@
-"""The measures of one period, from the aggregate tables (one GROUP BY per table, never one query per unit)."""
+"""The measures of one period, from the aggregate tables (one GROUP BY per table, never one query
+per unit)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Overdue dossiers, the Pareto of their procedures and fields, and the backlog of open overdue dossiers."""
+"""Overdue dossiers, the Pareto of their procedures and fields, and the backlog of open overdue
+dossiers."""
 
 from __future__ import annotations
 

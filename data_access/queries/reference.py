@@ -1,4 +1,5 @@
-"""Units, levels and reference data (methodology, grade bands, targets, holidays) and what weeks hold data."""
+"""Units, levels and reference data (methodology, grade bands, targets, holidays) and what weeks
+hold data."""
 
 from __future__ import annotations
 

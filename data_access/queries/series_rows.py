@@ -1,4 +1,5 @@
-"""Bucket-level frames for the weekly series and the snapshot: rows per unit and bucket that the scorecard accumulates week by week."""
+"""Bucket-level frames for the weekly series and the snapshot: rows per unit and bucket that the
+scorecard accumulates week by week."""
 
 from __future__ import annotations
 

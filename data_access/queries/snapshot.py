@@ -1,4 +1,5 @@
-"""Reads of the weekly score snapshot (score_week, score_snapshot) and of what it is built from; its writes are in data_access.snapshot_store."""
+"""Reads of the weekly score snapshot (score_week, score_snapshot) and of what it is built from;
+its writes are in data_access.snapshot_store."""
 
 from __future__ import annotations
 

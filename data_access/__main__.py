@@ -1,11 +1,29 @@
-"""Command line: ``python -m data_access init | demo | import FILE... | refresh | check | role``."""
+"""Command line: ``python -m data_access init | demo | import FILE... | remove | refresh | check |
+role``.
+
+Every failure ends in one Vietnamese line and a non-zero exit code, never a traceback: the
+commands report bad input themselves; ``main`` turns what escapes them (a database that cannot
+be reached, an interrupted run) into a message.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from data_access.engine import get_engine
+from texts import t
+
+EXIT_FAILED, EXIT_INTERRUPTED = 1, 130
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(t("cli.error.bad_days", value=text))
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Ghi các dòng hợp lệ; các dòng lỗi ghi ra tệp CSV bên cạnh tệp nhập",
     )
+    imp.add_argument(
+        "--date-horizon-days",
+        type=_days,
+        default=None,
+        help="Ngày tiếp nhận, xử lý, trả kết quả muộn nhất được nhận: ngày nhập + N ngày "
+        "(mặc định: REFORM_IMPORT_HORIZON_DAYS hoặc 31)",
+    )
+    _remove_parser(sub)
     sub.add_parser("refresh", help="Tổng hợp lại số liệu theo tuần")
     sub.add_parser("check", help="Kiểm tra số lượng, thời gian, tỉ lệ và chất lượng dữ liệu")
     _role_parser(sub)
@@ -45,8 +71,46 @@ def _role_parser(sub: argparse._SubParsersAction) -> None:
     rm.add_argument("email")
 
 
+def _remove_parser(sub: argparse._SubParsersAction) -> None:
+    rm = sub.add_parser("remove", help="Xoá hồ sơ hoặc PAKN đã nhập sai (theo mã hoặc ngày tiếp nhận)")
+    rm.add_argument("kind", choices=["dossier", "feedback"])
+    rm.add_argument("codes", nargs="*", help="Mã hồ sơ (MaHoSo) hoặc mã PAKN (MaPAKN)")
+    rm.add_argument("--received-after", help="Xoá các dòng tiếp nhận SAU ngày này (yyyy-mm-dd)")
+    rm.add_argument("--received-before", help="Xoá các dòng tiếp nhận TRƯỚC ngày này (yyyy-mm-dd)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print(t("cli.error.interrupted"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SQLAlchemyError as e:
+        print(t("cli.error.database", url=_shown_url(args.db), error=_first_line(e)), file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as e:  # noqa: BLE001 - a command line prints a message, never a traceback
+        print(t("cli.error.unexpected", command=args.command, error=_first_line(e)), file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _first_line(e: BaseException) -> str:
+    """The cause in one line: the driver's message, not SQLAlchemy's statement and parameters."""
+    inner = getattr(e, "orig", None) or e
+    lines = [x.strip() for x in str(inner).splitlines() if x.strip()]
+    return lines[0][:300] if lines else type(inner).__name__
+
+
+def _shown_url(url: str | None) -> str:
+    from data_access.config import database_url
+
+    try:
+        return make_url(url or database_url()).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL that cannot be parsed is shown as given
+        return str(url)
+
+
+def _run(args: argparse.Namespace) -> int:
     engine = get_engine(args.db)
     if args.command == "init":
         from data_access.db import init_db
@@ -60,9 +124,19 @@ def main(argv: list[str] | None = None) -> int:
         generate_demo(engine, scale=args.scale, seed=args.seed, progress=True)
         return 0
     if args.command == "import":
-        from data_access.importer import import_files
+        from data_access.importer import HorizonError, import_files
 
-        return import_files(engine, args.files, skip_invalid=args.skip_invalid, progress=True)
+        try:
+            return import_files(engine, args.files, skip_invalid=args.skip_invalid, progress=True,
+                                horizon=args.date_horizon_days)  # fmt: skip
+        except HorizonError as e:
+            print(e, file=sys.stderr)
+            return 2
+    if args.command == "remove":
+        from data_access.remove import run_remove
+
+        return run_remove(engine, args.kind, args.codes, after=args.received_after,
+                          before=args.received_before)  # fmt: skip
     if args.command == "refresh":
         from data_access.refresh import refresh
 

@@ -23,7 +23,7 @@ from texts import fmt_date, fmt_number, fmt_percent, t
 
 EXIT_OK, EXIT_WARNINGS, EXIT_NO_SCHEMA = 0, 1, 2
 LAND_NAMES = ("đất đai",)  # a field counts as land when its name says so (code-independent)
-_LOAD_ACTIONS = ("demo", "import")
+_LOAD_ACTIONS = ("demo", "import", "remove")  # each logged before its own refresh
 
 
 def _sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression

@@ -9,28 +9,36 @@ Each file is streamed in chunks in two passes, so memory stays bounded whatever 
    process leaves the database exactly as it was. Nothing is parsed or validated twice, and the
    rows written are exactly the rows validated even if the file changes in between.
 Files are imported units first, then catalogues, then dossiers and feedback, so rows may refer
-to units and procedures imported by the same command.
+to units and procedures imported by the same command. Each file is judged on its own: one that
+cannot be read, or fails in any way, is reported and the others are imported.
+
+Dossier and feedback dates must fall in a window (``date_window``): not before the earliest
+unit's validity (``DATE_FLOOR`` when a unit has none), not after the run date plus a horizon
+(``--date-horizon-days``, env REFORM_IMPORT_HORIZON_DAYS, default ``DEFAULT_HORIZON_DAYS``); a
+due date may be up to ``DUE_ALLOWANCE_DAYS`` later still.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import pickle
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from data_access import formats as fm
 from data_access import schema as s
+from data_access.cell_safety import safe_cell
 from data_access.readers import FileError, iter_frames, read_headers
 from data_access.refresh import SnapshotBuilder, refresh
 from data_access.validate import Reference, level_lookup
@@ -38,6 +46,10 @@ from data_access.validate_frame import validate_frame
 from data_access.writers import WRITERS
 from texts import t
 
+HORIZON_ENV = "REFORM_IMPORT_HORIZON_DAYS"
+DEFAULT_HORIZON_DAYS = 31  # a month of slack for clocks and exports dated ahead
+DUE_ALLOWANCE_DAYS = 366  # a due date may lie a legal duration ahead of the received day
+DATE_FLOOR = date(2000, 1, 1)  # the earliest date when some unit has no start of validity
 MAX_LISTED = 50  # invalid rows listed in the error message; the rest are counted
 SQLITE_CACHE_KB = 128 * 1024  # page cache while writing (see _big_sqlite_cache)
 
@@ -69,12 +81,44 @@ def rejected_path(path: Path) -> Path:
     return path.with_name(path.name + ".rejected.csv")
 
 
-def load_reference(conn: Connection, extra_units: Iterable[str] = ()) -> Reference:
-    """Units, procedures and levels as stored now (so earlier files of the command count)."""
+class HorizonError(ValueError):
+    """REFORM_IMPORT_HORIZON_DAYS is not a whole number of days; the message is Vietnamese."""
+
+
+def horizon_days(value: int | None = None) -> int:
+    """The date horizon: ``value`` (the command-line option) or the environment's, or the default."""
+    if value is not None:
+        return value
+    raw = os.environ.get(HORIZON_ENV, "").strip()
+    if not raw:
+        return DEFAULT_HORIZON_DAYS
+    if not raw.isdigit():
+        raise HorizonError(t("import.horizon.bad_env", name=HORIZON_ENV, value=raw))
+    return int(raw)
+
+
+def date_window(conn: Connection, today: date | None = None,
+                horizon: int | None = None) -> tuple[date, date, date]:  # fmt: skip
+    """(earliest, latest, latest due) day a dossier or feedback date may hold."""
+    u = s.unit.c
+    undated, first = conn.execute(
+        select(func.count().filter(u.valid_from.is_(None)), func.min(u.valid_from))
+    ).one()
+    earliest = DATE_FLOOR if undated or first is None else first
+    latest = (today or date.today()) + timedelta(days=horizon_days(horizon))
+    return earliest, latest, latest + timedelta(days=DUE_ALLOWANCE_DAYS)
+
+
+def load_reference(conn: Connection, extra_units: Iterable[str] = (), today: date | None = None,
+                   horizon: int | None = None) -> Reference:  # fmt: skip
+    """Units, procedures and levels as stored now (so earlier files of the command count), and
+    the window dates must fall in."""
     units = {r[0] for r in conn.execute(select(s.unit.c.code))}
     procs = {r[0]: r[1] for r in conn.execute(select(s.procedure.c.code, s.procedure.c.field_code))}
     levels = {r[0]: r[1] for r in conn.execute(select(s.unit_level.c.code, s.unit_level.c.name))}
-    return Reference(frozenset(units | set(extra_units)), procs, level_lookup(levels))
+    earliest, latest, latest_due = date_window(conn, today, horizon)
+    return Reference(frozenset(units | set(extra_units)), procs, level_lookup(levels),
+                     earliest, latest, latest_due)  # fmt: skip
 
 
 def _plan(path: Path) -> _Plan | FileResult:
@@ -122,7 +166,9 @@ class _RejectedFile:
             self._f = self.path.open("w", encoding="utf-8-sig", newline="")
             self._w = csv.writer(self._f)
             self._w.writerow([t("import.rejected.row_header"), *self.headers, "LyDo"])
-        self._w.writerow([row_number, *(row.get(h, "") for h in self.headers), "; ".join(reasons)])
+        # Cells as read from an untrusted file: a formula must not run when the list is opened.
+        cells = [row_number, *(safe_cell(row.get(h, "")) for h in self.headers), "; ".join(reasons)]
+        self._w.writerow([safe_cell(c) for c in cells])
 
     def close(self) -> None:
         if self._f is not None:
@@ -221,27 +267,30 @@ def _big_sqlite_cache(conn: Connection) -> int | None:
 
 def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total: int,
                 progress: bool, snapshot: SnapshotBuilder | None) -> tuple[int, int, int]:  # fmt: skip
-    """Insert/update the spooled rows, refresh, log; returns (inserted, updated, buckets)."""
+    """Insert/update the spooled rows, log, refresh (and ``snapshot``); returns (inserted, updated, buckets)."""
     kind = plan.kind
     bar = tqdm(total=total, desc=t("import.progress.write", file=plan.path.name), unit=t("import.progress.unit"),
                disable=not progress, file=sys.stderr)  # fmt: skip
+    carried = {c.column for c in kind.columns if c.header in plan.headers.used.values()}
     with engine.begin() as conn:
         cache = _big_sqlite_cache(conn)
-        writer = WRITERS[kind.name](conn)
+        writer = WRITERS[kind.name](conn, carried)
         for frame in spool:
             writer.write(frame)
             bar.update(len(frame))
         writer.finish()
         st = writer.stats
-        if st.buckets:
-            refresh(conn, st.buckets, snapshot=snapshot)
         detail = t("import.log.detail", file=plan.path.name, kind=kind.name,
                    inserted=st.inserted, updated=st.updated, rejected=rejected)  # fmt: skip
+        # The load is logged before its refresh: ``check`` reads a refresh with a higher id
+        # than the last load as "the aggregates include every load".
         conn.execute(
             insert(s.load_log).values(
                 at=datetime.now(), action="import", detail=detail, rows=st.inserted + st.updated
             )
         )
+        if st.buckets:
+            refresh(conn, st.buckets, snapshot=snapshot)
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size={cache}")  # the pooled connection's own
     bar.close()
@@ -272,12 +321,42 @@ def _column_notes(plan: _Plan) -> list[str]:
     return notes
 
 
+def _short_error(e: BaseException) -> str:
+    """One line about an error, never the SQL statement or its parameters (which may hold the
+    file's data and would bury the cause)."""
+    if isinstance(e, SQLAlchemyError):
+        inner = getattr(e, "orig", None)
+        text = str(inner) if inner is not None else type(e).__name__
+    else:
+        text = str(e) or type(e).__name__
+    lines = [x for x in text.splitlines() if x.strip()]
+    line = lines[0] if lines else type(e).__name__
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
 def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
-                progress: bool = False, snapshot: SnapshotBuilder | None = None) -> FileResult:  # fmt: skip
+                progress: bool = False, horizon: int | None = None,
+                today: date | None = None, snapshot: SnapshotBuilder | None = None) -> FileResult:  # fmt: skip
     """Validate and import one file; the result says what happened (nothing written unless ok).
+    Never raises for a bad file or a database failure: the messages say what went wrong.
     ``snapshot``: run after the refresh, in the file's transaction (see data_access.refresh);
     ``scorecard.pipeline.import_files`` passes the score snapshot's builder."""
-    planned = _plan(Path(path))
+    try:
+        return _import_file(engine, Path(path), skip_invalid, progress, horizon, today, snapshot)
+    except (KeyboardInterrupt, HorizonError):
+        raise
+    except MemoryError:
+        return FileResult(Path(path), False, messages=[
+            t("import.error.unreadable", file=path, error=t("import.file.too_big"))])
+    except Exception as e:  # noqa: BLE001 - one bad file must not stop the others
+        return FileResult(Path(path), False,
+                          messages=[t("import.error.unexpected", file=path, error=_short_error(e))])
+
+
+def _import_file(engine: Engine, path: Path, skip_invalid: bool, progress: bool,
+                 horizon: int | None, today: date | None,
+                 snapshot: SnapshotBuilder | None) -> FileResult:  # fmt: skip
+    planned = _plan(path)
     if isinstance(planned, FileResult):
         return planned
     plan = planned
@@ -285,7 +364,7 @@ def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
     try:
         extra = _unit_codes_in_file(plan) if plan.kind is fm.UNITS else set()
         with engine.connect() as conn:
-            ref = load_reference(conn, extra)
+            ref = load_reference(conn, extra, today, horizon)
         rejected = None
         if skip_invalid:
             headers = [c.header for c in plan.kind.columns if c.header in plan.headers.used.values()]
@@ -298,6 +377,10 @@ def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
                 if rejected is not None:
                     rejected.close()
             res.rows, res.rejected = v.rows, v.bad
+            if not v.rows:
+                res.messages = [t("import.error.empty", file=plan.path,
+                                  kind=t(f"import.kind.{plan.kind.name}"))]  # fmt: skip
+                return res
             if v.bad and not skip_invalid:
                 res.messages = _invalid_message(plan, v) + _column_notes(plan)
                 return res
@@ -306,8 +389,11 @@ def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
             )
         finally:
             spool.close()
-    except (FileError, SQLAlchemyError, RuntimeError, OSError) as e:
-        res.messages = [t("import.error.write_failed", file=plan.path, error=e)]
+    except FileError as e:
+        res.messages = [t("import.error.unreadable", file=plan.path, error=e)]
+        return res
+    except (SQLAlchemyError, RuntimeError, OSError, ValueError) as e:
+        res.messages = [t("import.error.write_failed", file=plan.path, error=_short_error(e))]
         return res
     res.ok = True
     res.messages.append(t("import.summary.done", file=plan.path, kind=t(f"import.kind.{plan.kind.name}"),
@@ -326,7 +412,7 @@ def _order(paths: list[Path]) -> list[Path]:
     def rank(p: Path) -> int:
         try:
             kind = fm.detect_kind(read_headers(p)) if p.is_file() else None
-        except FileError:
+        except Exception:  # noqa: BLE001 - the import of that file will say what is wrong
             kind = None
         return fm.IMPORT_ORDER[kind.name] if kind else len(fm.IMPORT_ORDER)
 
@@ -334,11 +420,14 @@ def _order(paths: list[Path]) -> list[Path]:
 
 
 def import_files(engine: Engine, files: Iterable[str | Path], skip_invalid: bool = False,
-                 progress: bool = False, snapshot: SnapshotBuilder | None = None) -> int:  # fmt: skip
+                 progress: bool = False, horizon: int | None = None,
+                 snapshot: SnapshotBuilder | None = None) -> int:  # fmt: skip
     """Import every file (each all-or-nothing on its own); print a summary. 0 when all succeeded."""
     results = []
+    horizon = horizon_days(horizon)  # a bad environment value stops before any file
     for p in _order([Path(f) for f in files]):
-        r = import_file(engine, p, skip_invalid=skip_invalid, progress=progress, snapshot=snapshot)
+        r = import_file(engine, p, skip_invalid=skip_invalid, progress=progress, horizon=horizon,
+                        snapshot=snapshot)
         print("\n".join(r.messages), file=sys.stdout if r.ok else sys.stderr, flush=True)
         results.append(r)
     failed = [r for r in results if not r.ok]

@@ -34,6 +34,12 @@ class Reference:
     procedures: Mapping[str, str | None] = field(default_factory=dict)
     # normalised level code or name -> level code
     levels: Mapping[str, str] = field(default_factory=dict)
+    # The window a dossier or feedback date must fall in (None: not checked): not before the
+    # earliest unit's validity, not after the import's run date plus a horizon; due dates may
+    # be a legal duration later (``latest_due``).
+    earliest: date | None = None
+    latest: date | None = None
+    latest_due: date | None = None
 
 
 class _BadValueError(Exception):
@@ -91,9 +97,31 @@ def _int_text(s: str) -> int | None:
     return int(float(s)) if _INT.fullmatch(s) else None
 
 
+# Control characters (C0 but tab and line breaks, DEL, C1) make a text unprintable and break
+# PostgreSQL (NUL). Codes may not hold any control character, nor the invisible marks that
+# reorder how a text is shown (bidi embedding/override/isolate, LRM/RLM): a code that looks
+# like another one must not be a different code.
+BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+BAD_CODE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _p_code(s: str, col: Col, ref: Reference) -> str:
     if col.max_len and len(s) > col.max_len:
         raise _BadValueError(t("import.reason.too_long", col=col.header, n=col.max_len))
+    m = BAD_CODE.search(s)
+    if m:
+        raise _BadValueError(t("import.reason.bad_char", col=col.header, char=f"U+{ord(m.group()):04X}",
+                               pos=m.start() + 1))  # fmt: skip
+    return s
+
+
+def _p_text(s: str, col: Col, ref: Reference) -> str:
+    if col.max_len and len(s) > col.max_len:
+        raise _BadValueError(t("import.reason.too_long", col=col.header, n=col.max_len))
+    m = BAD_TEXT.search(s)
+    if m:
+        raise _BadValueError(t("import.reason.bad_char", col=col.header, char=f"U+{ord(m.group()):04X}",
+                               pos=m.start() + 1))  # fmt: skip
     return s
 
 
@@ -156,7 +184,7 @@ def _p_level(s: str, col: Col, ref: Reference) -> str:
 
 _PARSERS: dict[str, Callable[[str, Col, Reference], object]] = {
     fm.CODE: _p_code,
-    fm.TEXT: _p_code,  # same length check
+    fm.TEXT: _p_text,
     fm.DATETIME: _p_datetime,
     fm.DATE: _p_date,
     fm.INT: _p_int,
@@ -211,6 +239,30 @@ def _not_before(out: dict, reasons: list[str], start: str, start_h: str, end: st
         reasons.append(t(reason, col=end_h, value=db.isoformat(), start=start_h, start_value=da.isoformat()))
 
 
+# Date columns checked against the reference window, and whether each is a due date.
+WINDOW_CHECKS = {
+    "dossier": (("received_at", "NgayTiepNhan", False), ("due_at", "NgayHenTra", True),
+                ("finished_at", "NgayKetThucXuLy", False), ("returned_at", "NgayTra", False)),
+    "feedback": (("received_at", "NgayTiepNhan", False), ("due_at", "HanXuLy", True),
+                 ("handled_at", "NgayXuLy", False)),
+}  # fmt: skip
+
+
+def _in_window(kind: str, out: dict, reasons: list[str], ref: Reference) -> None:
+    for column, header, due in WINDOW_CHECKS.get(kind, ()):
+        v = out.get(column)
+        if v is None:
+            continue
+        day = v.date() if isinstance(v, datetime) else v
+        latest = ref.latest_due if due else ref.latest
+        if ref.earliest is not None and day < ref.earliest:
+            reasons.append(t("import.reason.date_too_early", col=header, value=day.isoformat(),
+                             limit=ref.earliest.isoformat()))  # fmt: skip
+        elif latest is not None and day > latest:
+            reasons.append(t("import.reason.date_too_late", col=header, value=day.isoformat(),
+                             limit=latest.isoformat()))  # fmt: skip
+
+
 def _known_unit(out: dict, reasons: list[str], column: str, header: str, ref: Reference) -> None:
     v = out.get(column)
     if v is not None and v not in ref.units:
@@ -262,6 +314,7 @@ def validate_row(kind: Kind, row: Mapping[str, object], ref: Reference) -> dict 
     try:
         out, reasons = _parse_columns(kind, row, ref)
         _CHECKS[kind.name](out, reasons, ref)
+        _in_window(kind.name, out, reasons, ref)
     except Exception as e:  # noqa: BLE001 - a validator reports, it never crashes an import
         return [t("import.reason.unreadable", error=_show(repr(e)))]
     return reasons if reasons else out

@@ -18,6 +18,7 @@ step with the ``_check_*`` functions of validate.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,17 @@ import pandas as pd
 
 from data_access import formats as fm
 from data_access.formats import Col, Kind
-from data_access.validate import _PARSERS, MAX_YEAR, MIN_YEAR, Reference, _text, validate_row
+from data_access.validate import (
+    _PARSERS,
+    BAD_CODE,
+    BAD_TEXT,
+    MAX_YEAR,
+    MIN_YEAR,
+    WINDOW_CHECKS,
+    Reference,
+    _text,
+    validate_row,
+)
 
 _INT_TYPES = {fm.INT, fm.FLAG, fm.SATISFIED, fm.CHANNEL, fm.PAYMENT, fm.ONLINE_LEVEL, fm.STATUS}
 
@@ -89,6 +100,14 @@ def _texts(frame: pd.DataFrame, header: str) -> np.ndarray:
         # Python's strip, not the string dtype's: both paths must agree on what is whitespace.
         return _objects([v.strip() for v in values])
     return _objects([_text(v) for v in values])  # spreadsheet values: as validate does
+
+
+def _matches(pattern: re.Pattern, text: np.ndarray) -> np.ndarray:
+    """Cells where ``pattern`` is found; one search over the whole column first, since clean
+    columns (nearly all) need nothing more."""
+    if not len(text) or not pattern.search("".join(text)):
+        return np.zeros(len(text), dtype=bool)
+    return np.fromiter((pattern.search(v) is not None for v in text), dtype=bool, count=len(text))
 
 
 def _per_value(col: Col, text: np.ndarray, todo: np.ndarray, ref: Reference) -> tuple[np.ndarray, np.ndarray]:
@@ -181,6 +200,7 @@ def _column(col: Col, text: np.ndarray, ref: Reference) -> tuple[np.ndarray, np.
     elif col.type in (fm.CODE, fm.TEXT):
         values = np.where(empty, None, text)
         bad = _lengths(text) > col.max_len if col.max_len else np.zeros(len(text), dtype=bool)
+        bad |= _matches(BAD_CODE if col.type == fm.CODE else BAD_TEXT, text)
     else:
         values, bad = _per_value(col, text, ~empty, ref)
         values[empty] = col.default
@@ -207,6 +227,13 @@ def _cross_checks(kind: Kind, cols: dict[str, np.ndarray], ref: Reference) -> np
     for start, end in _ORDER_CHECKS[kind.name]:
         a, b = _days(cols[start]), _days(cols[end])
         bad |= ~np.isnat(a) & ~np.isnat(b) & (b < a)
+    for column, _, due in WINDOW_CHECKS.get(kind.name, ()):
+        days = _days(cols[column])
+        latest = ref.latest_due if due else ref.latest
+        if ref.earliest is not None:
+            bad |= ~np.isnat(days) & (days < np.datetime64(ref.earliest, "D"))
+        if latest is not None:
+            bad |= ~np.isnat(days) & (days > np.datetime64(latest, "D"))
     if kind is fm.DOSSIER:
         proc, field = cols["procedure_code"], cols["field_code"]
         codes, uniques = pd.factorize(proc, use_na_sentinel=True)

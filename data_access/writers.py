@@ -40,8 +40,10 @@ class WriteStats:
 class _Writer:
     table: Table
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, carried: Iterable[str] | None = None) -> None:
+        """``carried``: the columns the file holds (None: all); see UnitWriter."""
         self.conn = conn
+        self.carried = None if carried is None else set(carried)
         self.stats = WriteStats()
         self.columns = [c.name for c in self.table.columns]
         # Codes are unique within a file, so rows this import inserts never collide with each
@@ -88,8 +90,8 @@ class _Writer:
 class DossierWriter(_Writer):
     table = s.dossier
 
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(conn)
+    def __init__(self, conn: Connection, carried: Iterable[str] | None = None) -> None:
+        super().__init__(conn, carried)
         proc = s.procedure.c
         legal = conn.execute(
             select(proc.code, proc.legal_days).where(proc.legal_days.is_not(None))
@@ -117,11 +119,40 @@ class FeedbackWriter(_Writer):
 
 
 class UnitWriter(_Writer):
+    """Units: a file may carry only some columns (a list of new names, say): a unit already
+    stored keeps its values in every column the file does not have. A blank cell in a column
+    the file has still means what the format says (no parent, no end of validity, …)."""
+
     table = s.unit
 
     def write(self, frame: pd.DataFrame) -> None:
         if not frame.empty:
-            self._upsert(frame)
+            self._upsert(self._keep_absent(frame))
+
+    def _keep_absent(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if self.carried is None or self.was_empty:
+            return frame
+        absent = [c for c in self.columns if c != "code" and c not in self.carried]
+        if not absent:
+            return frame
+        tc = self.table.c
+        stored: list[tuple] = []
+        codes = frame["code"].tolist()
+        for batch in _batches(codes):
+            q = select(tc.code, *[tc[c] for c in absent]).where(tc.code.in_(batch))
+            stored.extend(tuple(r) for r in self.conn.execute(q))
+        if not stored:
+            return frame
+        old = pd.DataFrame(stored, columns=["code", *absent]).set_index("code")
+        out = frame.copy()
+        for c in absent:
+            # new units get the format's default (what the frame holds), stored ones keep theirs
+            kept = out["code"].map(old[c])
+            known = out["code"].isin(old.index).to_numpy()
+            col = out[c].astype(object) if c in out.columns else pd.Series(None, index=out.index, dtype=object)
+            col = col.where(~known, kept.astype(object))
+            out[c] = col.where(pd.notna(col), None)
+        return out
 
 
 # Procedure attributes that the aggregates join on: changing one changes stored counts.

@@ -5,36 +5,51 @@ weekly aggregates, rebuild the weekly score snapshot.
 snapshot's builder (``scorecard.snapshot.build_snapshot``), which runs after the aggregate
 refresh inside the same transaction: an import file, the demo, or a full refresh either lands
 whole (rows, aggregates, log, snapshot) or not at all. The command lines (``python -m
-data_access import|demo|refresh``) and the dashboard's first-run demo call these functions.
+data_access import|remove|demo|refresh``) and the dashboard's first-run demo call these functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
 from data_access import demo as demo_mod
-from data_access import importer
+from data_access import importer, remove
 from data_access import refresh as refresh_mod
 from scorecard.snapshot import build_snapshot
 
 
 def import_files(engine: Engine, files: Iterable[str | Path], skip_invalid: bool = False,
-                 progress: bool = False) -> int:  # fmt: skip
+                 progress: bool = False, horizon: int | None = None) -> int:  # fmt: skip
     """Import every file (each all-or-nothing, its refresh and snapshot included); print a
     summary. 0 when all succeeded (``data_access.importer.import_files``)."""
     return importer.import_files(engine, files, skip_invalid=skip_invalid, progress=progress,
-                                 snapshot=build_snapshot)  # fmt: skip
+                                 horizon=horizon, snapshot=build_snapshot)  # fmt: skip
 
 
 def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
-                progress: bool = False) -> importer.FileResult:  # fmt: skip
+                progress: bool = False, horizon: int | None = None,
+                today: date | None = None) -> importer.FileResult:  # fmt: skip
     """Import one file, its refresh and snapshot included (``data_access.importer.import_file``)."""
     return importer.import_file(engine, path, skip_invalid=skip_invalid, progress=progress,
-                                snapshot=build_snapshot)  # fmt: skip
+                                horizon=horizon, today=today, snapshot=build_snapshot)  # fmt: skip
+
+
+def remove_rows(engine: Engine, kind: str, codes: Sequence[str] = (), after: date | None = None,
+                before: date | None = None) -> tuple[list[str], int]:  # fmt: skip
+    """Delete stored dossiers or feedback, refresh their buckets and the snapshot, in one
+    transaction (``data_access.remove.remove_rows``)."""
+    return remove.remove_rows(engine, kind, codes, after, before, snapshot=build_snapshot)
+
+
+def run_remove(engine: Engine, kind: str, codes: Sequence[str], after: str | None = None,
+               before: str | None = None) -> int:  # fmt: skip
+    """The ``remove`` command (``data_access.remove.run_remove``) with the snapshot kept current."""
+    return remove.run_remove(engine, kind, codes, after=after, before=before,
+                             snapshot=build_snapshot)  # fmt: skip
 
 
 def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:

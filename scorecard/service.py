@@ -35,6 +35,7 @@ from scorecard import bieu06a as b06
 from scorecard import compute, weekly
 from scorecard import lagging as lag
 from scorecard.methodology import component_levels, select_version, version_at
+from scorecard.pack_reads import group_info, overdue_by_procedure  # noqa: F401 (the pack's reads)
 from scorecard.periods import (
     Period,
     iso_week_label,

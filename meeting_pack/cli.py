@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help=t("brief.cli_out"))
     p.add_argument("--xlsx", help=t("brief.cli_xlsx"))
     # Same dest as the scorecard CLI's other subcommands' --db, so either position works there.
-    p.add_argument("--db", dest="db_sub", help=t("brief.cli_db"))
+    p.add_argument("--db", dest="db_sub", metavar="URL", help=t("brief.cli_db"))
     return p
 
 

@@ -10,13 +10,13 @@ week-only figures are added where they tell what changed.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from data_access import geo
 from scorecard import lagging as lagging_mod
 from scorecard import service
 from scorecard.periods import (
@@ -180,17 +180,14 @@ def display_name(row: pd.Series, limit: int = 30) -> str:
     return name
 
 
-# Generic administrative prefixes; dropped on the map, where space is tight and the level is
-# obvious from the slide title.
-_ADMIN_PREFIX = re.compile(r"^(Thành phố|Thị xã|Huyện|Quận|Thị trấn|Phường|Xã)\s+")
-
-
 def map_label(row: pd.Series) -> str:
-    """The unit's label on the map picture: its short name, or its name without the kind."""
+    """The unit's label on the map picture: its short name, or its name without the kind of
+    unit ("Huyện", "Thành phố"…), as the dashboard's map labels it; space is tight there and
+    the level is obvious from the slide title."""
     short = row.get("short_name")
     if isinstance(short, str) and short:
         return short
-    return _ADMIN_PREFIX.sub("", str(row.get("unit_name") or ""))
+    return geo.short_name(row.get("unit_name"))
 
 
 def num(x: object, decimals: int = 2) -> str:

@@ -15,13 +15,33 @@ def default_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def _secrets_url(secrets_path: Path) -> str | None:
-    if not secrets_path.is_file():
-        return None
+SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
+
+
+def read_secrets(secrets_path: Path | None = None) -> dict:
+    """The parsed .streamlit/secrets.toml, or {} when it is absent or unreadable.
+
+    The one reader of that file outside Streamlit: the database URL and the map boundary
+    settings both come through here, so a malformed file is treated the same everywhere.
+    """
+    path = secrets_path or SECRETS_PATH
+    if not path.is_file():
+        return {}
     try:
-        data = tomllib.loads(secrets_path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError):
-        return None
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        return {}
+
+
+def secret(section: str, key: str, secrets_path: Path | None = None) -> str:
+    """``[section] key`` from secrets.toml as stripped text, "" when absent."""
+    part = read_secrets(secrets_path).get(section)
+    value = part.get(key) if isinstance(part, dict) else None
+    return str(value).strip() if value is not None else ""
+
+
+def _secrets_url(secrets_path: Path) -> str | None:
+    data = read_secrets(secrets_path)
     db = data.get("database")
     if isinstance(db, dict) and isinstance(db.get("url"), str):
         return db["url"]
@@ -34,7 +54,7 @@ def database_url(secrets_path: Path | None = None) -> str:
     url = os.environ.get(ENV_VAR, "").strip()
     if url:
         return url
-    url = _secrets_url(secrets_path or ROOT / ".streamlit" / "secrets.toml")
+    url = _secrets_url(secrets_path or SECRETS_PATH)
     return url or default_url()
 
 

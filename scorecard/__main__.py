@@ -7,7 +7,6 @@ Vietnamese line on stderr and exit with code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,10 +16,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import queries as q
+from data_access.cell_safety import safe_frame
 from data_access.engine import get_engine
+from meeting_pack.cli import add_briefing_parser, run_briefing
 from scorecard import bieu06a as b06
 from scorecard import service
-from scorecard.briefing_cli import add_briefing_parser, run_briefing
+from scorecard.cli_parser import Parser, UsageError
 from scorecard.periods import Period, PeriodError, parse_period
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
 
@@ -32,37 +33,10 @@ DETAIL_COLUMNS = ["unit_code", "component", "numerator", "denominator", "ratio",
 FORMATS = ("csv", "xlsx", "table")
 
 
-class UsageError(Exception):
-    """A user mistake: reported as one Vietnamese line, exit code 2."""
-
-
-# argparse speaks English: the messages users can trigger, in Vietnamese
-_ARGPARSE_MESSAGES = (
-    (re.compile(r"the following arguments are required: (.*)"), "cli.argparse.required"),
-    (re.compile(r"unrecognized arguments: (.*)"), "cli.argparse.unrecognized"),
-    (re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'?.*"), "cli.argparse.choice"),
-    (re.compile(r"argument (\S+): expected one argument"), "cli.argparse.value"),
-)
-
-
-def _vietnamese(message: str) -> str:
-    for pattern, key in _ARGPARSE_MESSAGES:
-        m = pattern.fullmatch(message.strip())
-        if m:
-            groups = ["lệnh" if g == "command" else g for g in m.groups()]
-            return t(key, **{f"a{i}": g for i, g in enumerate(groups)})
-    return message
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(t("cli.err.args", detail=_vietnamese(message)))
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m scorecard", description=t("cli.description"))
+    p = Parser(prog="python -m scorecard", description=t("cli.description"))
     p.add_argument("--db", help=t("cli.db.help"))
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     r = sub.add_parser("report", help=t("cli.report.help"))
     r.add_argument("--db", dest="db_sub", help=t("cli.db.help"))
     r.add_argument("--level", required=True, help=t("cli.level.help"))
@@ -78,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--to", dest="end", required=True, help=t("cli.to.help"))
     b.add_argument("--unit", help=t("cli.unit.help"))
     b.add_argument("--out", required=True, help=t("cli.out.help"))
+    # The meeting pack lives in meeting_pack (python -m meeting_pack); kept here too for the
+    # scheduled jobs that call it this way. This module is an entry point, above every layer.
     add_briefing_parser(sub)
     return p
 
@@ -179,10 +155,12 @@ def write_report(df: pd.DataFrame, fmt: str, out: str | None) -> str | None:
     if fmt == "xlsx":
         if not out:
             raise UsageError(t("cli.err.format"))
-        _rounded(df).to_excel(out, index=False, engine="xlsxwriter")
+        safe_frame(_rounded(df)).to_excel(out, index=False, engine="xlsxwriter")
         return None
     if fmt == "csv":
-        data = _rounded(df)
+        # Names from the database must not run as formulas when the file is opened in Excel;
+        # numeric columns are left alone (a negative number is not a formula).
+        data = safe_frame(_rounded(df))
         if out:
             data.to_csv(out, index=False, encoding="utf-8-sig")
             return None
@@ -234,7 +212,7 @@ def run_bieu06a(engine: Engine, args: argparse.Namespace) -> int:
     if df.empty:
         raise UsageError(t("cli.err.no_data", period=f"{fmt_date(start)}–{fmt_date(end)}"))
     if args.out.lower().endswith(".csv"):
-        df.to_csv(args.out, index=False, encoding="utf-8-sig")
+        safe_frame(df).to_csv(args.out, index=False, encoding="utf-8-sig")
         n = len(df)
     else:
         n = b06.write_xlsx(df, args.out, fmt_date(start), fmt_date(end))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data_access.cell_safety import safe_cell
 from texts import t
 
 COUNT_COLUMNS = [
@@ -88,7 +89,10 @@ def with_totals(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_xlsx(df: pd.DataFrame, path: str, start_label: str, end_label: str) -> int:
-    """Write the official layout (two header rows, columns numbered (1)..(13)). Returns rows."""
+    """Write the official layout (two header rows, columns numbered (1)..(13)). Returns rows.
+
+    Unit and field names are written as text, an apostrophe in front of one that would start a
+    formula (``data_access.cell_safety``); the counts are numbers."""
     import xlsxwriter
 
     rows = with_totals(df)
@@ -123,10 +127,10 @@ def write_xlsx(df: pd.DataFrame, path: str, start_label: str, end_label: str) ->
         if row.row_kind == "field":
             stt += 1
             ws.write(r, 0, stt, cell)
-            ws.write(r, 1, f"{row.unit_name} – {row.field_name}", cell)
+            ws.write_string(r, 1, safe_cell(f"{row.unit_name} – {row.field_name}"), cell)
         else:
             ws.write(r, 0, "", cell)
-            ws.write(r, 1, row.field_name, total_fmt)
+            ws.write_string(r, 1, safe_cell(row.field_name), total_fmt)
         for i, (colname, _, _) in enumerate(OFFICIAL_LAYOUT):
             ws.write_number(r, 2 + i, int(getattr(row, colname)), fmt)
         r += 1

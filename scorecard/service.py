@@ -42,6 +42,7 @@ from scorecard.inputs import (
     series_measures,
 )
 from scorecard.methodology import component_levels
+from scorecard.pack_reads import group_info, overdue_by_procedure  # noqa: F401 (the pack's reads)
 from scorecard.periods import (
     Period,
     iso_week_label,

@@ -2,7 +2,7 @@
 asked for), presentation mode (present=1) and the CSS that carries it and the print layout.
 
 SQLite only: these are UI paths; the pack's numbers are checked on both backends in
-test_briefing.py. The browser side (clicks, real downloads, print) is in tests/e2e.
+test_meeting_pack.py. The browser side (clicks, real downloads, print) is in tests/e2e.
 """
 
 from __future__ import annotations
@@ -201,12 +201,13 @@ def test_unit_page_has_pack_button(demo_url, demo_engine, monkeypatch):
 
 @SQLITE
 def test_pack_failure_is_explained_and_the_page_stays(demo_url, demo_engine, monkeypatch):
-    from scorecard import briefing
+    import meeting_pack
 
     def refuse(engine, week, communes=True):  # noqa: ANN001, ANN202
-        raise briefing.BriefingError("Tuần này chưa có số liệu.")
+        raise meeting_pack.BriefingError("Tuần này chưa có số liệu.")
 
-    monkeypatch.setattr(briefing, "collect", refuse)
+    # ui.data builds the pack through the package's public names
+    monkeypatch.setattr(meeting_pack, "collect", refuse)
     week = service.available_weeks(demo_engine)[-7]  # a week no other test has cached a pack for
     at = _app(demo_url, monkeypatch, week=week)
     at.run()

@@ -24,11 +24,9 @@ LAYERS = {"texts": 0, "data_access": 1, "scorecard": 2, "meeting_pack": 2, "ui":
 # same layer, still forbidden: the scoring core must not depend on the meeting pack built on it
 FORBIDDEN_SIDEWAYS = {("scorecard", "meeting_pack")}
 MAX_LINES = 600
-# Modules allowed over MAX_LINES, each with its reason. scorecard/briefing.py is being split into
-# the meeting_pack package by a parallel change; the entry goes when that lands.
-OVERSIZE_ALLOWED = {
-    "scorecard/briefing.py": "moved into meeting_pack/ by the meeting-pack split",
-}
+# Below ui nothing draws: the scoring core, the meeting pack and data access never import
+# Streamlit, so they run the same from a command line, a test or a benchmark.
+NO_STREAMLIT = ("texts", "data_access", "scorecard", "meeting_pack")
 # not application code: measured by their own rules (or none)
 SIZE_EXEMPT_DIRS = ("tests", "bench", ".venv", "node_modules")
 
@@ -78,14 +76,14 @@ def upward_imports(paths: list[Path]) -> list[str]:
 
 
 def oversized(root: Path = ROOT) -> list[str]:
-    """'file: N lines' for every .py outside tests and bench over MAX_LINES, allowed ones aside."""
+    """'file: N lines' for every .py outside tests and bench over MAX_LINES."""
     out = []
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root)
         if rel.parts[0] in SIZE_EXEMPT_DIRS or any(p.startswith(".") for p in rel.parts):
             continue
         n = len(path.read_text(encoding="utf-8").splitlines())
-        if n > MAX_LINES and rel.as_posix() not in OVERSIZE_ALLOWED:
+        if n > MAX_LINES:
             out.append(f"{rel.as_posix()}: {n} lines")
     return out
 
@@ -120,15 +118,6 @@ def test_no_module_over_the_size_limit():
     assert oversized() == []
 
 
-def test_allowed_oversize_modules_still_need_it():
-    """An allowance outlives its reason silently unless checked: each listed file must exist
-    and still be over the limit."""
-    for rel in OVERSIZE_ALLOWED:
-        path = ROOT / rel
-        if path.exists():
-            assert len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES, rel
-
-
 def test_the_size_check_lists_offenders(tmp_path: Path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "big.py").write_text("x = 1\n" * (MAX_LINES + 1), encoding="utf-8")
@@ -136,3 +125,38 @@ def test_the_size_check_lists_offenders(tmp_path: Path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "big_test.py").write_text("x = 1\n" * (MAX_LINES + 1), encoding="utf-8")
     assert oversized(tmp_path) == [f"pkg/big.py: {MAX_LINES + 1} lines"]
+
+
+def test_no_streamlit_below_ui():
+    bad = [
+        f"{p.relative_to(ROOT)}:{line}"
+        for p in _modules()
+        if p.relative_to(ROOT).parts[0] in NO_STREAMLIT
+        for line, target in _imported(p)
+        if target == "streamlit"
+    ]
+    assert bad == []
+
+
+def _full_imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, at module level?) for every absolute import of a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(n) for n in tree.body}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(a.name, id(node) in top) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.append((node.module, id(node) in top))
+    return out
+
+
+def test_meeting_pack_reads_through_the_service_with_module_level_imports():
+    """The pack reads like the pages do (scorecard.service), never the SQL modules, and declares
+    what it needs at the top of each module."""
+    files = [p for p in (ROOT / "meeting_pack").glob("*.py") if p.name != "__main__.py"]
+    assert len(files) >= 6
+    for p in files:
+        imports = _full_imports(p)
+        assert [m for m, _ in imports if m.startswith("data_access.queries")] == [], p.name
+        assert [m for m, top in imports if not top] == [], p.name

@@ -1,14 +1,18 @@
-"""Boundary files: configuration, matching by GSO code and by name, missing units, no tiles."""
+"""Boundary files (data_access.geo): configuration, matching by GSO code and by name, missing
+units; the dashboard's map layers (ui.maps): no tiles, escaped tooltips."""
 
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from data_access import geo
 from ui import maps
 
 GEO = Path("/work/shared/geo")
@@ -62,16 +66,16 @@ TINY_UNITS = pd.DataFrame(
     ],
 )
 def test_normalize_name(raw, expected):
-    assert maps.normalize_name(raw) == expected
+    assert geo.normalize_name(raw) == expected
 
 
 def test_normalize_keeps_names_that_only_look_like_a_prefix():
     # "Xã" alone, or a unit literally called "Huyện" must not become empty.
-    assert maps.normalize_name("Xã") == "xa"
+    assert geo.normalize_name("Xã") == "xa"
 
 
 def test_tiny_geojson_by_code_and_name():
-    res = maps.match_features(TINY, TINY_UNITS)
+    res = geo.match_features(TINY, TINY_UNITS)
     codes = sorted(f["properties"]["unit_code"] for f in res.features)
     assert codes == ["502", "507", "508"]
     assert res.by_code == 1
@@ -85,7 +89,7 @@ def test_code_wins_over_name_and_duplicates_are_reported():
         _feature({"code": "507", "name": "Tam Kỳ"}),  # code says Điện Bàn
         _feature({"name": "Điện Bàn"}),  # a second Điện Bàn: reported, not drawn twice
     ]}
-    res = maps.match_features(gj, TINY_UNITS)
+    res = geo.match_features(gj, TINY_UNITS)
     assert [f["properties"]["unit_code"] for f in res.features] == ["507"]
     assert res.unmatched_features == ["Điện Bàn"]
     assert "Thành phố Tam Kỳ" in res.missing_units
@@ -96,7 +100,7 @@ def test_name_match_respects_the_kind_of_unit():
         _feature({"name": "Tam Kỳ", "type": "Phường"}),  # a ward named after the city
         _feature({"full_name": "Huyện Duy Xuyên"}),
     ]}
-    res = maps.match_features(gj, TINY_UNITS)
+    res = geo.match_features(gj, TINY_UNITS)
     assert [f["properties"]["unit_code"] for f in res.features] == ["508"]
     assert "Thành phố Tam Kỳ" in res.missing_units
 
@@ -105,33 +109,33 @@ def test_codes_as_numbers_or_pcodes():
     gj = {"type": "FeatureCollection", "features": [
         _feature({"code": 502}), _feature({"ADM2_PCODE": "VN507"}), _feature({"ma": "508.0"}),
     ]}
-    res = maps.match_features(gj, TINY_UNITS)
+    res = geo.match_features(gj, TINY_UNITS)
     assert sorted(f["properties"]["unit_code"] for f in res.features) == ["502", "507", "508"]
 
 
 def test_boundary_path_from_env_and_secrets(tmp_path, monkeypatch):
     monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
     secrets = tmp_path / "secrets.toml"
-    assert maps.boundary_path("district", secrets) is None
+    assert geo.boundary_path("district", secrets) is None
     secrets.write_text('[maps]\ndistricts = "/srv/geo/d.geojson"\n', encoding="utf-8")
-    assert maps.boundary_path("district", secrets) == Path("/srv/geo/d.geojson")
-    assert maps.boundary_path("commune", secrets) is None
+    assert geo.boundary_path("district", secrets) == Path("/srv/geo/d.geojson")
+    assert geo.boundary_path("commune", secrets) is None
     monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(tmp_path / "env.geojson"))
-    assert maps.boundary_path("district", secrets) == tmp_path / "env.geojson"
+    assert geo.boundary_path("district", secrets) == tmp_path / "env.geojson"
 
 
 def test_load_boundaries_rejects_non_geojson(tmp_path):
     bad = tmp_path / "x.geojson"
     bad.write_text('{"type": "Feature"}', encoding="utf-8")
     with pytest.raises(ValueError, match="x.geojson"):
-        maps.load_boundaries(bad)
+        geo.load_boundaries(bad)
     bad.write_text("not json", encoding="utf-8")
     with pytest.raises(ValueError):
-        maps.load_boundaries(bad)
+        geo.load_boundaries(bad)
 
 
 def test_decks_fetch_nothing_from_the_internet():
-    res = maps.match_features(TINY, TINY_UNITS)
+    res = geo.match_features(TINY, TINY_UNITS)
     values = {f["properties"]["unit_code"]: {"name": "x", "label": "y", "fill": [1, 2, 3, 4]}
               for f in res.features}
     for deck in (
@@ -186,9 +190,9 @@ def _geo(name: str) -> Path:
 
 
 def test_real_districts_match_by_code():
-    b = maps.load_boundaries(_geo("quangnam_districts_2022.geojson"))
+    b = geo.load_boundaries(_geo("quangnam_districts_2022.geojson"))
     units = _units("district")
-    res = maps.match_features(b.geojson, units)
+    res = geo.match_features(b.geojson, units)
     assert len(res.features) == 18
     assert res.by_code == 18
     assert res.missing_units == []
@@ -196,11 +200,11 @@ def test_real_districts_match_by_code():
 
 
 def test_real_districts_match_by_name_without_codes():
-    b = maps.load_boundaries(_geo("quangnam_districts_2022_from_2025_communes.geojson"))
+    b = geo.load_boundaries(_geo("quangnam_districts_2022_from_2025_communes.geojson"))
     for f in b.geojson["features"]:
         f["properties"].pop("code", None)  # force matching on names only
     units = _units("district")
-    res = maps.match_features(b.geojson, units)
+    res = geo.match_features(b.geojson, units)
     assert res.by_name == 18
     assert res.missing_units == []
 
@@ -208,23 +212,23 @@ def test_real_districts_match_by_name_without_codes():
 def test_real_communes_gadm():
     if not DOMAIN_UNITS.is_file():
         pytest.skip(f"{DOMAIN_UNITS} not present")
-    b = maps.load_boundaries(_geo("quangnam_communes_2022_gadm.geojson"))
+    b = geo.load_boundaries(_geo("quangnam_communes_2022_gadm.geojson"))
     units = _units("commune", DOMAIN_UNITS)
     assert len(units) == 241
-    res = maps.match_features(b.geojson, units)
+    res = geo.match_features(b.geojson, units)
     assert len(res.features) == 241
     assert res.missing_units == []
     # One district's communes only: the others are not "missing", they are simply not asked for.
     tam_ky = units[units["parent_code"] == "502"]
-    res = maps.match_features(b.geojson, tam_ky)
+    res = geo.match_features(b.geojson, tam_ky)
     assert len(res.features) == len(tam_ky) == 13
     assert len(res.unmatched_features) == 241 - 13
 
 
 def test_real_2025_communes_name_the_missing_2022_districts():
-    b = maps.load_boundaries(_geo("danang_communes_2025.geojson"))
+    b = geo.load_boundaries(_geo("danang_communes_2025.geojson"))
     units = _units("district")
-    res = maps.match_features(b.geojson, units)
+    res = geo.match_features(b.geojson, units)
     # A 2025 commune file given as districts: "Phường Tam Kỳ" folds to the same name as
     # "Thành phố Tam Kỳ" but is another kind of unit, so nothing matches and all 18 are named.
     assert res.features == []
@@ -233,7 +237,7 @@ def test_real_2025_communes_name_the_missing_2022_districts():
 
 
 def test_labels_keep_vietnamese_letters():
-    res = maps.match_features(TINY, TINY_UNITS)
+    res = geo.match_features(TINY, TINY_UNITS)
     values = {f["properties"]["unit_code"]: {"name": n, "label": "", "fill": [1, 2, 3, 4]}
               for f, n in zip(res.features, ["Thành phố Tam Kỳ", "Thị xã Điện Bàn",
                                              "Huyện Duy Xuyên"], strict=True)}
@@ -241,3 +245,129 @@ def test_labels_keep_vietnamese_letters():
     labels = next(layer for layer in spec["layers"] if layer["id"] == "labels")
     assert labels["characterSet"] == "auto", "the default ASCII atlas would drop ỳ, Đ, ..."
     assert sorted(r["short"] for r in labels["data"]) == ["Duy Xuyên", "Tam Kỳ", "Điện Bàn"]
+
+
+# --- one matcher for the dashboard and the meeting pack ----------------------------------------
+
+
+def _names_only_file(tmp_path: Path, units: pd.DataFrame) -> Path:
+    """A handmade boundary file with names only (no codes), written as people type them:
+    without diacritics, in capitals, with or without the kind of unit."""
+    rows = units.sort_values("code").head(4).reset_index(drop=True)
+    spellings = [
+        geo.fold(rows.loc[0, "name"]),  # "thanh pho tam ky"
+        str(rows.loc[1, "name"]).upper(),
+        geo.short_name(rows.loc[2, "name"]),  # no kind word
+        geo.fold(geo.short_name(rows.loc[3, "name"])),
+    ]
+    feats = [_feature({"ten": n}, x=108.0 + i / 10) for i, n in enumerate(spellings)]
+    feats.append(_feature({"ten": "Atlantis"}, x=109.0))
+    path = tmp_path / "names_only.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    return path
+
+
+def _shared_file(name: str, tmp_path: Path, units: pd.DataFrame) -> Path:
+    return _names_only_file(tmp_path, units) if name == "names_only" else _geo(name)
+
+
+@pytest.mark.parametrize("name", ["names_only", "quangnam_districts_2022.geojson"])
+def test_pack_map_and_dashboard_map_match_the_same_units(demo_engine, tmp_path, monkeypatch, name):
+    from meeting_pack import data as pack_data
+    from meeting_pack import mapimage
+    from scorecard import service
+    from scorecard.periods import ytd_period
+    from ui import mapview
+
+    week = service.available_weeks(demo_engine)[-1]
+    level = pack_data.level_data(demo_engine, "district", ytd_period(week))
+    units = service.units(demo_engine, level="district")  # as pages/districts.py reads them
+    path = _shared_file(name, tmp_path, units)
+    monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(path))
+
+    res, source = mapview.boundary_features("district", units)
+    rings, note = mapimage.boundary_rings("district", level.summary)
+    assert res is not None and res.unit_codes
+    assert set(rings) == res.unit_codes
+    assert path.name in source and path.name in note
+    if name == "names_only":
+        assert res.by_name == len(res.unit_codes) == 4
+        # and the picture is drawn with the boundaries, not only the seats
+        png, caption = mapimage.render_map(level.summary, "district")
+        assert png and caption == note
+
+
+def test_pack_map_reads_the_boundary_file_from_secrets(demo_engine, tmp_path, monkeypatch):
+    """The pack's map takes its file where the dashboard does: env, else secrets.toml [maps]."""
+    from data_access import config
+    from meeting_pack import data as pack_data
+    from meeting_pack import mapimage
+    from scorecard import service
+    from scorecard.periods import ytd_period
+
+    week = service.available_weeks(demo_engine)[-1]
+    level = pack_data.level_data(demo_engine, "district", ytd_period(week))
+    path = _names_only_file(tmp_path, service.units(demo_engine, level="district"))
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[maps]\ndistricts = "{path}"\n', encoding="utf-8")
+    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
+    monkeypatch.setattr(config, "SECRETS_PATH", secrets)
+    rings, note = mapimage.boundary_rings("district", level.summary)
+    assert len(rings) == 4
+    assert path.name in note
+
+
+def test_secrets_reader_is_shared_and_tolerant(tmp_path):
+    from data_access import config
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[database]\nurl = "sqlite:///x.db"\n[maps]\ncommunes = " c.geojson "\n',
+                       encoding="utf-8")
+    assert config.database_url(secrets) == "sqlite:///x.db"
+    assert config.secret("maps", "communes", secrets) == "c.geojson"
+    assert geo.boundary_path("commune", secrets) == config.ROOT / "c.geojson"
+    secrets.write_text("[maps\nbroken", encoding="utf-8")
+    assert config.read_secrets(secrets) == {}
+    assert geo.boundary_path("commune", secrets) is None
+
+
+# --- tooltips: database text is escaped, never markup -----------------------------------------
+
+EVIL = '<img src=x onerror="alert(1)"> Tam Kỳ & Co'
+
+
+def _tooltip_rows(spec: dict) -> list[dict]:
+    layer = spec["layers"][0]
+    data = layer["data"]
+    if isinstance(data, dict):  # GeoJSON
+        return [f["properties"] for f in data["features"]]
+    return data
+
+
+def test_tooltips_escape_names_and_carry_no_markup():
+    res = geo.match_features(TINY, TINY_UNITS)
+    values = {f["properties"]["unit_code"]: {"name": EVIL, "label": "Tổng điểm: 80 < 90",
+                                             "grade": "Tốt", "fill": [1, 2, 3, 4]}
+              for f in res.features}
+    area = maps.choropleth_deck(res.features, values)
+    points = maps.points_deck(pd.DataFrame(
+        {"unit_code": ["502"], "name": [EVIL], "lat": [15.58], "lon": [108.48], "radius": [3000],
+         "fill": [[1, 2, 3, 4]], "label": ["Tổng điểm: 80"], "detail": ["12 hồ sơ"],
+         "grade": ["Tốt"]}))
+    for deck in (area, points):
+        spec = json.loads(deck.to_json())
+        template = deck._tooltip["html"]
+        # Only the escaped copies are substituted into the template.
+        assert set(re.findall(r"{(\w+)}", template)) <= {f"tip_{k}" for k in maps.TIP_FIELDS}
+        rows = _tooltip_rows(spec)
+        assert rows
+        for row in rows:
+            assert row["tip_name"] == html.escape(EVIL, quote=True)
+            for k, v in row.items():
+                if k.startswith("tip_"):
+                    assert "<" not in v and "<br" not in v, (k, v)
+        # The on-map labels are text (not HTML): they keep the name as typed.
+        labels = next(layer for layer in spec["layers"] if layer["id"] == "labels")
+        assert any("<img" in r["short"] for r in labels["data"])
+    pts = _tooltip_rows(json.loads(points.to_json()))
+    assert pts[0]["tip_detail"] == "12 hồ sơ"

@@ -18,10 +18,11 @@ import streamlit as st
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
+import meeting_pack
 from data_access import config
 from data_access.config import database_url, is_default_sqlite
 from data_access.engine import get_engine
-from scorecard import briefing, service
+from scorecard import service
 from scorecard.periods import period_for_week, previous_period
 
 log = logging.getLogger(__name__)
@@ -225,27 +226,27 @@ def load_grade_bands(url: str, version: str | None) -> pd.DataFrame:
     return service.grade_bands(engine_for(url), version)
 
 
-# --- the meeting pack (scorecard.briefing) ------------------------------------------------------
+# --- the meeting pack (meeting_pack) ------------------------------------------------------------
 # A pack takes seconds to build, so pages build it only on request (ui.meeting.pack_buttons).
 # The deck and the workbook share one fetch of the week's data; st.cache_data hands each caller
 # its own copy, so build_workbook adding the communes to it cannot leak into another build.
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=4)
-def _briefing(url: str, week: str) -> briefing.Briefing:
-    return briefing.collect(engine_for(url), week)
+def _briefing(url: str, week: str) -> meeting_pack.Briefing:
+    return meeting_pack.collect(engine_for(url), week)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
 def load_deck(url: str, week: str) -> bytes:
     """The weekly briefing deck (PPTX) of ``week``."""
-    return briefing.build_deck(engine_for(url), week, _briefing(url, week))
+    return meeting_pack.build_deck(engine_for(url), week, _briefing(url, week))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
 def load_workbook(url: str, week: str) -> bytes:
     """The weekly workbook (XLSX) of ``week``."""
-    return briefing.build_workbook(engine_for(url), week, _briefing(url, week))
+    return meeting_pack.build_workbook(engine_for(url), week, _briefing(url, week))
 
 
 def unit_row(url: str, code: str) -> pd.Series | None:

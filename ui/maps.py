@@ -1,202 +1,40 @@
-"""Boundary files and map layers.
+"""Map layers for the dashboard: colours, the fitted view, boundary and point layers.
 
-Boundaries come from a GeoJSON file the user supplies (env ``REFORM_GEOJSON_DISTRICTS`` /
-``REFORM_GEOJSON_COMMUNES``, or ``[maps] districts = "..."`` / ``communes = "..."`` in
-.streamlit/secrets.toml). Features are matched to units by GSO code, else by name with
-diacritics, case and the unit-kind prefix ignored. Without a file the map shows points at the
-unit seats. No map tiles, fonts or anything else are fetched from the internet: the deck has
-no map provider and no style.
+Which boundary file is configured, and which unit each of its features is, live in
+``data_access.geo`` (shared with the meeting pack's map picture). Without a file the map shows
+points at the unit seats. No map tiles, fonts or anything else are fetched from the internet:
+the deck has no map provider and no style.
+
+Tooltips: pydeck renders the tooltip ``html`` template as HTML, with the feature's properties
+substituted unescaped. Every value put in a tooltip is therefore escaped here
+(``tooltip_text``), and line breaks are made by the template, never by markup in a value.
 """
 
 from __future__ import annotations
 
-import json
+import html
 import math
-import os
-import re
-import tomllib
-import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 import pydeck as pdk
 
-from data_access.config import ROOT
+from data_access import geo
 
-ENV_VARS: dict[str, str] = {
-    "district": "REFORM_GEOJSON_DISTRICTS",
-    "commune": "REFORM_GEOJSON_COMMUNES",
+# The fields are the escaped copies (``tip_*``) of name, label, detail and grade.
+_TIP_STYLE = {"fontSize": "15px"}
+AREA_TOOLTIP = {"html": "<b>{tip_name}</b><br/>{tip_label}<br/>{tip_grade}", "style": _TIP_STYLE}
+POINT_TOOLTIP = {
+    "html": "<b>{tip_name}</b><br/>{tip_label}<br/>{tip_detail}<br/>{tip_grade}",
+    "style": _TIP_STYLE,
 }
-_SECRET_KEYS: dict[str, str] = {"district": "districts", "commune": "communes"}
-# Property names that commonly hold the GSO code or the name in public boundary files
-# (dvhcvn, GADM, geoBoundaries, HDX).
-CODE_KEYS: tuple[str, ...] = (
-    "code", "gso_code", "ma", "ma_dvhc", "madvhc", "MaDVHC", "ma_huyen", "ma_xa", "ADM2_PCODE",
-    "ADM3_PCODE", "id",
-)
-NAME_KEYS: tuple[str, ...] = (
-    "name", "full_name", "ten", "Ten", "ten_dvhc", "NAME_2", "NAME_3", "VARNAME_2",
-    "VARNAME_3", "shapeName", "ADM2_VI", "ADM3_VI", "ADM2_EN", "ADM3_EN", "name_ascii",
-)
-_KIND_PREFIXES: tuple[str, ...] = (
-    "thanh pho", "thi xa", "thi tran", "huyen", "phuong", "xa", "quan", "tp", "tx", "tt",
-    "dac khu",
-)
+TIP_FIELDS = ("name", "label", "detail", "grade")
 
 
-def _fold(text: object) -> str:
-    s = unicodedata.normalize("NFD", str(text or ""))
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    s = s.replace("đ", "d").replace("Đ", "D").lower()
-    return re.sub(r"[^a-z0-9]+", " ", s).strip()
-
-
-_KIND_ALIASES: dict[str, str] = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
-
-
-def split_kind(name: object) -> tuple[str | None, str]:
-    """``"Thành phố Tam Kỳ"`` → ``("thanh pho", "tamky")``; the kind is None when not written."""
-    s = _fold(name)
-    for p in _KIND_PREFIXES:
-        if s.startswith(p + " ") and len(s) > len(p) + 1:
-            # GADM writes names without spaces ("HòaThuận"); compare without spaces too.
-            return _KIND_ALIASES.get(p, p), s[len(p) + 1 :].replace(" ", "")
-    return None, s.replace(" ", "")
-
-
-def normalize_name(name: object) -> str:
-    """``"Thành phố Tam Kỳ"`` → ``"tamky"``: no diacritics, case, kind prefix or punctuation."""
-    return split_kind(name)[1]
-
-
-def _feature_kind(props: dict) -> str | None:
-    """The unit kind a feature states (``type`` property or a prefixed name), if any."""
-    t = props.get("type")
-    if t:
-        kind, rest = split_kind(f"{t} x")
-        if kind:
-            return kind
-    for k in NAME_KEYS:
-        if props.get(k):
-            kind, _ = split_kind(props[k])
-            if kind:
-                return kind
-    return None
-
-
-def _norm_code(v: object) -> str:
-    s = str(v).strip()
-    # Pcodes such as "VN502" or numbers stored as floats ("502.0") still mean 502.
-    s = re.sub(r"\.0$", "", s)
-    m = re.search(r"(\d+)$", s)
-    return m.group(1).lstrip("0") if m else s.lower()
-
-
-@dataclass
-class Boundaries:
-    """A loaded boundary file."""
-
-    path: Path
-    geojson: dict
-    attribution: str
-
-
-@dataclass
-class MatchResult:
-    """Features matched to units: which unit each feature is, and who is missing."""
-
-    features: list[dict]  # copies of matched features, properties carry ``unit_code``
-    by_code: int = 0
-    by_name: int = 0
-    missing_units: list[str] = field(default_factory=list)  # unit names without a boundary
-    unmatched_features: list[str] = field(default_factory=list)
-
-
-def _maps_secret(key: str, secrets_path: Path | None = None) -> str:
-    """``[maps] <key>`` from .streamlit/secrets.toml, or "" when absent or unreadable."""
-    sp = secrets_path or ROOT / ".streamlit" / "secrets.toml"
-    try:
-        data = tomllib.loads(sp.read_text(encoding="utf-8")) if sp.is_file() else {}
-    except (tomllib.TOMLDecodeError, OSError):
-        data = {}
-    maps = data.get("maps", {})
-    return str(maps.get(key, "") or "").strip() if isinstance(maps, dict) else ""
-
-
-def boundary_path(level: str, secrets_path: Path | None = None) -> Path | None:
-    """The configured boundary file for a level, or None when none is configured."""
-    env = ENV_VARS.get(level)
-    value = os.environ.get(env, "").strip() if env else ""
-    if not value:
-        value = _maps_secret(_SECRET_KEYS.get(level, level), secrets_path)
-    if not value:
-        return None
-    p = Path(value).expanduser()
-    return p if p.is_absolute() else ROOT / p
-
-
-def load_boundaries(path: Path) -> Boundaries:
-    """Read a GeoJSON FeatureCollection; raises ValueError with a readable reason."""
-    try:
-        gj = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path.name}: {exc}") from exc
-    if not isinstance(gj, dict) or gj.get("type") != "FeatureCollection":
-        raise ValueError(f"{path.name}: not a GeoJSON FeatureCollection")
-    attribution = str(gj.get("attribution") or gj.get("source") or gj.get("name") or "")
-    return Boundaries(path, gj, attribution)
-
-
-def match_features(geojson: dict, units: pd.DataFrame) -> MatchResult:
-    """Attach ``unit_code`` to each feature matching a unit (by code first, then by name).
-
-    ``units`` needs ``code`` and ``name`` (``short_name`` is used too when present).
-    """
-    by_code: dict[str, str] = {}
-    by_name: dict[str, str] = {}
-    kinds: dict[str, str | None] = {}
-    for r in units.itertuples(index=False):
-        code = str(r.code)
-        by_code[_norm_code(code)] = code
-        kinds[code] = split_kind(r.name)[0]
-        for n in (getattr(r, "name", None), getattr(r, "short_name", None)):
-            if n and n == n:
-                by_name.setdefault(normalize_name(n), code)
-    found: dict[str, dict] = {}
-    res = MatchResult(features=[])
-    for feat in geojson.get("features", []):
-        props = dict(feat.get("properties") or {})
-        code = None
-        for k in CODE_KEYS:
-            if props.get(k) is not None and _norm_code(props[k]) in by_code:
-                code = by_code[_norm_code(props[k])]
-                res.by_code += 1
-                break
-        if code is None:
-            # A name match must not cross kinds: "Phường Tam Kỳ" (a 2025 commune) is not
-            # "Thành phố Tam Kỳ" (the 2022 district), though both fold to "tamky".
-            fkind = _feature_kind(props)
-            for k in NAME_KEYS:
-                cand = by_name.get(normalize_name(props[k])) if props.get(k) else None
-                if cand is None:
-                    continue
-                if fkind and kinds.get(cand) and fkind != kinds[cand]:
-                    continue
-                code = cand
-                res.by_name += 1
-                break
-        if code is None or code in found:
-            label = next((str(props[k]) for k in NAME_KEYS if props.get(k)), "?")
-            res.unmatched_features.append(label)
-            continue
-        props["unit_code"] = code
-        found[code] = {"type": "Feature", "properties": props, "geometry": feat.get("geometry")}
-    res.features = list(found.values())
-    res.missing_units = [
-        str(r.name) for r in units.itertuples(index=False) if str(r.code) not in found
-    ]
-    return res
+def tooltip_text(value: object) -> str:
+    """A value safe to substitute into the tooltip template: HTML-escaped text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
 
 
 # --- colours and layers ---------------------------------------------------------------------
@@ -286,16 +124,6 @@ def label_layer(points: pd.DataFrame) -> pdk.Layer:
     )
 
 
-def _short(name: str) -> str:
-    """Name without its kind ("Huyện Nam Giang" → "Nam Giang") for map labels."""
-    folded = _fold(name)
-    for p in _KIND_PREFIXES:
-        if folded.startswith(p + " "):
-            words = len(p.split())
-            return " ".join(str(name).split()[words:]) or str(name)
-    return str(name)
-
-
 def _centre(geom: dict | None) -> tuple[float, float] | None:
     """A label point: the middle of the bounding box of the largest outer ring."""
     if not geom:
@@ -337,6 +165,7 @@ def choropleth_deck(
             "grade": v.get("grade", ""),
             "fill": v.get("fill", ramp(None)),
         }
+        props.update({f"tip_{k}": tooltip_text(props.get(k)) for k in ("name", "label", "grade")})
         feats.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
         for lo, la in _coords(f["geometry"]):
             lons.append(lo)
@@ -358,7 +187,7 @@ def choropleth_deck(
     for f in feats:
         c = _centre(f["geometry"])
         if c:
-            centres.append({"lon": c[0], "lat": c[1], "short": _short(f["properties"]["name"])})
+            centres.append({"lon": c[0], "lat": c[1], "short": geo.short_name(f["properties"]["name"])})
     layers = [layer]
     if show_labels and centres:
         layers.append(label_layer(pd.DataFrame(centres)))
@@ -368,14 +197,17 @@ def choropleth_deck(
         # No provider and no style: pydeck then emits a placeholder style that Streamlit drops
         # instead of substituting its default Carto basemap (an internet fetch).
         map_provider=None,
-        tooltip={"html": "<b>{name}</b><br/>{label}<br/>{grade}",
-                 "style": {"fontSize": "15px"}},
+        tooltip=AREA_TOOLTIP,
     )
 
 
 def points_deck(points: pd.DataFrame, layer_id: str = "units", height_px: int = 620,
                 show_labels: bool = True) -> pdk.Deck:
-    """Circles at unit seats: ``points`` [unit_code, name, lat, lon, radius, fill, label, grade]."""
+    """Circles at unit seats: ``points`` [unit_code, name, lat, lon, radius, fill, label, grade]
+    and optionally ``detail`` (a fourth tooltip line). Tooltip values are escaped here."""
+    points = points.copy()
+    for k in TIP_FIELDS:
+        points[f"tip_{k}"] = [tooltip_text(v) for v in points[k]] if k in points else ""
     layer = pdk.Layer(
         "ScatterplotLayer",
         id=layer_id,
@@ -392,7 +224,7 @@ def points_deck(points: pd.DataFrame, layer_id: str = "units", height_px: int = 
     layers = [layer]
     if show_labels:
         labels = points[["lon", "lat"]].copy()
-        labels["short"] = [_short(n) for n in points["name"]]
+        labels["short"] = [geo.short_name(n) for n in points["name"]]
         # Below the circle, so the label does not hide the colour.
         labels["lat"] = labels["lat"] - 0.045
         layers.append(label_layer(labels))
@@ -401,8 +233,7 @@ def points_deck(points: pd.DataFrame, layer_id: str = "units", height_px: int = 
         initial_view_state=view_for(points["lon"].tolist(), points["lat"].tolist(),
                                     height_px=height_px, pad=0.12),
         map_provider=None,
-        tooltip={"html": "<b>{name}</b><br/>{label}<br/>{grade}",
-                 "style": {"fontSize": "15px"}},
+        tooltip=POINT_TOOLTIP,
     )
 
 
@@ -421,12 +252,3 @@ def selected_unit(event: object, layer_id: str = "units") -> str | None:
     props = obj.get("properties", obj) if isinstance(obj, dict) else {}
     code = props.get("unit_code")
     return str(code) if code is not None else None
-
-
-def attribution_for(level: str, b: Boundaries, secrets_path: Path | None = None) -> str:
-    """Attribution from env ``<VAR>_ATTRIBUTION``, ``[maps] <level>s_attribution``, or the file."""
-    env = ENV_VARS.get(level)
-    value = os.environ.get(f"{env}_ATTRIBUTION", "").strip() if env else ""
-    if not value:
-        value = _maps_secret(f"{_SECRET_KEYS.get(level, level)}_attribution", secrets_path)
-    return value or b.attribution

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from data_access import geo
 from texts import fmt_number, t
 from ui import maps, widgets
 
@@ -15,8 +16,30 @@ from ui import maps, widgets
 @st.cache_data(show_spinner=False)
 def _boundaries(path: str, mtime: float) -> tuple[dict, str]:
     # Keyed by modification time so that replacing the file takes effect without a restart.
-    b = maps.load_boundaries(Path(path))
+    b = geo.load_boundaries(Path(path))
     return b.geojson, b.attribution
+
+
+def boundary_features(level: str, units: pd.DataFrame) -> tuple[geo.MatchResult | None, str]:
+    """The configured boundary file's features matched to ``units``, and the source caption;
+    (None, "") without a usable file. Problems with the file are shown as warnings."""
+    path = geo.boundary_path(level)
+    if path is None:
+        return None, ""
+    if not path.is_file():
+        st.warning(t("ui.map.file_missing", file=path.name))
+        return None, ""
+    try:
+        gj, attribution = _boundaries(str(path), path.stat().st_mtime)
+    except ValueError as exc:
+        st.warning(t("ui.map.file_invalid", error=str(exc)))
+        return None, ""
+    res = geo.match_features(gj, units)
+    if res.missing_units:
+        st.warning(t("ui.map.missing_units", n=len(res.missing_units),
+                     names=", ".join(res.missing_units)))
+    attr = geo.attribution_for(level, geo.Boundaries(path, gj, attribution))
+    return res, t("ui.map.source_file", file=path.name) + (f" — {attr}" if attr else "")
 
 
 def metric_options(components: pd.DataFrame) -> dict[str, str]:
@@ -80,30 +103,11 @@ def render(
         return {"name": names.get(code, code), "label": label, "grade": grade, "fill": fill,
                 "value": value}
 
-    path = maps.boundary_path(level)
     deck = None
-    source = ""
-    if path is not None:
-        if not path.is_file():
-            st.warning(t("ui.map.file_missing", file=path.name))
-        else:
-            try:
-                gj, attribution = _boundaries(str(path), path.stat().st_mtime)
-            except ValueError as exc:
-                st.warning(t("ui.map.file_invalid", error=str(exc)))
-            else:
-                res = maps.match_features(gj, units)
-                if res.missing_units:
-                    st.warning(t("ui.map.missing_units", n=len(res.missing_units),
-                                 names=", ".join(res.missing_units)))
-                if res.features:
-                    values = {c: entry(c) for c in (f["properties"]["unit_code"]
-                                                   for f in res.features)}
-                    deck = maps.choropleth_deck(res.features, values, height_px=height)
-                    b = maps.Boundaries(path, gj, attribution)
-                    attr = maps.attribution_for(level, b)
-                    source = t("ui.map.source_file", file=path.name) + (
-                        f" — {attr}" if attr else "")
+    res, source = boundary_features(level, units)
+    if res is not None and res.features:
+        values = {c: entry(c) for c in (f["properties"]["unit_code"] for f in res.features)}
+        deck = maps.choropleth_deck(res.features, values, height_px=height)
     if deck is None:
         pts = units.dropna(subset=["lat", "lon"]).copy()
         if pts.empty:
@@ -118,14 +122,13 @@ def render(
         pts["radius"] = [scale_m * (0.25 + 0.75 * math.sqrt(d / dmax)) for d in pts["dossiers"]]
         e = {c: entry(c) for c in pts["unit_code"]}
         pts["name"] = [e[c]["name"] for c in pts["unit_code"]]
-        pts["label"] = [
-            e[c]["label"] + "<br/>" + t("ui.map.dossiers", n=fmt_number(d, 0))
-            for c, d in zip(pts["unit_code"], pts["dossiers"], strict=True)
-        ]
+        pts["label"] = [e[c]["label"] for c in pts["unit_code"]]
+        # A line of its own in the tooltip template: values never carry markup.
+        pts["detail"] = [t("ui.map.dossiers", n=fmt_number(d, 0)) for d in pts["dossiers"]]
         pts["grade"] = [e[c]["grade"] for c in pts["unit_code"]]
         pts["fill"] = [e[c]["fill"] for c in pts["unit_code"]]
         deck = maps.points_deck(
-            pts[["unit_code", "name", "lat", "lon", "radius", "fill", "label", "grade"]],
+            pts[["unit_code", "name", "lat", "lon", "radius", "fill", "label", "detail", "grade"]],
             height_px=height,
         )
         source = t("ui.map.source_points")

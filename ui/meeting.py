@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from scorecard.briefing import BriefingError
+from meeting_pack import BriefingError
 from texts import t
 from ui import access, data, state
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from data_access.cell_safety import safe_frame
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
 from ui import tables
 
@@ -163,10 +164,11 @@ def selected_code(event: object, df: pd.DataFrame) -> str | None:
 
 
 def to_excel(df: pd.DataFrame, sheet: str) -> bytes:
-    """An in-memory .xlsx, so nothing is written on the server."""
+    """An in-memory .xlsx, so nothing is written on the server. Text from the database (dossier
+    codes, procedure and field names) cannot run as a formula (``data_access.cell_safety``)."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False, sheet_name=sheet[:31])
+        safe_frame(df).to_excel(xw, index=False, sheet_name=sheet[:31])
         ws = xw.sheets[sheet[:31]]
         for col in ws.columns:
             width = max(len(str(c.value or "")) for c in col)

@@ -210,11 +210,12 @@ def _deep_point(ring: list) -> tuple[float, float]:
 
 def _map_target(eng: Engine) -> tuple[str, float, float, object]:
     """(unit code, lon, lat, view state) of a district to click, as ui.mapview draws the map."""
+    from data_access import geo
     from ui import maps
 
     units = service.units(eng, level="district")
     if GEO.exists():  # the app_server fixture passes the file to the app when it exists
-        res = maps.match_features(maps.load_boundaries(GEO).geojson, units)
+        res = geo.match_features(geo.load_boundaries(GEO).geojson, units)
         lons: list[float] = []
         lats: list[float] = []
         for f in res.features:

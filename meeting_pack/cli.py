@@ -1,8 +1,8 @@
-"""``python -m scorecard briefing``: the meeting pack from the command line (scheduled jobs).
+"""``python -m meeting_pack``: the weekly briefing deck (and workbook) from the command line.
 
-Kept out of ``scorecard/__main__.py`` (which wires it in with two calls) so the pack can change
-without touching the report commands. Every user mistake or missing data is one Vietnamese line
-on stderr and exit code 2, never a traceback.
+Also reachable as ``python -m scorecard briefing`` (the same arguments): that entry point wires
+in ``add_briefing_parser`` and ``run_briefing``. Every user mistake or missing data is one
+Vietnamese line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,19 +15,27 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.engine import get_engine
-from scorecard import briefing, service
+from meeting_pack.data import BriefingError, collect
+from meeting_pack.deck import build_deck
+from meeting_pack.workbook import build_workbook
+from scorecard import service
+from scorecard.cli_parser import Parser, UsageError
 from texts import fmt_number, t
+
+
+def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The pack's arguments: --week, --out, --xlsx, --db."""
+    p.add_argument("--week", help=t("brief.cli_week"))
+    p.add_argument("--out", required=True, help=t("brief.cli_out"))
+    p.add_argument("--xlsx", help=t("brief.cli_xlsx"))
+    # Same dest as the scorecard CLI's other subcommands' --db, so either position works there.
+    p.add_argument("--db", dest="db_sub", metavar="URL", help=t("brief.cli_db"))
+    return p
 
 
 def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``briefing`` subcommand to the scorecard CLI's subparsers."""
-    p = sub.add_parser("briefing", help=t("brief.cli_help"))
-    p.add_argument("--week", help=t("brief.cli_week"))
-    p.add_argument("--out", required=True, help=t("brief.cli_out"))
-    p.add_argument("--xlsx", help=t("brief.cli_xlsx"))
-    # Same dest as the other subcommands' --db, so either position of --db works.
-    p.add_argument("--db", dest="db_sub", help=t("brief.cli_db"))
-    return p
+    return add_arguments(sub.add_parser("briefing", help=t("brief.cli_help")))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -54,12 +62,12 @@ def run_briefing(args: argparse.Namespace) -> int:
         week = args.week or service.latest_week(engine) or ""
         started = time.perf_counter()
         # One fetch feeds both files, so they always show the same numbers.
-        b = briefing.collect(engine, week, communes=bool(args.xlsx))
-        outputs = [(args.out, briefing.build_deck(engine, week, b))]
+        b = collect(engine, week, communes=bool(args.xlsx))
+        outputs = [(args.out, build_deck(engine, week, b))]
         if args.xlsx:
-            outputs.append((args.xlsx, briefing.build_workbook(engine, week, b)))
+            outputs.append((args.xlsx, build_workbook(engine, week, b)))
         elapsed = time.perf_counter() - started
-    except briefing.BriefingError as exc:
+    except BriefingError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
@@ -75,3 +83,14 @@ def run_briefing(args: argparse.Namespace) -> int:
             return 2
         print(t("brief.cli_done", path=path, seconds=fmt_number(elapsed, 1)), file=sys.stderr)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m meeting_pack [--week W] --out F.pptx [--xlsx F.xlsx] [--db URL]``."""
+    parser = add_arguments(Parser(prog="python -m meeting_pack", description=t("brief.cli_help")))
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    return run_briefing(args)

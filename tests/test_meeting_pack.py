@@ -12,7 +12,12 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Pt
 
-from scorecard import briefing, service
+import meeting_pack
+from meeting_pack import data as pack_data
+from meeting_pack import deck as pack_deck
+from meeting_pack import deck_parts, mapimage, workbook
+from meeting_pack.cli import main as pack_main
+from scorecard import service
 from scorecard.__main__ import main
 from scorecard.periods import previous_period, ytd_period
 from texts import fmt_date, fmt_delta, fmt_number, t
@@ -29,9 +34,9 @@ def pack(demo_engine):
     """(week, Briefing, deck, workbook) built once per backend."""
     weeks = service.available_weeks(demo_engine)
     week = WEEK if WEEK in weeks else weeks[-1]
-    b = briefing.collect(demo_engine, week)
-    deck = Presentation(io.BytesIO(briefing.build_deck(demo_engine, week, b)))
-    wb = load_workbook(io.BytesIO(briefing.build_workbook(demo_engine, week, b)))
+    b = meeting_pack.collect(demo_engine, week)
+    deck = Presentation(io.BytesIO(meeting_pack.build_deck(demo_engine, week, b)))
+    wb = load_workbook(io.BytesIO(meeting_pack.build_workbook(demo_engine, week, b)))
     return week, b, deck, wb
 
 
@@ -73,10 +78,10 @@ def test_deck_is_16_9_with_the_expected_slides(pack, demo_engine):
     assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, rel=1e-3)
     n_dept = len(b.levels["department"].summary)
     n_dist = len(b.levels["district"].summary)
-    league = sum(len(briefing._pages(n, briefing.LEAGUE_ROWS_PER_SLIDE)) for n in (n_dept, n_dist))
+    league = sum(len(deck_parts.pages(n, pack_deck.LEAGUE_ROWS_PER_SLIDE)) for n in (n_dept, n_dist))
     maps = 1  # districts have seat coordinates; departments do not
     lagging = sum(
-        max(1, len(briefing._pages(min(len(b.levels[c].lagging), 5), briefing.LAGGING_ROWS_PER_SLIDE)))
+        max(1, len(deck_parts.pages(min(len(b.levels[c].lagging), 5), pack_deck.LAGGING_ROWS_PER_SLIDE)))
         for c in ("department", "district")
     )
     bottom = min(5, n_dept) + min(5, n_dist)
@@ -217,11 +222,11 @@ def test_lagging_slides_name_the_units_and_procedures(pack, demo_engine):
 
 
 def test_bad_week_and_week_without_data(demo_engine):
-    with pytest.raises(briefing.BriefingError) as exc:
-        briefing.build_deck(demo_engine, "2024-W60")
+    with pytest.raises(meeting_pack.BriefingError) as exc:
+        meeting_pack.build_deck(demo_engine, "2024-W60")
     assert "2024-W60" in str(exc.value) and "\n" not in str(exc.value)
-    with pytest.raises(briefing.BriefingError):
-        briefing.build_workbook(demo_engine, "2031-W05")
+    with pytest.raises(meeting_pack.BriefingError):
+        meeting_pack.build_workbook(demo_engine, "2031-W05")
 
 
 # --- workbook ---------------------------------------------------------------------------------
@@ -237,7 +242,7 @@ def _sheet_rows(ws, header_row: int = 3) -> tuple[list[str], list[tuple]]:
 def test_workbook_league_sheets_equal_the_engine(pack, demo_engine, level):
     week, _, _, wb = pack
     summary = service.scorecard(demo_engine, level, ytd_period(week)).summary
-    ws = wb[briefing._sheet_name(t("brief.wb_sheet_league", level=_level_name(demo_engine, level)))]
+    ws = wb[workbook._sheet_name(t("brief.wb_sheet_league", level=_level_name(demo_engine, level)))]
     assert ws.freeze_panes == "A4"
     _, rows = _sheet_rows(ws)
     assert len(rows) == len(summary)
@@ -256,7 +261,7 @@ def test_workbook_communes_are_grouped_by_district(pack, demo_engine):
     summary = service.scorecard(demo_engine, "commune", ytd_period(week)).summary
     units = service.units(demo_engine, level="commune").set_index("code")
     districts = service.units(demo_engine, level="district").set_index("code")["name"]
-    _, rows = _sheet_rows(wb[briefing._sheet_name(t("brief.wb_sheet_communes"))])
+    _, rows = _sheet_rows(wb[workbook._sheet_name(t("brief.wb_sheet_communes"))])
     assert len(rows) == len(summary)
     by_code = summary.set_index("unit_code")
     seen: list[str] = []
@@ -273,7 +278,7 @@ def test_workbook_communes_are_grouped_by_district(pack, demo_engine):
 def test_workbook_component_detail(pack, demo_engine):
     week, _, _, wb = pack
     res = service.scorecard(demo_engine, "district", ytd_period(week))
-    _, rows = _sheet_rows(wb[briefing._sheet_name(t("brief.wb_sheet_components"))])
+    _, rows = _sheet_rows(wb[workbook._sheet_name(t("brief.wb_sheet_components"))])
     district = service.levels(demo_engine).set_index("code").loc["district", "name"]
     got = {(r[1], r[4]): r for r in rows if r[0] == district}
     assert len(got) == len(res.components)
@@ -286,7 +291,7 @@ def test_workbook_component_detail(pack, demo_engine):
 
 def test_workbook_overdue_list(pack, demo_engine):
     week, b, _, wb = pack
-    _, rows = _sheet_rows(wb[briefing._sheet_name(t("brief.wb_sheet_overdue"))])
+    _, rows = _sheet_rows(wb[workbook._sheet_name(t("brief.wb_sheet_overdue"))])
     assert len(rows) == sum(b.overdue_counts.values())
     worst = max(b.overdue_counts, key=b.overdue_counts.get)
     od = service.overdue_dossiers(demo_engine, worst, ytd_period(week))
@@ -297,53 +302,70 @@ def test_workbook_overdue_list(pack, demo_engine):
 
 def test_workbook_bieu06a_identities_on_every_row(pack, demo_engine):
     week, _, _, wb = pack
-    ws = wb[briefing._sheet_name(t("brief.wb_sheet_bieu06a"))]
-    h1, h2, h3 = briefing.BIEU06A_HEADER_ROWS
+    ws = wb[workbook._sheet_name(t("brief.wb_sheet_bieu06a"))]
+    h1, h2, h3 = workbook.BIEU06A_HEADER_ROWS
     assert ws.cell(h1, 3).value == t("b06.received")
     assert ws.cell(h1, 7).value == t("b06.resolved")
     assert ws.cell(h1, 11).value == t("b06.pending")
     assert ws.cell(h3 + 1, 13).value == "(13)"
     assert f"C{h1}:F{h1}" in {str(r) for r in ws.merged_cells.ranges}
-    rows = list(ws.iter_rows(min_row=briefing.BIEU06A_FIRST_DATA_ROW, values_only=True))
+    rows = list(ws.iter_rows(min_row=workbook.BIEU06A_FIRST_DATA_ROW, values_only=True))
     assert rows
     for r in rows:
         rec_total, online, direct, carried, res_total, early, on_time, late, pen_total, within, overdue = r[2:13]
         assert rec_total == online + direct + carried == res_total + pen_total, r
         assert res_total == early + on_time + late, r
         assert pen_total == within + overdue, r
-    q = briefing.bieu06a_period(week)
+    q = pack_data.bieu06a_period(week)
     df = service.bieu06a(demo_engine, q.start, q.end)
     assert rows[0][1] == t("b06.grand_total")
-    assert list(rows[0][2:13]) == [int(df[c].sum()) for c in briefing.BIEU06A_COLUMNS]
-    assert ws.freeze_panes == f"C{briefing.BIEU06A_FIRST_DATA_ROW}"
+    assert list(rows[0][2:13]) == [int(df[c].sum()) for c in workbook.BIEU06A_COLUMNS]
+    assert ws.freeze_panes == f"C{workbook.BIEU06A_FIRST_DATA_ROW}"
 
 
 # --- command line -------------------------------------------------------------------------------
 
 
-def test_cli_writes_both_files(demo_url, tmp_path, capsys):
+def _scorecard_briefing(argv: list[str]) -> int:
+    return main(["briefing", *argv])
+
+
+# Both entry points: python -m meeting_pack, and python -m scorecard briefing (kept for jobs).
+CLIS = pytest.mark.parametrize("cli", [pack_main, _scorecard_briefing], ids=["meeting_pack", "scorecard"])
+
+
+@CLIS
+def test_cli_writes_both_files(demo_url, tmp_path, capsys, cli):
     pptx, xlsx = tmp_path / "hop.pptx", tmp_path / "sub" / "hop.xlsx"
-    rc = main(["briefing", "--week", WEEK, "--out", str(pptx), "--xlsx", str(xlsx), "--db", demo_url])
+    rc = cli(["--week", WEEK, "--out", str(pptx), "--xlsx", str(xlsx), "--db", demo_url])
     assert rc == 0, capsys.readouterr().err
     assert len(Presentation(str(pptx)).slides) > 10
     assert "Biểu II.06a" in load_workbook(str(xlsx)).sheetnames
 
 
+@CLIS
 @pytest.mark.parametrize("week", ["2024-W99", "tuần 52", "2031-W05"])
-def test_cli_bad_week_exits_2_with_one_line(demo_url, tmp_path, capsys, week):
+def test_cli_bad_week_exits_2_with_one_line(demo_url, tmp_path, capsys, week, cli):
     out = tmp_path / "x.pptx"
-    rc = main(["briefing", "--week", week, "--out", str(out), "--db", demo_url])
+    rc = cli(["--week", week, "--out", str(out), "--db", demo_url])
     err = capsys.readouterr().err
     assert rc == 2
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()
 
 
+def test_cli_missing_argument_is_one_vietnamese_line(capsys):
+    rc = pack_main(["--week", WEEK])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.strip() == t("cli.err.args", detail=t("cli.argparse.required", a0="--out"))
+
+
 def test_pages_are_balanced():
-    assert briefing._pages(18, 10) == [(0, 9), (9, 18)]
-    assert briefing._pages(5, 3) == [(0, 3), (3, 5)]
-    assert briefing._pages(7, 10) == [(0, 7)]
-    assert briefing._pages(0, 10) == [(0, 0)]
+    assert deck_parts.pages(18, 10) == [(0, 9), (9, 18)]
+    assert deck_parts.pages(5, 3) == [(0, 3), (3, 5)]
+    assert deck_parts.pages(7, 10) == [(0, 7)]
+    assert deck_parts.pages(0, 10) == [(0, 0)]
 
 
 def test_map_draws_points_and_optional_boundaries(tmp_path, monkeypatch):
@@ -359,10 +381,10 @@ def test_map_draws_points_and_optional_boundaries(tmp_path, monkeypatch):
         }
     )
     monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
-    png, note = briefing.render_map(summary)
+    png, note = mapimage.render_map(summary)
     assert Image.open(io.BytesIO(png)).format == "PNG"
     assert note == t("brief.map_note_points")
-    assert briefing.map_label(summary.iloc[0]) == "Tam Kỳ"
+    assert pack_data.map_label(summary.iloc[0]) == "Tam Kỳ"
 
     def square(x, y):
         return [[[x - 0.05, y - 0.05], [x + 0.05, y - 0.05], [x + 0.05, y + 0.05], [x - 0.05, y - 0.05]]]
@@ -374,8 +396,8 @@ def test_map_draws_points_and_optional_boundaries(tmp_path, monkeypatch):
     path = tmp_path / "districts.geojson"
     path.write_text(json.dumps(gj), encoding="utf-8")
     monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(path))
-    png2, note2 = briefing.render_map(summary)
+    png2, note2 = mapimage.render_map(summary)
     assert note2 == t("brief.map_note_boundaries", source="districts.geojson")
     assert png2 != png
     # No coordinates at all: no picture, and the slide says so instead.
-    assert briefing.render_map(summary.assign(lat=None, lon=None)) == (None, "")
+    assert mapimage.render_map(summary.assign(lat=None, lon=None)) == (None, "")

@@ -1,0 +1,221 @@
+"""Boundary files: where they are configured, how they are read, and which unit each feature is.
+
+Boundaries come from a GeoJSON file the user supplies (env ``REFORM_GEOJSON_DISTRICTS`` /
+``REFORM_GEOJSON_COMMUNES``, or ``[maps] districts = "..."`` / ``communes = "..."`` in
+.streamlit/secrets.toml). Features are matched to units by GSO code, else by name with
+diacritics, case and the unit-kind prefix ignored. The dashboard's map (``ui.maps``) and the
+meeting pack's map picture (``meeting_pack.mapimage``) both match through here, so a file one of
+them accepts colours the same units in the other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from data_access.config import ROOT, secret
+from data_access.formats import strip_accents
+
+ENV_VARS: dict[str, str] = {
+    "district": "REFORM_GEOJSON_DISTRICTS",
+    "commune": "REFORM_GEOJSON_COMMUNES",
+}
+SECRETS_SECTION = "maps"
+_SECRET_KEYS: dict[str, str] = {"district": "districts", "commune": "communes"}
+# Property names that commonly hold the GSO code or the name in public boundary files
+# (dvhcvn, GADM, geoBoundaries, HDX).
+CODE_KEYS: tuple[str, ...] = (
+    "code", "gso_code", "ma", "ma_dvhc", "madvhc", "MaDVHC", "ma_huyen", "ma_xa", "ADM2_PCODE",
+    "ADM3_PCODE", "id",
+)
+NAME_KEYS: tuple[str, ...] = (
+    "name", "full_name", "ten", "Ten", "ten_dvhc", "NAME_2", "NAME_3", "VARNAME_2",
+    "VARNAME_3", "shapeName", "ADM2_VI", "ADM3_VI", "ADM2_EN", "ADM3_EN", "name_ascii",
+)
+KIND_PREFIXES: tuple[str, ...] = (
+    "thanh pho", "thi xa", "thi tran", "huyen", "phuong", "xa", "quan", "tp", "tx", "tt",
+    "dac khu",
+)
+_KIND_ALIASES: dict[str, str] = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
+
+Ring = list[tuple[float, float]]
+
+
+def fold(text: object) -> str:
+    """Lower case, no diacritics (đ → d), every run of other characters one space."""
+    return re.sub(r"[^a-z0-9]+", " ", strip_accents(str(text or ""))).strip()
+
+
+def split_kind(name: object) -> tuple[str | None, str]:
+    """``"Thành phố Tam Kỳ"`` → ``("thanh pho", "tamky")``; the kind is None when not written."""
+    s = fold(name)
+    for p in KIND_PREFIXES:
+        if s.startswith(p + " ") and len(s) > len(p) + 1:
+            # GADM writes names without spaces ("HòaThuận"); compare without spaces too.
+            return _KIND_ALIASES.get(p, p), s[len(p) + 1 :].replace(" ", "")
+    return None, s.replace(" ", "")
+
+
+def normalize_name(name: object) -> str:
+    """``"Thành phố Tam Kỳ"`` → ``"tamky"``: no diacritics, case, kind prefix or punctuation."""
+    return split_kind(name)[1]
+
+
+def short_name(name: object) -> str:
+    """Name without its kind ("Huyện Nam Giang" → "Nam Giang"), for map labels."""
+    text = str(name or "")
+    folded = fold(text)
+    for p in KIND_PREFIXES:
+        if folded.startswith(p + " "):
+            return " ".join(text.split()[len(p.split()):]) or text
+    return text
+
+
+def _feature_kind(props: dict) -> str | None:
+    """The unit kind a feature states (``type`` property or a prefixed name), if any."""
+    kind_prop = props.get("type")
+    if kind_prop:
+        kind, _ = split_kind(f"{kind_prop} x")
+        if kind:
+            return kind
+    for k in NAME_KEYS:
+        if props.get(k):
+            kind, _ = split_kind(props[k])
+            if kind:
+                return kind
+    return None
+
+
+def _norm_code(v: object) -> str:
+    s = str(v).strip()
+    # Pcodes such as "VN502" or numbers stored as floats ("502.0") still mean 502.
+    s = re.sub(r"\.0$", "", s)
+    m = re.search(r"(\d+)$", s)
+    return m.group(1).lstrip("0") if m else s.lower()
+
+
+@dataclass
+class Boundaries:
+    """A loaded boundary file."""
+
+    path: Path
+    geojson: dict
+    attribution: str
+
+
+@dataclass
+class MatchResult:
+    """Features matched to units: which unit each feature is, and who is missing."""
+
+    features: list[dict]  # copies of matched features, properties carry ``unit_code``
+    by_code: int = 0
+    by_name: int = 0
+    missing_units: list[str] = field(default_factory=list)  # unit names without a boundary
+    unmatched_features: list[str] = field(default_factory=list)
+
+    @property
+    def unit_codes(self) -> set[str]:
+        return {str(f["properties"]["unit_code"]) for f in self.features}
+
+
+def _setting(level: str, suffix: str, secrets_path: Path | None) -> str:
+    env = ENV_VARS.get(level)
+    value = os.environ.get(f"{env}{suffix}", "").strip() if env else ""
+    if not value and level in _SECRET_KEYS:
+        key = _SECRET_KEYS[level] + suffix.lower()
+        value = secret(SECRETS_SECTION, key, secrets_path)
+    return value
+
+
+def boundary_path(level: str, secrets_path: Path | None = None) -> Path | None:
+    """The configured boundary file for a level, or None when none is configured."""
+    value = _setting(level, "", secrets_path)
+    if not value:
+        return None
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else ROOT / p
+
+
+def attribution_for(level: str, b: Boundaries, secrets_path: Path | None = None) -> str:
+    """Attribution from env ``<VAR>_ATTRIBUTION``, ``[maps] <level>s_attribution``, or the file."""
+    return _setting(level, "_ATTRIBUTION", secrets_path) or b.attribution
+
+
+def load_boundaries(path: Path) -> Boundaries:
+    """Read a GeoJSON FeatureCollection; raises ValueError with a readable reason."""
+    try:
+        gj = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{Path(path).name}: {exc}") from exc
+    if not isinstance(gj, dict) or gj.get("type") != "FeatureCollection":
+        raise ValueError(f"{Path(path).name}: not a GeoJSON FeatureCollection")
+    attribution = str(gj.get("attribution") or gj.get("source") or gj.get("name") or "")
+    return Boundaries(Path(path), gj, attribution)
+
+
+def match_features(geojson: dict, units: pd.DataFrame) -> MatchResult:
+    """Attach ``unit_code`` to each feature matching a unit (by code first, then by name).
+
+    ``units`` needs ``code`` and ``name`` (``short_name`` is used too when present).
+    """
+    by_code: dict[str, str] = {}
+    by_name: dict[str, str] = {}
+    kinds: dict[str, str | None] = {}
+    for r in units.itertuples(index=False):
+        code = str(r.code)
+        by_code[_norm_code(code)] = code
+        kinds[code] = split_kind(r.name)[0]
+        for n in (getattr(r, "name", None), getattr(r, "short_name", None)):
+            if n and n == n:
+                by_name.setdefault(normalize_name(n), code)
+    found: dict[str, dict] = {}
+    res = MatchResult(features=[])
+    for feat in geojson.get("features", []):
+        props = dict(feat.get("properties") or {})
+        code = None
+        for k in CODE_KEYS:
+            if props.get(k) is not None and _norm_code(props[k]) in by_code:
+                code = by_code[_norm_code(props[k])]
+                res.by_code += 1
+                break
+        if code is None:
+            # A name match must not cross kinds: "Phường Tam Kỳ" (a 2025 commune) is not
+            # "Thành phố Tam Kỳ" (the 2022 district), though both fold to "tamky".
+            fkind = _feature_kind(props)
+            for k in NAME_KEYS:
+                cand = by_name.get(normalize_name(props[k])) if props.get(k) else None
+                if cand is None:
+                    continue
+                if fkind and kinds.get(cand) and fkind != kinds[cand]:
+                    continue
+                code = cand
+                res.by_name += 1
+                break
+        if code is None or code in found:
+            label = next((str(props[k]) for k in NAME_KEYS if props.get(k)), "?")
+            res.unmatched_features.append(label)
+            continue
+        props["unit_code"] = code
+        found[code] = {"type": "Feature", "properties": props, "geometry": feat.get("geometry")}
+    res.features = list(found.values())
+    res.missing_units = [
+        str(r.name) for r in units.itertuples(index=False) if str(r.code) not in found
+    ]
+    return res
+
+
+def outer_rings(geometry: dict | None) -> list[Ring]:
+    """The outer ring of each polygon of a Polygon or MultiPolygon (holes are not drawn)."""
+    if not geometry:
+        return []
+    polys = geometry.get("coordinates") or []
+    if geometry.get("type") == "Polygon":
+        polys = [polys]
+    elif geometry.get("type") != "MultiPolygon":
+        return []
+    return [[(float(x), float(y)) for x, y, *_ in poly[0]] for poly in polys if poly]

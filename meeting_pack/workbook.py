@@ -1,0 +1,372 @@
+"""The weekly workbook (XLSX): league tables, communes by district, component detail, the
+overdue dossiers and Biểu II.06a, written with openpyxl.
+
+Every text cell passes through ``data_access.cell_safety.safe_cell``: a unit, procedure or
+field name (or a dossier code) starting with ``=``, ``+``, ``-`` or ``@`` is stored as text with
+an apostrophe in front (``'=…``) instead of becoming a live formula. Numbers and dates are
+written as numbers and dates.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import Engine
+
+from data_access.cell_safety import safe_cell
+from meeting_pack.data import (
+    COMMUNE_LEVEL,
+    DECK_LEVELS,
+    GROUPS,
+    Briefing,
+    LevelData,
+    bieu06a_period,
+    collect,
+    level_data,
+    unit_order,
+)
+from meeting_pack.deck_parts import FONT, NAVY, text_color_on
+from scorecard import bieu06a as b06
+from scorecard import service
+from scorecard.periods import Period
+from texts import CATALOGUE, fmt_date, t
+
+
+def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) -> bytes:
+    """The weekly workbook (XLSX) for ``week``; ``briefing`` reuses fetched data."""
+    b = briefing or collect(engine, week)
+    if COMMUNE_LEVEL not in b.levels:
+        data = level_data(engine, COMMUNE_LEVEL, b.ytd)
+        if data is not None:
+            b.levels[COMMUNE_LEVEL] = data
+    wb = Workbook()
+    wb.remove(wb.active)
+    for code in DECK_LEVELS:
+        if code in b.levels:
+            _league_sheet(wb, b, b.levels[code])
+    if COMMUNE_LEVEL in b.levels:
+        _commune_sheet(wb, b, b.levels[COMMUNE_LEVEL], b.levels.get("district"))
+    _components_sheet(wb, b)
+    _overdue_sheet(wb, engine, b)
+    q = bieu06a_period(b.week)
+    _bieu06a_sheet(wb, service.bieu06a(engine, q.start, q.end), q, unit_order(b))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xl_styles() -> dict[str, object]:
+    thin = Side(style="thin", color="A6A6A6")
+    return {
+        "head_font": Font(name=FONT, bold=True, color="FFFFFF"),
+        "head_fill": PatternFill("solid", fgColor=NAVY),
+        "title_font": Font(name=FONT, bold=True, size=13, color=NAVY),
+        "font": Font(name=FONT),
+        "bold": Font(name=FONT, bold=True),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "wrap": Alignment(wrap_text=True, vertical="center", horizontal="center"),
+    }
+
+
+def _named_style(wb: Workbook, name: str, **attrs: object) -> str:
+    """Register a named style once per workbook and return its name. Assigning a named style is
+    one lookup per cell; setting border, font and format separately is several (about five times
+    slower over the tens of thousands of cells in the report and the overdue list)."""
+    if name not in wb.named_styles:
+        wb.add_named_style(NamedStyle(name=name, **attrs))
+    return name
+
+
+def _write_table(
+    ws: Worksheet,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[float],
+    formats: Sequence[str | None],
+    fills: dict[tuple[int, int], str] | None = None,
+    start_row: int = 3,
+) -> None:
+    """Title in row 1, header at ``start_row``, data below; frozen header, filter, widths."""
+    st = _xl_styles()
+    ws.cell(1, 1, safe_cell(title)).font = st["title_font"]
+    for j, h in enumerate(header, start=1):
+        c = ws.cell(start_row, j, safe_cell(h))
+        c.font, c.fill, c.alignment, c.border = st["head_font"], st["head_fill"], st["wrap"], st["border"]
+        ws.column_dimensions[get_column_letter(j)].width = widths[j - 1]
+    fills = fills or {}
+    wb = ws.parent
+    styles = [
+        _named_style(wb, f"pack {f}", number_format=f) if f else None for f in formats
+    ]
+    for i, row in enumerate(rows, start=start_row + 1):
+        for j, v in enumerate(row, start=1):
+            # Data cells keep the workbook's default font (it has Vietnamese glyphs): styling
+            # each of the overdue list's ~600,000 cells would double the time to write it.
+            c = ws.cell(i, j, None if (isinstance(v, float) and math.isnan(v)) else safe_cell(v))
+            if styles[j - 1]:
+                c.style = styles[j - 1]
+            color = fills.get((i - start_row - 1, j - 1))
+            if color:
+                c.fill = PatternFill("solid", fgColor=color.lstrip("#").upper())
+                c.font = Font(name=FONT, bold=True, color=text_color_on(color))
+    ws.freeze_panes = ws.cell(start_row + 1, 1)
+    if rows:
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(header))}{start_row + len(rows)}"
+
+
+def _float(x: object) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+LEAGUE_HEADER_KEYS = ("brief.col_rank", "brief.wb_col_unit_code", "brief.col_unit", "brief.col_total", "brief.col_grade", "brief.wb_col_delta")
+
+
+def _league_header(b: Briefing) -> list[str]:
+    return [t(k) for k in LEAGUE_HEADER_KEYS] + [
+        f"{i}. {n}" for i, n in zip(range(1, 7), b.groups["name"], strict=False)
+    ] + [t("brief.wb_col_dossiers")]
+
+
+def _league_row(r: pd.Series) -> list[object]:
+    return [
+        int(r["rank"]), str(r["unit_code"]), str(r["unit_name"]), _float(r["total"]), str(r["grade"]),
+        _float(r.get("delta_week")), *[_float(r[g]) for g in GROUPS], _float(r.get("dossiers")),
+    ]
+
+
+# Codes are written as strings, so they need no text format ("@"): each format set is a
+# style lookup, and the overdue list has hundreds of thousands of cells.
+_LEAGUE_FORMATS = [None, None, None, "0.00", None, "+0.00;-0.00;0.00"] + ["0.00"] * 6 + ["#,##0"]
+_LEAGUE_WIDTHS = [7, 11, 46, 9, 12, 12] + [13] * 6 + [11]
+
+
+def _league_sheet(wb: Workbook, b: Briefing, lv: LevelData) -> None:
+    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_league", level=lv.name)))
+    rows = [_league_row(r) for _, r in lv.summary.iterrows()]
+    fills = {(i, 4): str(c) for i, c in enumerate(lv.summary["grade_color"])}
+    _write_table(ws, t("brief.wb_league_heading", level=lv.name.upper(), end=fmt_date(b.ytd.end)),
+                 _league_header(b), rows, _LEAGUE_WIDTHS, _LEAGUE_FORMATS, fills)
+
+
+def _commune_sheet(wb: Workbook, b: Briefing, lv: LevelData, districts: LevelData | None) -> None:
+    """Communes grouped by district (in the districts' league order), ranked within the level."""
+    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_communes")))
+    s = lv.summary
+    names: dict[str, str] = {}
+    order: dict[str, int] = {}
+    if districts is not None and not districts.summary.empty:
+        names = dict(zip(districts.summary["unit_code"], districts.summary["unit_name"], strict=False))
+        order = {c: i for i, c in enumerate(districts.summary["unit_code"])}
+    s = s.assign(_o=s["parent_code"].map(order).fillna(len(order)))
+    s = s.sort_values(["_o", "parent_code", "rank", "unit_name"], kind="stable")
+    # Ranks are among all communes of the province (the engine's commune ranking), not within
+    # the district; the header says so.
+    header = [t("brief.wb_col_parent"), t("brief.wb_col_rank_province"), *_league_header(b)[1:]]
+    rows = [[names.get(r["parent_code"], r["parent_code"]), *_league_row(r)] for _, r in s.iterrows()]
+    fills = {(i, 5): str(c) for i, c in enumerate(s["grade_color"])}
+    _write_table(ws, t("brief.wb_communes_heading", end=fmt_date(b.ytd.end)), header, rows,
+                 [26, *_LEAGUE_WIDTHS], [None, *_LEAGUE_FORMATS], fills)
+
+
+def _components_sheet(wb: Workbook, b: Briefing) -> None:
+    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_components")))
+    level_names = dict(zip(b.level_names["code"], b.level_names["name"], strict=False))
+    province = str(b.province.get("level") or "province")
+    frames = [
+        b.province_components.assign(
+            _level=level_names.get(province, province), _name=str(b.province["unit_name"])
+        )
+    ]
+    for code, lv in b.levels.items():
+        if lv.components.empty:
+            continue
+        nm = dict(zip(lv.summary["unit_code"], lv.summary["unit_name"], strict=False))
+        frames.append(
+            lv.components.assign(_level=level_names.get(code, code), _name=lv.components["unit_code"].map(nm))
+        )
+    comp = pd.concat(frames, ignore_index=True)
+    header = [t("brief.wb_col_level"), t("brief.wb_col_unit_code"), t("brief.col_unit"), t("brief.wb_col_group"),
+              t("brief.wb_col_component_code"), t("brief.col_component"), t("brief.wb_col_numerator"),
+              t("brief.wb_col_denominator"), t("brief.col_ratio"), t("brief.wb_col_points"), t("brief.wb_col_max"),
+              t("brief.wb_col_lost"), t("brief.wb_col_empty")]
+    cols = ["_level", "unit_code", "_name", "group_code", "component", "name", "numerator",
+            "denominator", "ratio", "points", "max_points", "points_lost", "empty"]
+    rows = [
+        [lvl, str(code), nm, str(g), str(c), cname, _float(n), _float(d), _float(r), _float(p),
+         _float(m), _float(lost), t("brief.wb_yes") if bool(e) else ""]
+        for lvl, code, nm, g, c, cname, n, d, r, p, m, lost, e in comp[cols].itertuples(index=False)
+    ]
+    _write_table(ws, t("brief.wb_components_heading", start=fmt_date(b.ytd.start), end=fmt_date(b.ytd.end)),
+                 header, rows, [11, 11, 40, 7, 9, 52, 12, 12, 9, 9, 9, 9, 11],
+                 [None, None, None, None, None, None, "#,##0", "#,##0", "0.0%", "0.00", "0.00", "0.00", None])
+
+
+def _overdue_sheet(wb: Workbook, engine: Engine, b: Briefing) -> None:
+    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_overdue")))
+    frames = []
+    for lv in b.levels.values():
+        for code, name in zip(lv.summary["unit_code"], lv.summary["unit_name"], strict=False):
+            if not b.overdue_counts.get(code):
+                continue  # skip a query that would return nothing
+            od = service.overdue_dossiers(engine, code, b.ytd)
+            if not od.empty:
+                frames.append(od.assign(pack_unit=code, pack_name=name))
+    header = [t("brief.wb_col_unit_code"), t("brief.col_unit"), t("brief.wb_col_dossier_code"),
+              t("brief.wb_col_procedure_code"), t("brief.wb_col_procedure_name"), t("brief.wb_col_field"),
+              t("brief.wb_col_received"), t("brief.wb_col_deadline"), t("brief.wb_col_end"),
+              t("brief.wb_col_days_overdue"), t("brief.wb_col_status")]
+    rows: list[list[object]] = []
+    if frames:
+        od = pd.concat(frames, ignore_index=True)
+        for r in od.itertuples(index=False):
+            rows.append([r.pack_unit, r.pack_name, r.code, r.procedure_code, r.procedure_name, r.field_name,
+                         _date(r.received_date), _date(r.deadline_date), _date(r.end_date),
+                         None if pd.isna(r.days_overdue) else int(r.days_overdue), status_name(r.status)])
+    _write_table(ws, t("brief.wb_overdue_heading", start=fmt_date(b.ytd.start), end=fmt_date(b.ytd.end)),
+                 header, rows, [11, 34, 22, 12, 60, 26, 14, 14, 14, 10, 18],
+                 [None, None, None, None, None, None, "dd/mm/yyyy", "dd/mm/yyyy", "dd/mm/yyyy", None, None])
+
+
+def status_name(code: object) -> object:
+    """The dashboard's Vietnamese name of a dossier status code (the code if it has none)."""
+    try:
+        key = f"ui.status.{int(code)}"
+    except (TypeError, ValueError):
+        return code
+    return t(key) if key in CATALOGUE else code
+
+
+def _date(x: object) -> date | None:
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return None
+    if isinstance(x, datetime):
+        return x.date()
+    if isinstance(x, date):
+        return x
+    return pd.Timestamp(x).date()
+
+
+def _sheet_name(name: str) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "-", name)[:31]
+
+
+# Biểu II.06a: columns (3)..(13) in the official order come from scorecard.bieu06a, so the
+# dashboard, the report module and the pack cannot disagree on the layout.
+BIEU06A_COLUMNS = tuple(c for c, _, _ in b06.OFFICIAL_LAYOUT)
+BIEU06A_HEADER_ROWS = (6, 7, 8)  # three header rows; the next one numbers the columns (1)…(13)
+BIEU06A_FIRST_DATA_ROW = 10
+
+
+def bieu06a_rows(df: pd.DataFrame, order: dict[str, int] | None = None) -> list[tuple[str, str, list[int], str]]:
+    """(STT, label, the 11 counts, row kind) as the form lists them: the grand total first, then
+    per unit its total row followed by its fields. Units in ``order`` (unit code → position),
+    else by code. Totals are plain sums, so every row keeps the form's identities."""
+    if df.empty:
+        return []
+    cols = list(BIEU06A_COLUMNS)
+    df = df.copy()
+    df[cols] = df[cols].astype("int64")
+    order = order or {}
+    df["_o"] = df["unit_code"].map(order).fillna(len(order))
+    df = df.sort_values(["_o", "unit_code", "field_code"], kind="stable")
+    # groupby sums in one pass; a per-unit loop of small frames is seconds on 4,000 rows.
+    totals = df.groupby("unit_code", sort=False)[cols].sum()
+    names = df.groupby("unit_code", sort=False)["unit_name"].first()
+    out: list[tuple[str, str, list[int], str]] = [
+        ("", t("b06.grand_total"), [int(v) for v in df[cols].sum()], "grand_total")
+    ]
+    fields: dict[str, list[tuple[str, list[int]]]] = {}
+    for rec in df[["unit_code", "field_name", *cols]].itertuples(index=False):
+        fields.setdefault(rec[0], []).append((str(rec[1]), [int(v) for v in rec[2:]]))
+    for i, code in enumerate(totals.index, start=1):
+        name = names[code] if isinstance(names[code], str) else str(code)
+        out.append((str(i), name, [int(v) for v in totals.loc[code]], "unit_total"))
+        for k, (label, values) in enumerate(fields[code], start=1):
+            out.append((f"{i}.{k}", label, values, "field"))
+    return out
+
+
+def _bieu06a_sheet(wb: Workbook, df: pd.DataFrame, q: Period, order: dict[str, int]) -> None:
+    st = _xl_styles()
+    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_bieu06a")))
+    ncol = 2 + len(BIEU06A_COLUMNS)
+    last = get_column_letter(ncol)
+    ws["A1"] = t("b06.form")
+    ws["A1"].font = Font(name=FONT, italic=True)
+    titles = (
+        (2, t("b06.title")),
+        (3, t("b06.period", start=fmt_date(q.start), end=fmt_date(q.end))),
+        (4, t("brief.b06_reporter")),
+    )
+    for r, text in titles:
+        ws.merge_cells(f"A{r}:{last}{r}")
+        ws.cell(r, 1, text).font = st["title_font"] if r == 2 else st["bold"]
+        ws.cell(r, 1).alignment = Alignment(horizontal="center")
+    ws.cell(5, ncol, t("brief.b06_unit_note")).font = Font(name=FONT, italic=True)
+    ws.cell(5, ncol).alignment = Alignment(horizontal="right")
+    h1, h2, h3 = BIEU06A_HEADER_ROWS
+    # As in the Circular 01/2020 template: STT and the unit column span the three header rows;
+    # each block has its "Tổng số" over two rows and a "Trong đó" band over its parts.
+    col = 3
+    for group in ("b06.received", "b06.resolved", "b06.pending"):
+        members = [sub for _, g, sub in b06.OFFICIAL_LAYOUT if g == group]
+        a, z = get_column_letter(col), get_column_letter(col + len(members) - 1)
+        ws.merge_cells(f"{a}{h1}:{z}{h1}")
+        ws[f"{a}{h1}"] = t(group)
+        ws.merge_cells(f"{a}{h2}:{a}{h3}")
+        ws[f"{a}{h2}"] = t(members[0])
+        ws.merge_cells(f"{get_column_letter(col + 1)}{h2}:{z}{h2}")
+        ws[f"{get_column_letter(col + 1)}{h2}"] = t("brief.b06_of_which")
+        for i, sub in enumerate(members[1:], start=1):
+            ws.cell(h3, col + i, t(sub))
+        col += len(members)
+    for rng, text in ((f"A{h1}:A{h3}", t("b06.stt")), (f"B{h1}:B{h3}", t("brief.b06_unit_field"))):
+        ws.merge_cells(rng)
+        ws[rng.split(":")[0]] = text
+    for j in range(1, ncol + 1):
+        ws.cell(h3 + 1, j, f"({j})")
+        for r in (h1, h2, h3, h3 + 1):
+            c = ws.cell(r, j)
+            c.font, c.fill, c.alignment, c.border = st["head_font"], st["head_fill"], st["wrap"], st["border"]
+    ws.row_dimensions[h1].height = 32
+    ws.row_dimensions[h3].height = 62
+    for j, w in enumerate([7, 48] + [13] * len(BIEU06A_COLUMNS), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    r = BIEU06A_FIRST_DATA_ROW
+    rows = bieu06a_rows(df, order)
+    if not rows:
+        ws.cell(r, 2, t("brief.b06_empty")).font = st["font"]
+    plain, bold = Font(name=FONT), Font(name=FONT, bold=True)
+    style = {
+        (bold_row, part): _named_style(
+            wb, f"pack b06 {part}{' bold' if bold_row else ''}", border=st["border"],
+            font=bold if bold_row else plain,
+            number_format="#,##0" if part == "n" else "General",
+            # Fields sit indented under their unit's total row, as on the paper form.
+            alignment=Alignment(indent=2 if part == "label" and not bold_row else 0),
+        )
+        for bold_row in (False, True)
+        for part in ("stt", "label", "n")
+    }
+    for stt, label, values, kind in rows:
+        b = kind != "field"
+        ws.cell(r, 1, safe_cell(stt)).style = style[(b, "stt")]
+        ws.cell(r, 2, safe_cell(label)).style = style[(b, "label")]
+        for j, v in enumerate(values, start=3):
+            ws.cell(r, j, v).style = style[(b, "n")]
+        r += 1
+    ws.freeze_panes = ws.cell(BIEU06A_FIRST_DATA_ROW, 3)
+    ws.print_title_rows = f"{h1}:{h3 + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1

@@ -26,6 +26,7 @@ from data_access.engine import get_engine
 from scorecard import service
 from scorecard.periods import period_for_week
 from texts import t
+from texts.safe import tm
 from ui import access
 
 AUTH = {
@@ -119,6 +120,44 @@ def test_signed_in_without_role_sees_a_message_and_nothing_else(page, with_roles
     assert [str(w.value) for w in at.warning] == [t("ui.access.no_role", email=NOBODY)]
     assert not at.metric and not at.dataframe and not at.selectbox
     assert [b.label for b in at.button] == [t("ui.access.sign_out")]
+
+
+@pytest.mark.parametrize("claim", [False, "false", "False", 0, ""])
+def test_unverified_email_gets_no_role(claim, with_roles, monkeypatch):
+    """An identity provider that says email_verified=false: the address may be anyone's, so the
+    leader's role is not given, whatever the page."""
+    at = _signed_in(_app(with_roles, monkeypatch), LEADER)
+    at.user = {"is_logged_in": True, "email": LEADER, "email_verified": claim}
+    at.run()
+    _no_exception(at)
+    assert [str(w.value) for w in at.warning] == [tm("ui.access.unverified_email", email=LEADER)]
+    assert "xác minh" in at.warning[0].value
+    assert not at.metric and not at.dataframe and not at.selectbox
+    assert not at.session_state[access.ACCESS_KEY].allowed
+    at.switch_page("pages/unit.py").run()
+    _no_exception(at)
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("claim", [True, "true", None])
+def test_verified_or_absent_claim_keeps_the_role(claim, with_roles, monkeypatch):
+    at = _signed_in(_app(with_roles, monkeypatch), LEADER)
+    user = {"is_logged_in": True, "email": LEADER}
+    if claim is not None:
+        user["email_verified"] = claim
+    at.user = user
+    at.run()
+    _no_exception(at)
+    assert at.metric and at.session_state[access.ACCESS_KEY].role == "leader"
+
+
+def test_resolve_refuses_an_unverified_email():
+    row = roles.RoleRow(LEADER, "leader")
+    assert access.resolve(access.Identity(access.SIGNED_IN, LEADER), row, None).sees_all
+    unverified = access.Identity(access.SIGNED_IN, LEADER, email_verified=False)
+    assert not access.resolve(unverified, row, None).allowed
+    assert [access.email_verified(c) for c in (None, True, "TRUE", False, "false", "yes", 1)] == [
+        True, True, True, False, False, False, False]
 
 
 @pytest.mark.parametrize("email", [LEADER, OFFICE])

@@ -83,6 +83,7 @@ def setup() -> Ctx:
     """Sign-in first, then the database (building the first-run demo if due), the user's role
     and the filters."""
     service.start_snapshot_scope()  # this run checks the score snapshot once, not per read
+    data.start_run()  # and reads the data version (the cache key of every loader) once
     ident = access.gate_identity()  # stops on the sign-in screen before the database is touched
     url = data.current_url()
     if data.needs_auto_demo(url):

@@ -21,9 +21,12 @@ from texts import t
 # Bidirectional embedding, override and isolate controls, and the implicit marks.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Every character markdown (CommonMark, GFM and Streamlit's own directives) gives a meaning to.
-# A backslash before ASCII punctuation always stands for the character itself.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~$:@&])")
+# The characters that can start a link, image, autolink, HTML, emphasis, code, table cell,
+# strikethrough, heading, Streamlit directive (:red[…], :material/…:) or formula ($…$). A
+# backslash before ASCII punctuation always stands for the character itself. "-", "+", "." and
+# "&" are left alone: in the middle of a value they only read as themselves (an entity renders as
+# text, never as markup), and names like "Lao động - Thương binh" stay as they are.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~$:@])")
 # GFM turns "www.example.com" into a link without any punctuation we escape: break the "www.".
 _WWW = re.compile(r"(?i)\b(www)\.")
 

@@ -24,6 +24,7 @@ PAYLOADS = [
     "https://evil.example",
     "www.evil.example",
     "x@evil.example",
+    "_www.evil.example",
     "\u202eelpmaxe.live[x](//e.x)",
     ":red[x] $x^2$",
     "[x](https://evil.example/a)",
@@ -38,9 +39,9 @@ MARKUP = [
     re.compile(r"\]\("),  # [text](url)
     re.compile(r"!\["),  # image
     re.compile(r"<\s*(img|a|script|iframe|svg)\b", re.I),  # raw HTML
-    re.compile(r"://"),  # autolink literal
-    re.compile(r"\bwww\.", re.I),
-    re.compile(r"@evil"),  # e-mail autolink
+    # GFM's autolink literals, as remark finds them: after the escapes are resolved
+    re.compile(r"https?://|www(?=\.)", re.I),
+    re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.ASCII),
     re.compile(r":red\["),  # Streamlit colour directive
     re.compile(r"\$x\^2\$"),  # formula
 ]
@@ -90,3 +91,32 @@ def test_url_payloads_render_as_text_on_every_page(payload, demo_url, monkeypatc
     _no_exception(at)
     assert any("«" in str(i.value) for i in at.info)
     assert not _unsafe(_rendered(at)), _rendered(at)
+
+
+HOSTILE_NAME = "[x](//evil.example) ![i](https://evil.example/a.png) <img src=x> www.evil.example"
+
+
+def test_database_names_render_as_text(engine, tmp_path, monkeypatch):
+    """Names come from import files: a unit or level named like markup is shown as text."""
+    from sqlalchemy import update
+    from test_app_freshness import UNIT, _import
+    from test_import import CATALOGUE, CATALOGUE_HEADERS, write_csv
+
+    from data_access import schema as s
+    from data_access.importer import import_files
+
+    assert import_files(engine, [write_csv(tmp_path / "cat.csv", CATALOGUE_HEADERS, CATALOGUE)],
+                        progress=False) == 0  # fmt: skip
+    _import(engine, tmp_path, "d.csv", [f"A{i}" for i in range(3)])
+    with engine.begin() as c:
+        c.execute(update(s.unit).where(s.unit.c.code == UNIT).values(name=HOSTILE_NAME))
+        c.execute(update(s.unit_level).values(name=HOSTILE_NAME, plural=HOSTILE_NAME))
+    at = _app(engine.url.render_as_string(hide_password=False), monkeypatch, unit=UNIT)
+    at.run()
+    _no_exception(at)
+    for page in PAGES:
+        at.switch_page(page).run()
+        _no_exception(at)
+        assert not _unsafe(_rendered(at)), (page, _rendered(at))
+    at.switch_page("pages/unit.py").run()
+    assert md(HOSTILE_NAME) in at.title[0].value, "the unit page is titled with its (escaped) name"

@@ -27,8 +27,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # "&" are left alone: in the middle of a value they only read as themselves (an entity renders as
 # text, never as markup), and names like "Lao động - Thương binh" stay as they are.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~$:@])")
-# GFM turns "www.example.com" into a link without any punctuation we escape: break the "www.".
-_WWW = re.compile(r"(?i)\b(www)\.")
+# GFM's autolink literals ("https://…", "www.…", "name@host.tld") are found in the text AFTER
+# backslash escapes are resolved, so escaping cannot stop them: a WORD JOINER (U+2060, invisible,
+# not a bidi control) inside "://", after "www" and before "@" breaks the pattern instead.
+_JOINER = "\u2060"
+_SCHEME = re.compile(r"(?i)(\\:)(//)")
+_WWW = re.compile(r"(?i)(www)(\.)")
+_AT = re.compile(r"(\\@)")
 
 
 def clean(value: object) -> str:
@@ -40,7 +45,9 @@ def clean(value: object) -> str:
 def md(value: object) -> str:
     """``value`` as literal text inside markdown: no link, image, HTML, directive or formula."""
     text = _MD_SPECIAL.sub(r"\\\1", clean(value))
-    return _WWW.sub(r"\1\\.", text)
+    text = _SCHEME.sub(rf"\1{_JOINER}\2", text)
+    text = _WWW.sub(rf"\1{_JOINER}\2", text)
+    return _AT.sub(rf"{_JOINER}\1", text)
 
 
 def html(value: object) -> str:

@@ -962,14 +962,15 @@ def data_version(engine: Engine) -> str:
     log, snap = s.load_log.c, s.score_snapshot.c
     newest_log = select(func.max(log.id)).scalar_subquery()
     newest_snapshot = select(func.max(snap.id)).scalar_subquery()
-    try:
-        with engine.connect() as conn:
+    with engine.connect() as conn:  # a server that does not answer fails here: an outage
+        try:
             row = conn.execute(select(newest_log, newest_snapshot)).one()
-        return f"{row[0] or 0}.{row[1] or 0}"
-    except DBAPIError as exc:
-        if exc.connection_invalidated:
-            raise  # the server is gone: an outage, not a missing table
-        with engine.connect() as conn:  # a database made before score_snapshot, or empty
+            return f"{row[0] or 0}.{row[1] or 0}"
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise  # the server went away during the query
+            conn.rollback()  # PostgreSQL: the failed statement aborted the transaction
+            # a database made before score_snapshot, or an empty one
             insp = inspect(conn)
             if insp.has_table(s.load_log.name) and insp.has_table(s.score_snapshot.name):
                 raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from texts import t
+from texts.safe import md, tm
 from ui import access, charts, data, page, state, widgets
 
 ctx = page.context()
@@ -13,7 +14,7 @@ page.header("ui.lagging.title", ctx)
 
 level = f.level
 lag = data.load_lagging(ctx.url, level, f.week, bottom_n=5)
-st.caption(t("ui.lagging.intro", level=state.level_name(level)))
+st.caption(tm("ui.lagging.intro", level=state.level_name(level)))
 if lag.empty:
     st.success(t("ui.lagging.none"))
     st.stop()
@@ -35,9 +36,9 @@ list_col, detail_col = st.columns([2, 3], gap="large")
 with list_col:
     for i, r in lag.iterrows():
         with st.container(border=True):
-            st.markdown(f"**{i + 1}. {r['unit_name']}**")
+            st.markdown(f"**{i + 1}. {md(r['unit_name'])}**")
             reasons = r["reasons"] if isinstance(r["reasons"], list | tuple) else [r["reasons"]]
-            st.markdown("\n".join(f"- {x}" for x in reasons if x))
+            st.markdown("\n".join(f"- {md(x)}" for x in reasons if x))
 
 with detail_col:
     chosen = st.selectbox(t("ui.lagging.pick"), codes, format_func=names.get,
@@ -49,7 +50,7 @@ with detail_col:
         format_func=lambda b: t(f"ui.lagging.by.{b}"), key="lag_by",
     ) or "procedure"
     par = data.load_pareto(ctx.url, chosen, f.period_kind, f.week, by)
-    st.subheader(t("ui.lagging.pareto_title", unit=names[chosen]))
+    st.subheader(tm("ui.lagging.pareto_title", unit=names[chosen]))
     if par.empty or par["overdue"].sum() == 0:
         st.info(t("ui.lagging.no_overdue"))
     else:
@@ -63,7 +64,7 @@ with detail_col:
         st.caption(t("ui.lagging.pareto_caption"))
 
 st.divider()
-st.subheader(t("ui.lagging.list_title", unit=names[chosen]))
+st.subheader(tm("ui.lagging.list_title", unit=names[chosen]))
 if not access.require_detail(chosen):
     st.stop()
 overdue = data.load_overdue(ctx.url, chosen, f.period_kind, f.week)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_delta, fmt_number, t
+from texts.safe import md, tm
 from ui import charts, data, meeting, page, state, views, widgets
 
 ctx = page.context()
@@ -51,7 +52,7 @@ else:
                        max=fmt_number(group_max[g], 0)),
             )
     st.caption(
-        t("ui.kpi.grade_target", grade=row.get("grade") or "–",
+        tm("ui.kpi.grade_target", grade=row.get("grade") or "–",
           target=widgets.fmt_score(total_target) if total_target is not None else "–",
           maxima=" · ".join(fmt_number(group_max[g], 0) for g in widgets.GROUPS))
     )
@@ -128,7 +129,7 @@ def _top_table(s: pd.DataFrame, best: bool) -> None:
 st.divider()
 for lv in levels[:2]:
     s = summaries[lv]
-    st.subheader(state.level_plural(lv))
+    st.subheader(md(state.level_plural(lv)))
     if s.empty:
         st.caption(t("ui.no_data"))
         continue

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from texts import t
+from texts.safe import tm
 from ui import charts, data, page, state, views, widgets
 
 ctx = page.context()
@@ -30,7 +31,7 @@ if not summary.empty:
 
 c1, c2, c3, c4 = st.columns([5, 2, 2, 2])
 chosen = c1.multiselect(
-    t("ui.trends.units", level=state.level_name(level)),
+    tm("ui.trends.units", level=state.level_name(level)),
     list(names),
     default=[c for c in dict.fromkeys(default) if c in names],
     format_func=names.get,

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_number, t
+from texts.safe import md, tm
 from ui import access, advice, charts, data, mapview, meeting, page, state, views, widgets
 
 ctx = page.context()
@@ -36,7 +37,7 @@ if pending is not None or "unit_picker" not in st.session_state:
     wanted = pending or st.query_params.get("unit") or st.session_state.get("unit_code")
     if wanted and str(wanted) not in labels:
         key = "ui.access.denied_unit" if str(wanted) in known else "ui.notice.bad_unit"
-        st.info(t(key, value=str(wanted)[:20]))
+        st.info(tm(key, value=str(wanted)[:20]))
         wanted = None
     if not wanted and acc.unit_code in labels:
         wanted = acc.unit_code  # a unit account starts on its own unit
@@ -82,14 +83,14 @@ with c[2]:
         "ui.unit.rank_of", rank=fmt_number(row["rank"], 0), n=fmt_number(len(summary), 0)
     )
     st.metric(t("ui.col.rank"), rank, border=True,
-              help=t("ui.unit.rank_help", level=state.level_name(level)))
+              help=tm("ui.unit.rank_help", level=state.level_name(level)))
 with c[3]:
     st.metric(t("ui.col.dossiers"), fmt_number(row["dossiers"], 0), border=True)
 with c[4]:
     lost = comps.sort_values("points_lost", ascending=False).head(3)
     st.markdown(f"**{t('ui.unit.biggest_losses')}**")
     st.markdown("\n".join(
-        f"- {r.component} {r.name}: −{fmt_number(r.points_lost, 2)}"
+        f"- {md(r.component)} {md(r.name)}: −{fmt_number(r.points_lost, 2)}"
         for r in lost.itertuples(index=False) if r.points_lost > 0.005
     ) or t("ui.advice.full"))
 
@@ -99,7 +100,7 @@ for i, g in enumerate(widgets.GROUPS):
 
 na = data.not_applicable(ctx.url, level, f.period_kind, f.week, parent)
 if na:
-    st.caption(t("ui.unit.not_applicable", components=", ".join(na)))
+    st.caption(tm("ui.unit.not_applicable", components=", ".join(na)))
 
 # --- components --------------------------------------------------------------------------------
 st.subheader(t("ui.unit.components"))
@@ -154,7 +155,7 @@ children = data.load_units(ctx.url, parent=code)
 if not children.empty:
     child_level = str(children["level"].iloc[0])
     csum = data.load_summary(ctx.url, child_level, f.period_kind, f.week, code)
-    st.subheader(t("ui.unit.children", level=state.level_plural(child_level), n=len(children)))
+    st.subheader(tm("ui.unit.children", level=state.level_plural(child_level), n=len(children)))
     if csum.empty:
         st.info(t("ui.no_data_period"))
     else:

@@ -145,6 +145,11 @@ def latest_week(engine: Engine) -> str | None:
     return iso_week_label(b) if b else None
 
 
+def data_version(engine: Engine) -> str:
+    """A cheap token that changes with every import, demo or refresh (cache key of the pages)."""
+    return q.data_version(engine)
+
+
 def data_until(engine: Engine) -> date | None:
     """The last day a dossier was received, or None."""
     return q.data_until(engine)

@@ -12,15 +12,32 @@
 -- rotating it. The import/refresh jobs keep using the owner role; only they may write.
 --
 -- The dashboard also opens every session with default_transaction_read_only, but a client can
--- switch that off; these grants are what the server enforces.
+-- switch that off; these grants are what the server enforces. The REVOKEs from PUBLIC below
+-- apply to every role of the database without its own grant: give TEMPORARY or the large-object
+-- functions back explicitly to any other role that needs them.
 
 CREATE ROLE reform_reader LOGIN PASSWORD 'CHANGE_ME'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION CONNECTION LIMIT 50;
 
 -- Belt and braces: every transaction of this role starts read-only.
 ALTER ROLE reform_reader SET default_transaction_read_only = on;
--- A runaway query from a page must not hold the server: stop it after a minute.
+-- A runaway query from a page must not hold the server: stop it after a minute. This is the
+-- role's DEFAULT: PostgreSQL lets any session change statement_timeout (even to 0), so it cannot
+-- be forced here; the dashboard also sets it itself on every connection (data_access/engine.py,
+-- REFORM_PG_STATEMENT_TIMEOUT), and a session stuck in a transaction is cut after a minute.
 ALTER ROLE reform_reader SET statement_timeout = '60s';
+ALTER ROLE reform_reader SET idle_in_transaction_session_timeout = '60s';
+
+-- No temporary tables: PUBLIC (every role) holds TEMPORARY on a database by default, and a
+-- temporary table can be written even in a read-only transaction. The owner keeps the right.
+REVOKE TEMPORARY ON DATABASE reform FROM PUBLIC;
+REVOKE TEMPORARY ON DATABASE reform FROM reform_reader;
+
+-- No large objects: creating one is a write that even a read-only transaction allows, and the
+-- functions are executable by PUBLIC by default (only superusers and the owner keep them).
+REVOKE EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea),
+    lo_import(text), lo_import(text, oid), lo_put(oid, bigint, bytea), lowrite(integer, bytea),
+    lo_unlink(oid) FROM PUBLIC;
 
 -- Nobody gets to create objects in the schema by default (PostgreSQL < 15 allowed it).
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,7 @@ from data_access.engine import get_engine
 from scorecard import service
 from scorecard.periods import period_for_week
 from texts import t
+from texts.safe import md, tm
 from ui import access
 
 AUTH = {
@@ -116,9 +118,47 @@ def test_signed_in_without_role_sees_a_message_and_nothing_else(page, with_roles
     at.run()
     at.switch_page(page).run()
     _no_exception(at)
-    assert [str(w.value) for w in at.warning] == [t("ui.access.no_role", email=NOBODY)]
+    assert [str(w.value) for w in at.warning] == [tm("ui.access.no_role", email=NOBODY)]
     assert not at.metric and not at.dataframe and not at.selectbox
     assert [b.label for b in at.button] == [t("ui.access.sign_out")]
+
+
+@pytest.mark.parametrize("claim", [False, "false", "False", 0, ""])
+def test_unverified_email_gets_no_role(claim, with_roles, monkeypatch):
+    """An identity provider that says email_verified=false: the address may be anyone's, so the
+    leader's role is not given, whatever the page."""
+    at = _signed_in(_app(with_roles, monkeypatch), LEADER)
+    at.user = {"is_logged_in": True, "email": LEADER, "email_verified": claim}
+    at.run()
+    _no_exception(at)
+    assert [str(w.value) for w in at.warning] == [tm("ui.access.unverified_email", email=LEADER)]
+    assert "xác minh" in at.warning[0].value
+    assert not at.metric and not at.dataframe and not at.selectbox
+    assert not at.session_state[access.ACCESS_KEY].allowed
+    at.switch_page("pages/unit.py").run()
+    _no_exception(at)
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("claim", [True, "true", None])
+def test_verified_or_absent_claim_keeps_the_role(claim, with_roles, monkeypatch):
+    at = _signed_in(_app(with_roles, monkeypatch), LEADER)
+    user = {"is_logged_in": True, "email": LEADER}
+    if claim is not None:
+        user["email_verified"] = claim
+    at.user = user
+    at.run()
+    _no_exception(at)
+    assert at.metric and at.session_state[access.ACCESS_KEY].role == "leader"
+
+
+def test_resolve_refuses_an_unverified_email():
+    row = roles.RoleRow(LEADER, "leader")
+    assert access.resolve(access.Identity(access.SIGNED_IN, LEADER), row, None).sees_all
+    unverified = access.Identity(access.SIGNED_IN, LEADER, email_verified=False)
+    assert not access.resolve(unverified, row, None).allowed
+    assert [access.email_verified(c) for c in (None, True, "TRUE", False, "false", "yes", 1)] == [
+        True, True, True, False, False, False, False]
 
 
 @pytest.mark.parametrize("email", [LEADER, OFFICE])
@@ -129,7 +169,7 @@ def test_leader_and_office_see_every_unit(email, with_roles, district, monkeypat
     _no_exception(at)
     assert at.title[0].value == district["names"][district["other"]]
     assert len(at.selectbox(key="unit_picker").options) > len(district["communes"]) + 1
-    assert email in _texts(at), "the sidebar says who is signed in"
+    assert md(email) in _texts(at), "the sidebar says who is signed in"
     assert DEMO_BANNER not in _texts(at)
     at.switch_page("pages/lagging.py").run()
     _no_exception(at)
@@ -151,7 +191,7 @@ def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, d
     # Another unit's page from a shared link: refused, the own unit instead.
     at.switch_page("pages/unit.py").run()
     _no_exception(at)
-    assert t("ui.access.denied_unit", value=other) in [str(i.value) for i in at.info]
+    assert tm("ui.access.denied_unit", value=other) in [str(i.value) for i in at.info]
     assert at.title[0].value == district["names"][own]
     assert len(at.selectbox(key="unit_picker").options) == 1 + len(district["communes"])
     assert at.query_params["unit"] == own
@@ -208,13 +248,13 @@ def test_test_hook_needs_the_environment_variable(with_roles, monkeypatch):
     at.session_state[access.TEST_USER_KEY] = NOBODY
     at.run()
     _no_exception(at)
-    assert [str(w.value) for w in at.warning] == [t("ui.access.no_role", email=NOBODY)]
+    assert [str(w.value) for w in at.warning] == [tm("ui.access.no_role", email=NOBODY)]
 
     at = _app(with_roles, monkeypatch)
     at.session_state[access.TEST_USER_KEY] = LEADER
     at.run()
     _no_exception(at)
-    assert at.metric and LEADER in _texts(at)
+    assert at.metric and md(LEADER) in _texts(at)
     at.button(key="_sign_out").click().run()  # signing out in test mode clears the hook
     _no_exception(at)
     assert [b.label for b in at.button] == [t("ui.access.sign_in_button")]
@@ -256,7 +296,7 @@ def test_hostile_url_params(value, demo_url, demo_engine: Engine, monkeypatch):
     at.run()
     at.switch_page("pages/unit.py").run()
     _no_exception(at)
-    assert t("ui.notice.bad_unit", value=value[:20]) in [str(i.value) for i in at.info]
+    assert tm("ui.notice.bad_unit", value=value[:20]) in [str(i.value) for i in at.info]
     assert _counts(demo_engine) == before
 
 
@@ -329,6 +369,9 @@ class _Proxy:
         self._listener: socket.socket | None = None
         self._socks: list[socket.socket] = []
         self._lock = threading.Lock()
+        # "black hole": connections stay open and bytes are acknowledged by TCP, but nothing is
+        # forwarded either way, as with a wedged server or a half-open link behind a firewall
+        self.black_hole = threading.Event()
 
     def start(self) -> None:
         ls = socket.socket()
@@ -345,21 +388,26 @@ class _Proxy:
                 client, _ = ls.accept()
             except OSError:
                 return
+            if self.black_hole.is_set():
+                with self._lock:
+                    self._socks.append(client)  # accepted, never answered
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # the timeout was for connecting: a wait must not end the pump
             with self._lock:
                 self._socks += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                if not self.black_hole.is_set():
+                    dst.sendall(data)
         except OSError:
             pass
         finally:
@@ -411,5 +459,43 @@ def test_postgres_outage_same_url(demo_url, monkeypatch):
         at.button(key="_db_retry").click().run()
         _no_exception(at)
         assert not at.error and at.metric
+    finally:
+        proxy.stop()
+
+
+# A functional bound on a hang (the watchdog needs about 4 s + a 2 s probe + the reconnect), not a
+# performance figure: before the fix the page stayed blank for minutes.
+HANG_BOUND_S = 25
+
+
+@pytest.mark.parametrize("demo_url", ["sqlite", "postgresql"], indirect=True)
+def test_silent_outage_shows_the_banner(demo_url, monkeypatch):
+    """The connection stays open and nothing answers (no RST, no FIN): the open session must
+    still reach the outage banner, and recover once the database answers again."""
+    from sqlalchemy.engine import make_url
+
+    if demo_url.startswith("sqlite"):
+        pytest.skip("SQLite is a local file: there is no network connection to go silent")
+
+    u = make_url(demo_url)
+    proxy = _Proxy((u.host or "127.0.0.1", u.port or 5432))
+    proxy.start()
+    try:
+        url = u.set(port=proxy.port).render_as_string(hide_password=False)
+        at = _app(url, monkeypatch, timeout=90)
+        at.run()
+        _no_exception(at)
+        assert at.metric
+        proxy.black_hole.set()
+        started = time.monotonic()
+        at.run()
+        waited = time.monotonic() - started
+        _no_exception(at)
+        assert [str(e.value) for e in at.error] == [t("ui.db.lost")]
+        assert waited < HANG_BOUND_S, f"the page hung {waited:.0f} s before the banner"
+        proxy.black_hole.clear()
+        at.button(key="_db_retry").click().run()
+        _no_exception(at)
+        assert not at.error and at.metric, "back without restarting the app"
     finally:
         proxy.stop()

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import roles
 from data_access import schema as s
 from data_access.__main__ import main as cli
+from data_access.engine import get_engine
 from ui import access
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,21 +163,81 @@ def _counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def test_dashboard_connection_is_read_only(engine: Engine):
+# Every other way a connection can write, per backend (found by an outside attack: ATTACH of the
+# same file with mode=rw wrote through a mode=ro connection).
+SQLITE_WRITES = [
+    "CREATE TEMP TABLE evil (x INTEGER)",
+    "CREATE TEMP VIEW evil AS SELECT 1",
+    "ATTACH 'file:{path}?mode=rw' AS rw",
+    "ATTACH ':memory:' AS mem",
+    "PRAGMA query_only = 0",
+    "PRAGMA user_version = 7",
+    "PRAGMA journal_mode = DELETE",
+    "PRAGMA writable_schema = 1",
+    "VACUUM INTO '{copy}'",
+    "VACUUM",
+    "REINDEX",
+    "ANALYZE",
+    "ALTER TABLE unit ADD COLUMN evil INTEGER",
+    "CREATE INDEX evil ON unit (name)",
+    "CREATE VIEW evil AS SELECT 1",
+    "DROP INDEX IF EXISTS ix_score_week_level",
+]
+PG_WRITES = [
+    "CREATE TEMP TABLE evil (x INTEGER)",
+    "CREATE VIEW evil AS SELECT 1",
+    "ALTER TABLE unit ADD COLUMN evil INTEGER",
+]
+# Large objects can be created even in a read-only transaction: only the role's rights stop them
+# (scripts/create_readonly_role.sql revokes the functions), so they are tried with the role alone.
+PG_ROLE_WRITES = [
+    *PG_WRITES,
+    "SELECT lo_create(0)",
+    "SELECT lo_from_bytea(0, 'x'::bytea)",
+]
+
+
+def _sqlite_writes(engine: Engine, tmp: Path) -> list[str]:
+    path = Path(engine.url.database).resolve()
+    return [w.format(path=path, copy=tmp / "copy.db") for w in SQLITE_WRITES]
+
+
+def _user_version(engine: Engine) -> int | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as c:
+        return c.execute(text("PRAGMA user_version")).scalar()
+
+
+def test_dashboard_connection_is_read_only(engine: Engine, tmp_path: Path):
     from ui import data
 
     before = _counts(engine)
+    version = _user_version(engine)
     assert before["unit"] > 0 and before["methodology"] > 0
     ro = data.engine_for.__wrapped__(_url(engine))  # the app's own factory, without the cache
+    extra = _sqlite_writes(engine, tmp_path) if engine.dialect.name == "sqlite" else PG_WRITES
     try:
-        for sql in WRITES:
+        for sql in WRITES + extra:
             with pytest.raises(SQLAlchemyError), ro.begin() as c:
                 c.execute(text(sql))
+                # ATTACH then write through the attached copy: must fail at the ATTACH already
+                if sql.startswith("ATTACH 'file:"):
+                    c.execute(text("INSERT INTO rw.user_role (email, role) VALUES ('e@x.vn', 'leader')"))
+        assert not (tmp_path / "copy.db").exists() or (tmp_path / "copy.db").stat().st_size == 0
+        with ro.connect() as c:  # the read-only settings survive every attempt
+            if engine.dialect.name == "sqlite":
+                assert c.execute(text("PRAGMA query_only")).scalar() == 1
+                assert c.execute(text("PRAGMA database_list")).fetchall()[-1][1] in ("main", "temp")
+            else:
+                assert c.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
         with ro.connect() as c:  # reading works
             assert c.execute(select(func.count()).select_from(s.unit)).scalar_one() == before["unit"]
+            assert c.execute(text("SELECT name FROM unit ORDER BY code")).fetchall()
     finally:
         ro.dispose()
     assert _counts(engine) == before
+    assert _user_version(engine) == version
 
 
 def _script_statements(role: str, schema: str, database: str, password: str) -> list[str]:
@@ -195,6 +256,8 @@ def test_readonly_role_script(engine: Engine):
     schema = re.search(r"search_path=(\w+)", _url(engine).replace("%3D", "=")).group(1)
     role = f"reader_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        los = c.execute(text("SELECT count(*) FROM pg_largeobject_metadata")).scalar()
     try:
         with admin.connect() as c:
             for st in _script_statements(role, schema, url.database, "s3cret-test"):
@@ -204,15 +267,28 @@ def test_readonly_role_script(engine: Engine):
         try:
             with reader.connect() as c:
                 assert c.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+                assert c.execute(text("SHOW statement_timeout")).scalar() == "1min"
                 assert c.execute(select(func.count()).select_from(s.unit)).scalar_one() > 0
-            for sql in WRITES:
+            for sql in WRITES + PG_ROLE_WRITES:
                 with pytest.raises(SQLAlchemyError), reader.begin() as c:
                     c.execute(text("SET default_transaction_read_only = off"))
                     c.execute(text("SET transaction_read_only = off"))
                     c.execute(text(sql))
         finally:
             reader.dispose()
+        # the dashboard's own engine, logged in as the role: reads, with its own time limit
+        app = get_engine(url.set(username=role, password="s3cret-test").render_as_string(
+            hide_password=False), read_only=True)
+        try:
+            with app.connect() as c:
+                assert c.execute(select(func.count()).select_from(s.unit)).scalar_one() > 0
+                assert c.execute(text("SHOW statement_timeout")).scalar() == "1min"
+                assert c.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+        finally:
+            app.dispose()
         assert _counts(engine) == before
+        with admin.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM pg_largeobject_metadata")).scalar() == los
     finally:
         with admin.connect() as c:
             c.execute(text(f'DROP OWNED BY "{role}"'))

@@ -32,6 +32,9 @@ STRINGS: dict[str, str] = {
     "ui.access.role.unit": "Tài khoản đơn vị: {unit}",
     "ui.access.no_role": "Tài khoản {email} chưa được cấp quyền xem bảng điều hành. Đề nghị liên hệ "
     "Văn phòng UBND tỉnh để được cấp quyền.",
+    "ui.access.unverified_email": "Nhà cung cấp đăng nhập cho biết địa chỉ e-mail {email} chưa được "
+    "xác minh nên không thể xác định quyền. Đề nghị xác minh e-mail với nhà cung cấp tài khoản rồi "
+    "đăng nhập lại, hoặc liên hệ Văn phòng UBND tỉnh.",
     "ui.access.no_email": "Nhà cung cấp đăng nhập không trả về địa chỉ e-mail nên không xác định được "
     "quyền. Đề nghị liên hệ Văn phòng UBND tỉnh.",
     "ui.access.auth_unavailable": "Đăng nhập đã được cấu hình nhưng máy chủ chưa cài thư viện "

@@ -28,6 +28,7 @@ import streamlit as st
 
 from data_access.roles import RoleRow, get_role, normalise_email
 from texts import t
+from texts.safe import tm
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ class Identity:
 
     mode: str  # DEMO, SIGNED_IN or SIGNED_OUT
     email: str | None = None
+    # False when the identity provider says the e-mail is not verified (``email_verified``): such
+    # an address may belong to anyone, so it gets no role.
+    email_verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,16 @@ NO_ACCESS = Access(SIGNED_IN)
 # --- pure helpers -------------------------------------------------------------------------------
 
 
+def email_verified(claim: object) -> bool:
+    """The OpenID Connect ``email_verified`` claim: absent (the provider does not send it) counts
+    as verified; present, only a true value does (some providers send the string "true")."""
+    if claim is None:
+        return True
+    if isinstance(claim, bool):
+        return claim
+    return str(claim).strip().lower() == "true"
+
+
 def hook_enabled(environ: Mapping[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     return env.get(TEST_AUTH_ENV, "").strip() == "1"
@@ -126,7 +140,7 @@ def resolve(ident: Identity, role: RoleRow | None, units: pd.DataFrame | None) -
     """The access of a signed-in identity with its role row (None: no role)."""
     if ident.mode == DEMO:
         return DEMO_ACCESS
-    if ident.mode != SIGNED_IN or role is None:
+    if ident.mode != SIGNED_IN or role is None or not ident.email_verified:
         return Access(ident.mode, email=ident.email)
     if role.role in FULL_ROLES:
         return Access(SIGNED_IN, ident.email, role.role, None, None)
@@ -169,7 +183,8 @@ def identity() -> Identity:
         if not logged_in:
             return Identity(SIGNED_OUT)
         email = st.user.get("email")
-        return Identity(SIGNED_IN, str(email) if email else None)
+        verified = email_verified(st.user.get("email_verified"))
+        return Identity(SIGNED_IN, str(email) if email else None, verified)
     return Identity(DEMO)
 
 
@@ -231,21 +246,24 @@ def gate_access(url: str, ident: Identity, units: pd.DataFrame | None) -> Access
         acc = DEMO_ACCESS
     else:
         email = normalise_email(ident.email)
-        role = load_role(url, email) if email else None
-        acc = resolve(Identity(SIGNED_IN, email), role, units)
+        # an unverified address is not looked up at all: its role row is someone else's
+        role = load_role(url, email) if email and ident.email_verified else None
+        acc = resolve(Identity(SIGNED_IN, email, ident.email_verified), role, units)
     st.session_state[ACCESS_KEY] = acc
     if not acc.allowed:
         st.title(t("ui.app.title"))
         if ident.email is None or normalise_email(ident.email) is None:
             st.warning(t("ui.access.no_email"))
+        elif not ident.email_verified:
+            st.warning(tm("ui.access.unverified_email", email=str(ident.email)[:254]))
         else:
-            st.warning(t("ui.access.no_role", email=str(ident.email)[:254]))
+            st.warning(tm("ui.access.no_role", email=str(ident.email)[:254]))
         st.button(t("ui.access.sign_out"), on_click=_sign_out, key="_sign_out_denied")
         st.stop()
     if not acc.is_demo:
         with st.sidebar:
-            role = t(f"ui.access.role.{acc.role}", unit=unit_label(acc.unit_code, units))
-            st.caption(f"{t('ui.access.signed_in_as', email=acc.email)}  \n{role}")
+            role = tm(f"ui.access.role.{acc.role}", unit=unit_label(acc.unit_code, units))
+            st.caption(f"{tm('ui.access.signed_in_as', email=acc.email)}  \n{role}")
             st.button(t("ui.access.sign_out"), on_click=_sign_out, key="_sign_out")
     return acc
 
@@ -270,5 +288,5 @@ def require_detail(unit_code: object) -> bool:
     """True when the user may see ``unit_code`` in detail; otherwise say so (and return False)."""
     if current().may_see_detail(unit_code):
         return True
-    st.info(t("ui.access.denied_unit", value=str(unit_code)[:20]))
+    st.info(tm("ui.access.denied_unit", value=str(unit_code)[:20]))
     return False

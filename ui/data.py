@@ -1,8 +1,11 @@
 """Cached loaders: the only place pages get data from, always through ``scorecard.service``.
 
-Every loader is keyed by the database URL and plain filter values (strings), so cache keys are
-cheap to hash and two users with the same filters share one computation. The engine is a cached
-resource opened read-only: no page can write, even by mistake.
+Every loader is keyed by the database URL, the data version and plain filter values (strings),
+so cache keys are cheap to hash and two users with the same filters share one computation. The
+data version (``data_version``: the newest load_log and score_snapshot ids, one tiny query read
+once per rerun) changes with every import, demo or refresh, so the next rerun of every session
+computes fresh numbers instead of serving the old ones until the TTL runs out. The engine is a
+cached resource opened read-only: no page can write, even by mistake.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 import meeting_pack
@@ -27,7 +31,7 @@ from scorecard.periods import period_for_week, previous_period
 
 log = logging.getLogger(__name__)
 
-TTL = 600  # seconds; imports run at most a few times a day, and a refresh clears the cache
+TTL = 600  # seconds: only frees memory; new data is seen at once through the data version
 AUTO_DEMO_SCALE = 0.05  # first run on the default path: small enough to build within a minute
 
 
@@ -39,6 +43,27 @@ def engine_for(url: str) -> Engine:
 
 def current_url() -> str:
     return database_url()
+
+
+# database URL -> its data version, read once per page run (start_run resets it)
+_VERSIONS: ContextVar[dict[str, str] | None] = ContextVar("data_versions", default=None)
+
+
+def start_run() -> None:
+    """A new page run: the data version is read again (once) on its first use."""
+    _VERSIONS.set({})
+
+
+def data_version(url: str) -> str:
+    """The data version of ``url`` for this run. Never cached across runs; a failure raises
+    (SQLAlchemyError, OSError) and is not remembered either."""
+    memo = _VERSIONS.get()
+    if memo is not None and url in memo:
+        return memo[url]
+    version = service.data_version(engine_for(url))
+    if memo is not None:
+        memo[url] = version
+    return version
 
 
 def needs_auto_demo(url: str) -> bool:
@@ -74,8 +99,8 @@ class _NoDataError(Exception):
     """Raised inside the cached loader so that "empty" is returned but not cached either."""
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _load_meta(url: str) -> Meta:
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _load_meta(url: str, dv: str) -> Meta:  # noqa: ARG001 - dv: the data version, a cache key
     """Only a usable database is cached; failures raise, and st.cache_data never caches an
     exception, so the next rerun tries again and the app recovers when the database returns."""
     eng = engine_for(url)
@@ -95,7 +120,7 @@ def _load_meta(url: str) -> Meta:
 
 def load_meta(url: str) -> Meta:
     try:
-        return _load_meta(url)
+        return _load_meta(url, data_version(url))
     except _NoDataError:
         # Not cached: the page tells how to load data, and shows it as soon as it is loaded.
         return Meta("empty")
@@ -110,8 +135,7 @@ def ping(url: str) -> bool:
     keep serving cached results, so without this a lost database would go unnoticed until a
     loader missed its cache and failed half-way through a page."""
     try:
-        with engine_for(url).connect() as conn:
-            conn.execute(text("SELECT 1"))
+        data_version(url)  # the run's one query, if load_meta has not read it already
         return True
     except (SQLAlchemyError, OSError) as exc:
         log.warning("database not answering: %s", exc)
@@ -122,14 +146,22 @@ def _period(kind: str, week: str):  # noqa: ANN202 - Period, kept out of the cac
     return period_for_week(kind, week)
 
 
+# Each loader: a cached function keyed by ``dv`` (the data version) too, and the public function
+# pages call, which reads the run's data version. Never call the cached ones from pages.
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_units(url: str, level: str | None = None, parent: str | None = None) -> pd.DataFrame:
+def _units(url: str, dv: str, level: str | None, parent: str | None) -> pd.DataFrame:  # noqa: ARG001
     return service.units(engine_for(url), level=level, parent=parent)
+
+
+def load_units(url: str, level: str | None = None, parent: str | None = None) -> pd.DataFrame:
+    return _units(url, data_version(url), level, parent)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _summary(
-    url: str, level: str, kind: str, week: str, parent: str | None
+    url: str, dv: str, level: str, kind: str, week: str, parent: str | None  # noqa: ARG001
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     res = service.scorecard(engine_for(url), level, _period(kind, week), parent=parent)
     return res.summary, tuple(getattr(res, "not_applicable", []) or [])
@@ -139,10 +171,20 @@ def load_summary(
     url: str, level: str, kind: str, week: str, parent: str | None = None
 ) -> pd.DataFrame:
     """The ranking (one row per unit: total, groups, grade, rank, change) of a level."""
-    return _summary(url, level, kind, week, parent)[0]
+    return _summary(url, data_version(url), level, kind, week, parent)[0]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _components(
+    url: str, dv: str, level: str, kind: str, week: str, parent: str | None,
+    units: tuple[str, ...] | None,
+) -> pd.DataFrame:
+    # the ranking from its own cache: reading it again cost as much as scoring one unit
+    summary = _summary(url, dv, level, kind, week, parent)[0]
+    return service.component_detail(engine_for(url), level, _period(kind, week), summary,
+                                    None if units is None else list(units))
+
+
 def load_components(
     url: str,
     level: str,
@@ -153,10 +195,7 @@ def load_components(
 ) -> pd.DataFrame:
     """Component detail (points, ratio, points lost) of the level's units, or of ``units`` only:
     the unit page asks for one unit and does not pay for the other seventeen."""
-    # the ranking from its own cache: reading it again cost as much as scoring one unit
-    summary = load_summary(url, level, kind, week, parent)
-    return service.component_detail(engine_for(url), level, _period(kind, week), summary,
-                                    None if units is None else list(units))
+    return _components(url, data_version(url), level, kind, week, parent, units)
 
 
 def load_metric_components(
@@ -170,26 +209,40 @@ def load_metric_components(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_catalogue(url: str, level: str, kind: str, week: str) -> pd.DataFrame:
-    """The methodology's components that apply to ``level`` in the selected period."""
+def _catalogue(url: str, dv: str, level: str, kind: str, week: str) -> pd.DataFrame:  # noqa: ARG001
     return service.component_catalogue(engine_for(url), level, _period(kind, week).end)
 
 
+def load_catalogue(url: str, level: str, kind: str, week: str) -> pd.DataFrame:
+    """The methodology's components that apply to ``level`` in the selected period."""
+    return _catalogue(url, data_version(url), level, kind, week)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_previous(url: str, level: str, kind: str, week: str) -> pd.DataFrame:
-    """Summary of the period just before the selected one (last week, last month, ...)."""
+def _previous(url: str, dv: str, level: str, kind: str, week: str) -> pd.DataFrame:  # noqa: ARG001
     prev = previous_period(_period(kind, week))
     return service.scorecard(engine_for(url), level, prev).summary
+
+
+def load_previous(url: str, level: str, kind: str, week: str) -> pd.DataFrame:
+    """Summary of the period just before the selected one (last week, last month, ...)."""
+    return _previous(url, data_version(url), level, kind, week)
 
 
 def not_applicable(
     url: str, level: str, kind: str, week: str, parent: str | None = None
 ) -> tuple[str, ...]:
     """Components left out for this level (the group is scaled over the others)."""
-    return _summary(url, level, kind, week, parent)[1]
+    return _summary(url, data_version(url), level, kind, week, parent)[1]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _series(
+    url: str, dv: str, level: str, week: str, weeks: int, kind: str, parent: str | None  # noqa: ARG001
+) -> pd.DataFrame:
+    return service.series(engine_for(url), level, week, weeks=weeks, kind=kind, parent=parent)
+
+
 def load_series(
     url: str,
     level: str,
@@ -198,55 +251,84 @@ def load_series(
     kind: str = "ytd",
     parent: str | None = None,
 ) -> pd.DataFrame:
-    return service.series(engine_for(url), level, week, weeks=weeks, kind=kind, parent=parent)
+    return _series(url, data_version(url), level, week, weeks, kind, parent)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_lagging(url: str, level: str, week: str, bottom_n: int = 5) -> pd.DataFrame:
+def _lagging(url: str, dv: str, level: str, week: str, bottom_n: int) -> pd.DataFrame:  # noqa: ARG001
     return service.lagging(engine_for(url), level, week, bottom_n=bottom_n)
 
 
+def load_lagging(url: str, level: str, week: str, bottom_n: int = 5) -> pd.DataFrame:
+    return _lagging(url, data_version(url), level, week, bottom_n)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_overdue(url: str, unit_code: str, kind: str, week: str) -> pd.DataFrame:
+def _overdue(url: str, dv: str, unit_code: str, kind: str, week: str) -> pd.DataFrame:  # noqa: ARG001
     return service.overdue_dossiers(engine_for(url), unit_code, _period(kind, week))
 
 
+def load_overdue(url: str, unit_code: str, kind: str, week: str) -> pd.DataFrame:
+    return _overdue(url, data_version(url), unit_code, kind, week)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_pareto(url: str, unit_code: str, kind: str, week: str, by: str) -> pd.DataFrame:
+def _pareto(url: str, dv: str, unit_code: str, kind: str, week: str, by: str) -> pd.DataFrame:  # noqa: ARG001
     return service.overdue_pareto(engine_for(url), unit_code, _period(kind, week), by=by)
 
 
+def load_pareto(url: str, unit_code: str, kind: str, week: str, by: str) -> pd.DataFrame:
+    return _pareto(url, data_version(url), unit_code, kind, week, by)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_targets(url: str, on: date) -> pd.DataFrame:
+def _targets(url: str, dv: str, on: date) -> pd.DataFrame:  # noqa: ARG001
     return service.targets(engine_for(url), on)
 
 
+def load_targets(url: str, on: date) -> pd.DataFrame:
+    return _targets(url, data_version(url), on)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_grade_bands(url: str, version: str | None) -> pd.DataFrame:
+def _grade_bands(url: str, dv: str, version: str | None) -> pd.DataFrame:  # noqa: ARG001
     return service.grade_bands(engine_for(url), version)
 
 
-# --- the meeting pack (meeting_pack) ------------------------------------------------------------
+def load_grade_bands(url: str, version: str | None) -> pd.DataFrame:
+    """The grade bands of methodology ``version``."""
+    return _grade_bands(url, data_version(url), version)
+
+
+# --- the meeting pack (meeting_pack) ---------------------------------------------------------
 # A pack takes seconds to build, so pages build it only on request (ui.meeting.pack_buttons).
 # The deck and the workbook share one fetch of the week's data; st.cache_data hands each caller
 # its own copy, so build_workbook adding the communes to it cannot leak into another build.
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=4)
-def _briefing(url: str, week: str) -> meeting_pack.Briefing:
+def _briefing(url: str, dv: str, week: str) -> meeting_pack.Briefing:  # noqa: ARG001
     return meeting_pack.collect(engine_for(url), week)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
+def _deck(url: str, dv: str, week: str) -> bytes:
+    return meeting_pack.build_deck(engine_for(url), week, _briefing(url, dv, week))
+
+
 def load_deck(url: str, week: str) -> bytes:
     """The weekly briefing deck (PPTX) of ``week``."""
-    return meeting_pack.build_deck(engine_for(url), week, _briefing(url, week))
+    return _deck(url, data_version(url), week)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
+def _workbook(url: str, dv: str, week: str) -> bytes:
+    return meeting_pack.build_workbook(engine_for(url), week, _briefing(url, dv, week))
+
+
 def load_workbook(url: str, week: str) -> bytes:
     """The weekly workbook (XLSX) of ``week``."""
-    return meeting_pack.build_workbook(engine_for(url), week, _briefing(url, week))
+    return _workbook(url, data_version(url), week)
 
 
 def unit_row(url: str, code: str) -> pd.Series | None:

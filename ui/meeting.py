@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from meeting_pack import BriefingError
 from texts import t
+from texts.safe import tm
 from ui import access, data, state
 
 log = logging.getLogger(__name__)
@@ -147,16 +148,16 @@ def pack_buttons(url: str, week: str, key: str) -> None:
         st.download_button(t("ui.pack.workbook"), data=book, file_name=f"giao-ban_{week}.xlsx",
                            mime=XLSX_MIME, key=f"{key}_pack_workbook", on_click="ignore",
                            icon=":material/table_view:")
-        st.caption(t("ui.pack.ready", week=state.week_label(week)))
+        st.caption(tm("ui.pack.ready", week=state.week_label(week)))
 
 
 def _build_pack(url: str, week: str) -> tuple[bytes, bytes] | None:
     """(deck, workbook) from the cache or built now; None, with the reason shown, on failure."""
     try:
-        with st.spinner(t("ui.pack.preparing", week=state.week_label(week))):
+        with st.spinner(tm("ui.pack.preparing", week=state.week_label(week))):
             return data.load_deck(url, week), data.load_workbook(url, week)
     except BriefingError as exc:  # a week the pack cannot be made for: its message says why
-        st.warning(t("ui.pack.failed", error=str(exc)))
+        st.warning(tm("ui.pack.failed", error=str(exc)))
     except SQLAlchemyError:
         raise  # the database went away: page.run shows the outage banner
     except Exception as exc:  # noqa: BLE001 - the pack is an extra; the page must still show

@@ -12,6 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from scorecard import service
 from texts import fmt_date, t
+from texts.safe import tm
 from ui import access, data, state, views
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,9 @@ def _stop_with(kind: str, url: str) -> None:
     """Explain in Vietnamese why there is nothing to show, with the command that fixes it."""
     st.title(t("ui.app.title"))
     if kind == "error":
-        st.error(t("ui.db.unreachable", url=_safe_url(url)))
+        st.error(tm("ui.db.unreachable", url=_safe_url(url)))
     else:
-        st.warning(t("ui.db.empty", url=_safe_url(url)))
+        st.warning(tm("ui.db.empty", url=_safe_url(url)))
     st.markdown(t("ui.db.how_to_fix"))
     st.code(DEMO_COMMAND, language="bash")
     st.caption(t("ui.db.config_hint"))
@@ -83,6 +84,7 @@ def setup() -> Ctx:
     """Sign-in first, then the database (building the first-run demo if due), the user's role
     and the filters."""
     service.start_snapshot_scope()  # this run checks the score snapshot once, not per read
+    data.start_run()  # and reads the data version (the cache key of every loader) once
     ident = access.gate_identity()  # stops on the sign-in screen before the database is touched
     url = data.current_url()
     if data.needs_auto_demo(url):
@@ -90,7 +92,7 @@ def setup() -> Ctx:
             try:
                 data.create_auto_demo(url)
             except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-                st.error(t("ui.db.demo_failed", error=type(exc).__name__))
+                st.error(tm("ui.db.demo_failed", error=type(exc).__name__))
                 _stop_with("error", url)
         st.toast(t("ui.db.demo_created"))
     meta = data.load_meta(url)
@@ -128,7 +130,7 @@ def context() -> Ctx:
 
 def header(title_key: str, ctx: Ctx, **values: object) -> None:
     """Page title, the period in words and data freshness: the same on every page."""
-    st.title(t(title_key, **values))
+    st.title(tm(title_key, **values))  # values are data (a unit's name): escaped
     state.show_notices(ctx.filters)
     left, right = st.columns([3, 2])
     left.caption(state.period_caption(ctx.filters))
@@ -143,7 +145,7 @@ def open_unit(ctx: Ctx, code: str) -> None:
     """Go to the unit page for ``code``, keeping the filters in the URL (when the user may)."""
     if not access.current().may_see_detail(code):
         # League tables and maps are public to every role; the unit page is not.
-        st.toast(t("ui.access.denied_unit", value=str(code)[:20]))
+        st.toast(tm("ui.access.denied_unit", value=str(code)[:20]))
         return
     st.session_state["unit_code"] = code
     st.session_state[PENDING_UNIT] = code

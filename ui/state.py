@@ -15,6 +15,7 @@ import streamlit as st
 
 from scorecard.periods import Period, PeriodError, period_for_week, week_period
 from texts import fmt_date, t
+from texts.safe import tm
 
 PERIOD_KINDS: tuple[str, ...] = ("week", "month", "quarter", "ytd")
 DEFAULT_PERIOD = "ytd"  # the province's weekly ranking is the year-to-date score
@@ -81,15 +82,15 @@ def init_filters(weeks: list[str], level_codes: list[str], default_level: str) -
         if week is not None and week not in weeks:
             # Malformed or outside the data: say so, then show the latest week.
             key = "ui.notice.bad_week" if _WEEK_RE.match(week) else "ui.notice.malformed_week"
-            notices.append(t(key, value=week[:20]))
+            notices.append(tm(key, value=week[:20]))
             week = None
         period = _param("period")
         if period is not None and period not in PERIOD_KINDS:
-            notices.append(t("ui.notice.bad_period", value=period[:20]))
+            notices.append(tm("ui.notice.bad_period", value=period[:20]))
             period = None
         level = _param("level")
         if level is not None and level not in level_codes:
-            notices.append(t("ui.notice.bad_level", value=level[:20]))
+            notices.append(tm("ui.notice.bad_level", value=level[:20]))
             level = None
         st.session_state[_K_WEEK] = week or (weeks[-1] if weeks else None)
         st.session_state[_K_PERIOD] = period or DEFAULT_PERIOD
@@ -171,7 +172,7 @@ def sync_url(f: Filters, unit: str | None = None) -> None:
 
 
 def show_notices(f: Filters) -> None:
-    """Tell the user once which URL params were ignored."""
+    """Tell the user once which URL params were ignored (the notices hold escaped values)."""
     if f.notices and not st.session_state.get("_notices_shown"):
         for n in f.notices:
             st.toast(n)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from data_access import schema as s
@@ -73,6 +74,30 @@ def snapshot_state(bind: Engine | Connection) -> dict | None:
         log = s.load_log.c
         latest = conn.execute(select(func.max(log.id)).where(log.action == "refresh")).scalar()
     return {**dict(row), "latest_refresh": latest}
+
+
+def data_version(engine: Engine) -> str:
+    """A token that changes whenever data is loaded: the newest load_log id (every init, demo,
+    import and refresh logs one in its own transaction) and score_snapshot id. One tiny query;
+    the dashboard keys its caches on it. "0.0" when the tables are missing (nothing loaded)."""
+    log, snap = s.load_log.c, s.score_snapshot.c
+    newest_log = select(func.max(log.id)).scalar_subquery()
+    newest_snapshot = select(func.max(snap.id)).scalar_subquery()
+    with engine.connect() as conn:  # a server that does not answer fails here: an outage
+        try:
+            row = conn.execute(select(newest_log, newest_snapshot)).one()
+            return f"{row[0] or 0}.{row[1] or 0}"
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise  # the server went away during the query
+            conn.rollback()  # PostgreSQL: the failed statement aborted the transaction
+            # a database made before score_snapshot, or an empty one
+            insp = inspect(conn)
+            if insp.has_table(s.load_log.name) and insp.has_table(s.score_snapshot.name):
+                raise
+            if not insp.has_table(s.load_log.name):
+                return "0.0"
+            return f"{conn.execute(select(func.max(log.id))).scalar() or 0}.0"
 
 
 def data_buckets(bind: Engine | Connection) -> list[date]:

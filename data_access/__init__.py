@@ -1,1 +1,2 @@
-"""Data access: the engine, the schema, every SQL query, demo data and import."""
+"""Data access: configuration, the engine, the schema, the named queries (``queries/``), the
+writes (import, remove, refresh, snapshot store), demo data and boundaries. Imports only texts."""

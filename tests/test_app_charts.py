@@ -139,7 +139,8 @@ def test_trend_chart_equals_series(demo_url, demo_engine: Engine, monkeypatch):
     total_target = float(target.loc[target["indicator"] == "total", "value"].iloc[-1])
     assert any(s.get("type") == "line" and s.get("y0") == pytest.approx(total_target)
                for s in shapes)
-    assert fig["layout"]["xaxis"]["tickformat"] == "%d/%m/%Y"
+    assert fig["layout"]["xaxis"]["hoverformat"] == "%d/%m/%Y", "dates as users write them"
+    assert fig["layout"]["xaxis"]["tickformat"] == "%d/%m<br>%Y"
 
 
 def test_unit_page_charts(demo_url, demo_engine: Engine, monkeypatch):

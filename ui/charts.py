@@ -28,6 +28,7 @@ WON, LOST = "#2e7d6b", "#e0b4ae"
 FOCUS, REST = "#c0392b", "#e6b0aa"
 UP, DOWN = "#1b7837", "#c0392b"
 TARGET = "#34495e"
+LABEL_MAX = 30  # characters of a component's name beside its bar
 
 
 def _base(height: int, legend: bool = True) -> go.Layout:
@@ -169,7 +170,8 @@ def trend_lines(
         )
     if target is not None:
         _target_line(fig, target)
-    fig.update_xaxes(title_text=t("ui.chart.week_end"), tickformat=DATE_FORMAT,
+    # dd/mm over yyyy: a full date per tick without crowding a half-width column
+    fig.update_xaxes(title_text=t("ui.chart.week_end"), tickformat="%d/%m<br>%Y",
                      hoverformat=DATE_FORMAT)
     fig.update_yaxes(title_text=y_title, range=[lo, hi], tickformat=".0f")
     return fig
@@ -226,13 +228,17 @@ def component_bars(df: pd.DataFrame, height: int = 420) -> go.Figure:
     """
     fig = go.Figure(layout=_base(height))
     d = df.sort_values(["sort", "kind_order"])
-    order = list(dict.fromkeys(d["label"]))
+    # The chart sits in a narrow column: short labels leave the bars room; the hover and the
+    # table above it have the full names.
+    d = d.assign(short=[lb if len(lb) <= LABEL_MAX else lb[:LABEL_MAX - 1] + "…"
+                        for lb in d["label"].astype(str)])
+    order = list(dict.fromkeys(d["short"]))
     for kind, colour in ((t("ui.chart.points_won"), WON), (t("ui.chart.points_lost"), LOST)):
         part = d[d["kind"] == kind]
         fig.add_bar(
-            name=kind, y=part["label"], x=part["points"].astype(float), orientation="h",
-            marker_color=colour,
-            hovertemplate=f"%{{y}}<br>{kind}: %{{x:.2f}}<extra></extra>",
+            name=kind, y=part["short"], x=part["points"].astype(float), orientation="h",
+            marker_color=colour, customdata=part["label"].astype(str),
+            hovertemplate=f"%{{customdata}}<br>{kind}: %{{x:.2f}}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=t("ui.chart.points"), tickformat=".0f")

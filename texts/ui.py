@@ -212,7 +212,6 @@ STRINGS: dict[str, str] = {
     # charts
     "ui.chart.units": "Số đơn vị",
     "ui.chart.score": "Điểm",
-    "ui.chart.week": "Tuần kết thúc",
     "ui.chart.week_end": "Cuối tuần",
     "ui.chart.target": "Mục tiêu",
     "ui.chart.overdue": "Hồ sơ quá hạn",
@@ -224,6 +223,7 @@ STRINGS: dict[str, str] = {
     "ui.chart.points_won": "Điểm đạt",
     "ui.chart.points_lost": "Điểm bị mất",
     "ui.chart.week_short": "Tuần {week}/{year}",
+    "ui.chart.week_ends": "kết thúc {date}",
     "ui.chart.click_unit": "Bấm vào một điểm trên đường của đơn vị để mở trang đơn vị đó.",
     "ui.chart.click_bar_unit": "Bấm vào một thanh để mở trang đơn vị.",
     # meeting pack (briefing deck and workbook of the selected week)

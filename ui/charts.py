@@ -31,24 +31,36 @@ TARGET = "#34495e"
 LABEL_MAX = 30  # characters of a component's name beside its bar
 
 
-def _base(height: int, legend: bool = True) -> go.Layout:
-    return go.Layout(
-        template="plotly_white",
-        height=height,
-        separators=SEPARATORS,
-        font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": "#31333f"},
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": FONT_SIZE}},
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        showlegend=legend,
+# The few looks of Plotly's "plotly_white" the charts use. Naming a built-in template (or none,
+# which means the default) deep-copies all of it into every figure: half of a figure's cost.
+_AXIS = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8",
+         "ticks": "", "title": {"standoff": 12}}
+_TEMPLATE = {"layout": {"paper_bgcolor": "white", "plot_bgcolor": "white",
+                        "xaxis": _AXIS, "yaxis": _AXIS, "hovermode": "closest"}}
+
+
+def _figure(data: list[dict], height: int, legend: bool = True, xaxis: dict | None = None,
+            yaxis: dict | None = None, **layout: object) -> go.Figure:
+    """One Figure from plain dicts. Built in one go because Plotly validates every addition:
+    add_trace / add_hrect / add_annotation one by one cost three times as much per rerun."""
+    return go.Figure(data=data, layout={
+        "template": _TEMPLATE,
+        "height": height,
+        "separators": SEPARATORS,
+        "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": "#31333f"},
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": FONT_SIZE}},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "showlegend": legend,
         # Above the plot: below it, the legend would collide with the x axis title.
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0,
-                "title": {"text": ""}, "traceorder": "normal"},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left",
+                   "x": 0, "title": {"text": ""}, "traceorder": "normal"},
         # A chart is read, not explored: no drag-to-zoom that a leader would have to undo.
-        dragmode=False,
-        xaxis={"fixedrange": True, "automargin": True},
-        yaxis={"fixedrange": True, "automargin": True},
-        bargap=0.25,
-    )
+        "dragmode": False,
+        "xaxis": {"fixedrange": True, "automargin": True, **(xaxis or {})},
+        "yaxis": {"fixedrange": True, "automargin": True, **(yaxis or {})},
+        "bargap": 0.25,
+        **layout,
+    })
 
 
 def week_name(week: str) -> str:
@@ -64,31 +76,38 @@ def grade_distribution(counts: pd.DataFrame, bands: pd.DataFrame, height: int = 
 
     ``counts``: [level_name, grade, n]; ``bands``: [grade, color, sort_order].
     """
-    fig = go.Figure(layout=_base(height))
     levels = list(dict.fromkeys(counts["level_name"]))
+    data = []
     for b in bands.sort_values("sort_order").itertuples(index=False):
         part = counts[counts["grade"] == b.grade].set_index("level_name")["n"]
         n = [int(part.get(lv, 0)) for lv in levels]
         if not any(n):
             continue
-        fig.add_bar(
-            name=str(b.grade), y=levels, x=n, orientation="h", marker_color=str(b.color),
-            text=[str(v) if v else "" for v in n], textposition="inside",
-            insidetextanchor="middle", textfont={"color": "white"},
-            hovertemplate=f"%{{y}}<br>{t('ui.col.grade')}: {b.grade}<br>"
+        data.append({
+            "type": "bar", "name": str(b.grade), "y": levels, "x": n, "orientation": "h",
+            "marker": {"color": str(b.color)}, "text": [str(v) if v else "" for v in n],
+            "textposition": "inside", "insidetextanchor": "middle",
+            "textfont": {"color": "white"},
+            "hovertemplate": f"%{{y}}<br>{t('ui.col.grade')}: {b.grade}<br>"
             f"{t('ui.chart.units')}: %{{x:,d}}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=t("ui.chart.units"), tickformat=",d", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed")  # the first level on top, as in the tables
-    return fig
+        })
+    return _figure(
+        data, height, barmode="stack",
+        xaxis={"title": {"text": t("ui.chart.units")}, "tickformat": ",d", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed"},  # the first level on top, as in the tables
+    )
 
 
-def _target_line(fig: go.Figure, target: float) -> None:
-    fig.add_hline(y=target, line={"dash": "dash", "width": 2, "color": TARGET})
-    fig.add_annotation(
-        xref="paper", x=0, y=target, yanchor="bottom", xanchor="left", showarrow=False,
-        text=f"{t('ui.chart.target')} {fmt_number(target, 2)}", font={"color": TARGET},
+def _target(target: float | None) -> tuple[list[dict], list[dict]]:
+    """The target as a dashed line across the plot, with its value: (shapes, annotations)."""
+    if target is None:
+        return [], []
+    return (
+        [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": target,
+          "y1": target, "line": {"dash": "dash", "width": 2, "color": TARGET}}],
+        [{"xref": "paper", "x": 0, "y": target, "yanchor": "bottom", "xanchor": "left",
+          "showarrow": False, "text": f"{t('ui.chart.target')} {fmt_number(target, 2)}",
+          "font": {"color": TARGET}}],
     )
 
 
@@ -97,20 +116,21 @@ def small_trend(df: pd.DataFrame, value: str, target: float | None, height: int 
 
     ``df``: [week_end (date), week, week_label (dd/mm/yyyy), ``value``].
     """
-    fig = go.Figure(layout=_base(height, legend=False))
     d = df.sort_values("week_end")
-    fig.add_scatter(
-        x=d["week_end"], y=d[value].astype(float), mode="lines+markers",
-        line={"width": 3, "color": LINE_COLOURS[2]}, marker={"size": 7},
-        customdata=[[week_name(w), lb] for w, lb in zip(d["week"], d["week_label"], strict=True)],
-        hovertemplate=f"%{{customdata[0]}} ({t('ui.chart.week')} %{{customdata[1]}})<br>"
+    line = {
+        "type": "scatter", "x": d["week_end"].tolist(), "y": d[value].astype(float).tolist(),
+        "mode": "lines+markers", "line": {"width": 3, "color": LINE_COLOURS[2]},
+        "marker": {"size": 7},
+        "customdata": [[week_name(w), lb] for w, lb in zip(d["week"], d["week_label"], strict=True)],
+        "hovertemplate": f"%{{customdata[0]}} ({t('ui.chart.week_ends', date='%{customdata[1]}')})<br>"
         f"{t('ui.chart.score')}: %{{y:.2f}}<extra></extra>",
+    }
+    shapes, notes = _target(target)
+    return _figure(
+        [line], height, legend=False, shapes=shapes, annotations=notes,
+        xaxis={"tickformat": "%d/%m", "hoverformat": DATE_FORMAT},
+        yaxis={"title": {"text": t("ui.chart.score")}, "tickformat": ".1f"},
     )
-    if target is not None:
-        _target_line(fig, target)
-    fig.update_xaxes(tickformat="%d/%m", hoverformat=DATE_FORMAT)
-    fig.update_yaxes(title_text=t("ui.chart.score"), tickformat=".1f")
-    return fig
 
 
 def _y_range(values: list[float], target: float | None, y_max: float) -> tuple[float, float]:
@@ -122,19 +142,25 @@ def _y_range(values: list[float], target: float | None, y_max: float) -> tuple[f
     return (0.0, y_max) if hi <= lo else (lo, hi)
 
 
-def _grade_bands(fig: go.Figure, bands: pd.DataFrame, lo: float, hi: float, y_max: float) -> None:
-    """Shade each grade's score range (from the grade_band rows) and name it at the right."""
+def _grade_bands(bands: pd.DataFrame, lo: float, hi: float,
+                 y_max: float) -> tuple[list[dict], list[dict]]:
+    """Each grade's score range (from the grade_band rows) shaded, its name at the right:
+    (shapes, annotations)."""
     b = bands.sort_values("min_score", ascending=False).reset_index(drop=True)
     tops = [y_max, *b["min_score"].astype(float).tolist()[:-1]]
+    shapes, notes = [], []
     for top, r in zip(tops, b.itertuples(index=False), strict=True):
         y0, y1 = max(float(r.min_score), lo), min(top, hi)
         if y1 <= y0:
             continue
-        fig.add_hrect(y0=y0, y1=y1, fillcolor=str(r.color), opacity=0.16, line_width=0,
-                      layer="below")
-        fig.add_annotation(xref="paper", x=1, xanchor="right", y=(y0 + y1) / 2, yanchor="middle",
-                           # dark text: a yellow band's name in yellow cannot be read
-                           text=str(r.grade), showarrow=False, font={"color": "#4d5656"})
+        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y0,
+                       "y1": y1, "fillcolor": str(r.color), "opacity": 0.16,
+                       "line": {"width": 0}, "layer": "below"})
+        notes.append({"xref": "paper", "x": 1, "xanchor": "right", "y": (y0 + y1) / 2,
+                      "yanchor": "middle", "text": str(r.grade), "showarrow": False,
+                      # dark text: a yellow band's name in yellow cannot be read
+                      "font": {"color": "#4d5656"}})
+    return shapes, notes
 
 
 def trend_lines(
@@ -151,30 +177,32 @@ def trend_lines(
     click on a point of a clickable line opens that unit (``customdata[0]`` is its code, empty for
     the province line, which has no unit page).
     """
-    fig = go.Figure(layout=_base(height))
     lo, hi = _y_range(df["value"].dropna().astype(float).tolist(), target, y_max)
-    if bands is not None and not bands.empty:
-        _grade_bands(fig, bands, lo, hi, y_max)
+    shapes, notes = ([], []) if bands is None or bands.empty else _grade_bands(bands, lo, hi, y_max)
+    data = []
     for i, (name, g) in enumerate(df.groupby("unit_name", sort=False)):
         g = g.sort_values("week_end")
         clickable = bool(g["clickable"].iloc[0]) if "clickable" in g else True
         code = str(g["unit_code"].iloc[0]) if clickable else ""
-        fig.add_scatter(
-            name=str(name), x=g["week_end"], y=g["value"].astype(float), mode="lines+markers",
-            line={"width": 2.5, "color": LINE_COLOURS[i % len(LINE_COLOURS)]},
-            marker={"size": 8},
-            customdata=[[code, week_name(w), lb]
-                        for w, lb in zip(g["week"], g["week_label"], strict=True)],
-            hovertemplate=f"<b>%{{fullData.name}}</b><br>%{{customdata[1]}} "
-            f"({t('ui.chart.week')} %{{customdata[2]}})<br>{y_title}: %{{y:.2f}}<extra></extra>",
-        )
-    if target is not None:
-        _target_line(fig, target)
-    # dd/mm over yyyy: a full date per tick without crowding a half-width column
-    fig.update_xaxes(title_text=t("ui.chart.week_end"), tickformat="%d/%m<br>%Y",
-                     hoverformat=DATE_FORMAT)
-    fig.update_yaxes(title_text=y_title, range=[lo, hi], tickformat=".0f")
-    return fig
+        data.append({
+            "type": "scatter", "name": str(name), "x": g["week_end"].tolist(),
+            "y": g["value"].astype(float).tolist(), "mode": "lines+markers",
+            "line": {"width": 2.5, "color": LINE_COLOURS[i % len(LINE_COLOURS)]},
+            "marker": {"size": 8},
+            "customdata": [[code, week_name(w), lb]
+                           for w, lb in zip(g["week"], g["week_label"], strict=True)],
+            "hovertemplate": f"<b>%{{fullData.name}}</b><br>%{{customdata[1]}} "
+            f"({t('ui.chart.week_ends', date='%{customdata[2]}')})<br>{y_title}: %{{y:.2f}}"
+            "<extra></extra>",
+        })
+    t_shapes, t_notes = _target(target)
+    return _figure(
+        data, height, shapes=shapes + t_shapes, annotations=notes + t_notes,
+        # dd/mm over yyyy: a full date per tick without crowding a half-width column
+        xaxis={"title": {"text": t("ui.chart.week_end")}, "tickformat": "%d/%m<br>%Y",
+               "hoverformat": DATE_FORMAT},
+        yaxis={"title": {"text": y_title}, "range": [lo, hi], "tickformat": ".0f"},
+    )
 
 
 def pareto(df: pd.DataFrame, key_title: str, selected: str | None = None,
@@ -187,38 +215,42 @@ def pareto(df: pd.DataFrame, key_title: str, selected: str | None = None,
     ``df``: [key, label, name, overdue, share, cumulative_share], sorted by overdue descending.
     """
     d = df.reset_index(drop=True)
-    fig = go.Figure(layout=_base(height or 40 * len(d) + 120))
     prev = d["cumulative_share"].shift(fill_value=0)
     focus = prev < 0.8
+    data = []
     for name, colour, mask in ((t("ui.chart.focus"), FOCUS, focus),
                                (t("ui.chart.rest"), REST, ~focus)):
         part = d[mask]
         if part.empty:
             continue
         keys = part["key"].astype(str).tolist()
-        fig.add_bar(
-            name=name, y=part["label"], x=part["overdue"].astype(int), orientation="h",
-            marker_color=colour,
-            text=[f"{fmt_number(int(n), 0)} · {fmt_percent(c, 0)}"
-                  for n, c in zip(part["overdue"], part["cumulative_share"], strict=True)],
-            textposition="outside", cliponaxis=False,
-            customdata=[[k, str(n), float(s), float(c)] for k, n, s, c in
-                        zip(keys, part["name"], part["share"], part["cumulative_share"],
-                            strict=True)],
-            hovertemplate=f"<b>%{{customdata[1]}}</b><br>{key_title}: %{{customdata[0]}}<br>"
-            f"{t('ui.chart.overdue')}: %{{x:,d}}<br>{t('ui.chart.share')}: %{{customdata[2]:.1%}}"
-            f"<br>{t('ui.chart.cumulative')}: %{{customdata[3]:.1%}}<extra></extra>",
-            selectedpoints=None if selected is None else [i for i, k in enumerate(keys)
-                                                          if k == selected],
-        )
-    # Room to the right of the longest bar for its label ("28 · 35%").
+        data.append({
+            "type": "bar", "name": name, "y": part["label"].tolist(),
+            "x": part["overdue"].astype(int).tolist(), "orientation": "h",
+            "marker": {"color": colour},
+            "text": [f"{fmt_number(int(n), 0)} · {fmt_percent(c, 0)}"
+                     for n, c in zip(part["overdue"], part["cumulative_share"], strict=True)],
+            "textposition": "outside", "cliponaxis": False,
+            "customdata": [[k, str(n), float(s), float(c)] for k, n, s, c in
+                           zip(keys, part["name"], part["share"], part["cumulative_share"],
+                               strict=True)],
+            "hovertemplate": f"<b>%{{customdata[1]}}</b><br>{key_title}: %{{customdata[0]}}<br>"
+            f"{t('ui.chart.overdue')}: %{{x:,d}}<br>{t('ui.chart.share')}: "
+            f"%{{customdata[2]:.1%}}<br>{t('ui.chart.cumulative')}: %{{customdata[3]:.1%}}"
+            "<extra></extra>",
+            **({} if selected is None else
+               {"selectedpoints": [i for i, k in enumerate(keys) if k == selected]}),
+        })
     top = float(d["overdue"].max()) if len(d) else 1.0
-    fig.update_xaxes(title_text=t("ui.chart.overdue"), tickformat=",d",
-                     range=[0, max(top, 1.0) * 1.25])
-    # Largest on top; the category order is the frame's, not alphabetical.
-    fig.update_yaxes(categoryorder="array", categoryarray=d["label"].tolist(), autorange="reversed")
-    fig.update_layout(barmode="overlay")
-    return fig
+    return _figure(
+        data, height or 40 * len(d) + 120, barmode="overlay",
+        # Room to the right of the longest bar for its label ("28 · 35%").
+        xaxis={"title": {"text": t("ui.chart.overdue")}, "tickformat": ",d",
+               "range": [0, max(top, 1.0) * 1.25]},
+        # Largest on top; the category order is the frame's, not alphabetical.
+        yaxis={"categoryorder": "array", "categoryarray": d["label"].tolist(),
+               "autorange": "reversed"},
+    )
 
 
 def component_bars(df: pd.DataFrame, height: int = 420) -> go.Figure:
@@ -226,24 +258,26 @@ def component_bars(df: pd.DataFrame, height: int = 420) -> go.Figure:
 
     ``df``: [label, kind ("won"/"lost" in words), points, sort, kind_order].
     """
-    fig = go.Figure(layout=_base(height))
     d = df.sort_values(["sort", "kind_order"])
     # The chart sits in a narrow column: short labels leave the bars room; the hover and the
     # table above it have the full names.
     d = d.assign(short=[lb if len(lb) <= LABEL_MAX else lb[:LABEL_MAX - 1] + "…"
                         for lb in d["label"].astype(str)])
-    order = list(dict.fromkeys(d["short"]))
+    data = []
     for kind, colour in ((t("ui.chart.points_won"), WON), (t("ui.chart.points_lost"), LOST)):
         part = d[d["kind"] == kind]
-        fig.add_bar(
-            name=kind, y=part["short"], x=part["points"].astype(float), orientation="h",
-            marker_color=colour, customdata=part["label"].astype(str),
-            hovertemplate=f"%{{customdata}}<br>{kind}: %{{x:.2f}}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=t("ui.chart.points"), tickformat=".0f")
-    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
-    return fig
+        data.append({
+            "type": "bar", "name": kind, "y": part["short"].tolist(),
+            "x": part["points"].astype(float).tolist(), "orientation": "h",
+            "marker": {"color": colour}, "customdata": part["label"].astype(str).tolist(),
+            "hovertemplate": f"%{{customdata}}<br>{kind}: %{{x:.2f}}<extra></extra>",
+        })
+    return _figure(
+        data, height, barmode="stack",
+        xaxis={"title": {"text": t("ui.chart.points")}, "tickformat": ".0f"},
+        yaxis={"categoryorder": "array", "categoryarray": list(dict.fromkeys(d["short"])),
+               "autorange": "reversed"},
+    )
 
 
 def movers(df: pd.DataFrame, height: int | None = None) -> go.Figure:
@@ -253,24 +287,25 @@ def movers(df: pd.DataFrame, height: int | None = None) -> go.Figure:
     ``df``: [unit_code, unit_name, level_name, total, delta_week], in display order (top first).
     """
     d = df.reset_index(drop=True)
-    fig = go.Figure(layout=_base(height or 34 * len(d) + 90, legend=False))
-    delta = d["delta_week"].astype(float)
+    delta = d["delta_week"].astype(float).tolist()
     # Two units of different levels may share a name: the level keeps the bars apart.
     labels = [f"{n} ({lv})" for n, lv in zip(d["unit_name"], d["level_name"], strict=True)]
-    fig.add_bar(
-        y=labels, x=delta, orientation="h",
-        marker_color=[UP if v > 0 else DOWN for v in delta],
-        text=[fmt_delta(v) for v in delta], textposition="outside", cliponaxis=False,
-        customdata=[[str(c), fmt_number(float(tot), 2), fmt_delta(float(v))]
-                    for c, tot, v in zip(d["unit_code"], d["total"], delta, strict=True)],
-        hovertemplate=f"<b>%{{y}}</b><br>{t('ui.col.total')}: %{{customdata[1]}}<br>"
+    bars = {
+        "type": "bar", "y": labels, "x": delta, "orientation": "h",
+        "marker": {"color": [UP if v > 0 else DOWN for v in delta]},
+        "text": [fmt_delta(v) for v in delta], "textposition": "outside", "cliponaxis": False,
+        "customdata": [[str(c), fmt_number(float(tot), 2), fmt_delta(v)]
+                       for c, tot, v in zip(d["unit_code"], d["total"], delta, strict=True)],
+        "hovertemplate": f"<b>%{{y}}</b><br>{t('ui.col.total')}: %{{customdata[1]}}<br>"
         f"{t('ui.col.delta_week')}: %{{customdata[2]}}<extra></extra>",
-    )
+    }
     # Room beside the longest bars for their labels ("+0,32").
-    lo, hi = min(float(delta.min()), 0.0), max(float(delta.max()), 0.0)
+    lo, hi = min(min(delta, default=0.0), 0.0), max(max(delta, default=0.0), 0.0)
     pad = 0.25 * max(hi - lo, 0.01)
-    fig.update_xaxes(title_text=t("ui.col.delta_week"), tickformat=".2~f", zeroline=True,
-                     range=[lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)],
-                     zerolinecolor="#7f8c8d", zerolinewidth=1.5)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed")
-    return fig
+    return _figure(
+        [bars], height or 34 * len(d) + 90, legend=False,
+        xaxis={"title": {"text": t("ui.col.delta_week")}, "tickformat": ".2~f",
+               "zeroline": True, "zerolinecolor": "#7f8c8d", "zerolinewidth": 1.5,
+               "range": [lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)]},
+        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
+    )

@@ -440,7 +440,12 @@ def click_svg(page, locator) -> None:
 
 
 def test_charts_have_no_english_mode_bar(pg, app_server):
+    requested: list[str] = []
+    pg.on("request", lambda r: requested.append(r.url))
     goto(pg, f"{app_server}/xu-huong", '[data-testid="stPlotlyChart"] .main-svg')
+    # Offline: plotly.js and the fonts come with the app, nothing from a CDN.
+    outside = [u for u in requested if not u.startswith((app_server, "data:", "blob:"))]
+    assert not outside, outside
     chart = pg.locator('[data-testid="stPlotlyChart"]').first
     chart.hover()
     assert pg.locator(".modebar").count() == 0, "no mode bar: its tooltips are English"

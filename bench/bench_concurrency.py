@@ -384,7 +384,7 @@ class Session:
             elif step == "districts":
                 res.ms = await self._nav("districts", '[data-testid="stDataFrame"] canvas')
             elif step == "trends":
-                res.ms = await self._nav("trends", '[data-testid="stVegaLiteChart"]')
+                res.ms = await self._nav("trends", '[data-testid="stPlotlyChart"]')
             elif step == "lagging":
                 res.ms = await self._nav("lagging", MAIN_H1)
             elif step == "unit_link":

@@ -7,7 +7,7 @@ import streamlit as st
 
 from texts import fmt_delta, fmt_number, t
 from texts.safe import md, tm
-from ui import charts, data, meeting, page, state, views, widgets
+from ui import charts, chartview, data, links, meeting, page, state, views, widgets
 
 ctx = page.context()
 f = ctx.filters
@@ -73,10 +73,10 @@ with trend_col:
     if series.empty:
         st.caption(t("ui.no_data"))
     else:
-        st.altair_chart(
+        chartview.show(
             charts.small_trend(views.with_week_end(series), "total",
                                data.target_value(targets, "total"), height=230),
-            width="stretch",
+            key="overview_trend",
         )
         st.caption(t("ui.overview.trend_caption"))
 with grade_col:
@@ -100,7 +100,8 @@ with grade_col:
     if counts.empty:
         st.caption(t("ui.no_data"))
     else:
-        st.altair_chart(charts.grade_distribution(counts, bands, height=200), width="stretch")
+        chartview.show(charts.grade_distribution(counts, bands, height=220),
+                       key="overview_grades")
 
 
 def _top_table(s: pd.DataFrame, best: bool) -> None:
@@ -109,7 +110,9 @@ def _top_table(s: pd.DataFrame, best: bool) -> None:
     df = pd.DataFrame(
         {
             t("ui.col.rank"): part["rank"].astype("Int64").astype(str),
-            t("ui.col.unit"): part["unit_name"],
+            # The name opens the unit (a markdown link: st.table renders markdown).
+            t("ui.col.unit"): [links.md_unit_link(f, c, n)
+                               for c, n in zip(part["unit_code"], part["unit_name"], strict=True)],
             t("ui.col.total"): part["total"].map(widgets.fmt_score),
             t("ui.col.grade"): part["grade"],
             t("ui.col.delta_week"): part["delta_week"].map(fmt_delta),
@@ -149,23 +152,34 @@ movers = pd.concat(
     or [pd.DataFrame(columns=["delta_week"])]
 )
 movers = movers.dropna(subset=["delta_week"]) if "delta_week" in movers else movers
-up_col, down_col = st.columns(2)
-for col, up in ((up_col, True), (down_col, False)):
-    with col:
-        st.markdown(f"**{t('ui.overview.movers_up' if up else 'ui.overview.movers_down')}**")
-        part = movers[movers["delta_week"] > 0] if up else movers[movers["delta_week"] < 0]
-        part = part.nlargest(5, "delta_week") if up else part.nsmallest(5, "delta_week")
-        if part.empty:
-            st.caption(t("ui.overview.no_movers"))
-            continue
-        st.table(
-            pd.DataFrame(
-                {
-                    t("ui.col.unit"): part["unit_name"],
-                    t("ui.col.level"): part["level_name"],
-                    t("ui.col.total"): part["total"].map(widgets.fmt_score),
-                    t("ui.col.delta_week"): part["delta_week"].map(fmt_delta),
-                }
-            ),
-            hide_index=True,
-        )
+ups = movers[movers["delta_week"] > 0].nlargest(5, "delta_week") if not movers.empty else movers
+downs = movers[movers["delta_week"] < 0].nsmallest(5, "delta_week") if not movers.empty else movers
+if ups.empty and downs.empty:
+    st.caption(t("ui.overview.no_movers"))
+else:
+    # One bar per unit, rises on top: a click on a bar opens the unit.
+    chartview.unit_chart(ctx, charts.movers(pd.concat([ups, downs.iloc[::-1]])),
+                         key="overview_movers")
+    st.caption(t("ui.chart.click_bar_unit"))
+with st.expander(t("ui.overview.movers_table")):
+    up_col, down_col = st.columns(2)
+    for col, up, part in ((up_col, True, ups), (down_col, False, downs)):
+        with col:
+            st.markdown(f"**{t('ui.overview.movers_up' if up else 'ui.overview.movers_down')}**")
+            if part.empty:
+                st.caption(t("ui.overview.no_movers"))
+                continue
+            st.table(
+                pd.DataFrame(
+                    {
+                        t("ui.col.unit"): [
+                            links.md_unit_link(f, c, n)
+                            for c, n in zip(part["unit_code"], part["unit_name"], strict=True)
+                        ],
+                        t("ui.col.level"): part["level_name"],
+                        t("ui.col.total"): part["total"].map(widgets.fmt_score),
+                        t("ui.col.delta_week"): part["delta_week"].map(fmt_delta),
+                    }
+                ),
+                hide_index=True,
+            )

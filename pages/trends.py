@@ -7,7 +7,7 @@ import streamlit as st
 
 from texts import t
 from texts.safe import tm
-from ui import charts, data, page, state, views, widgets
+from ui import charts, chartview, data, page, state, views, widgets
 
 ctx = page.context()
 f = ctx.filters
@@ -65,9 +65,12 @@ series = views.with_week_end(series)
 plot = pd.DataFrame(
     {
         "week_end": series["week_end"],
+        "week": series["week"],
         "week_label": series["week_label"],
+        "unit_code": series["unit_code"].astype(str),
         "unit_name": series["unit_code"].astype(str).map(names),
         "value": series[indicator].astype(float),
+        "clickable": series["unit_code"].astype(str) != (prov_code or ""),  # no province page
     }
 )
 targets = data.load_targets(ctx.url, f.period.end)
@@ -78,8 +81,10 @@ if indicator == "total":
     bands = data.load_grade_bands(ctx.url, version)
 y_max = 100.0 if indicator == "total" else float(widgets.GROUP_MAX[indicator])
 title = t("ui.col.total") if indicator == "total" else widgets.group_label(indicator, False)
-st.altair_chart(charts.trend_lines(plot, title, bands, target, y_max), width="stretch")
+chartview.unit_chart(ctx, charts.trend_lines(plot, title, bands, target, y_max),
+                     key=f"trend_chart_{level}")
 st.caption(t("ui.trends.caption_week") if week_only else t("ui.trends.caption_ytd"))
+st.caption(t("ui.chart.click_unit"))
 
 with st.expander(t("ui.trends.table")):
     wide = plot.pivot_table(index="week_label", columns="unit_name", values="value",

@@ -7,7 +7,19 @@ import streamlit as st
 
 from texts import fmt_number, t
 from texts.safe import md, tm
-from ui import access, advice, charts, data, mapview, meeting, page, state, views, widgets
+from ui import (
+    access,
+    advice,
+    charts,
+    chartview,
+    data,
+    mapview,
+    meeting,
+    page,
+    state,
+    views,
+    widgets,
+)
 
 ctx = page.context()
 f = ctx.filters
@@ -128,22 +140,24 @@ with trend_col:
     if pc:
         names[pc] = t("ui.trends.province")
     plot = pd.DataFrame({
-        "week_end": both["week_end"], "week_label": both["week_label"],
+        "week_end": both["week_end"], "week": both["week"], "week_label": both["week_label"],
+        "unit_code": both["unit_code"].astype(str),
         "unit_name": both["unit_code"].astype(str).map(names),
         "value": both["total"].astype(float),
+        "clickable": False,  # this unit's page is open; the province has none
     })
     targets = data.load_targets(ctx.url, f.period.end)
     bands = data.load_grade_bands(ctx.url, str(row["methodology_version"]))
     if not plot.empty:
-        st.altair_chart(
+        chartview.show(
             charts.trend_lines(plot, t("ui.col.total"), bands,
                                data.target_value(targets, "total"), 100.0, height=420),
-            width="stretch",
+            key="unit_trend",
         )
 with bars_col:
     st.subheader(t("ui.unit.points_chart"))
-    st.altair_chart(charts.component_bars(advice.chart_frame(comps),
-                                          height=26 * len(comps) + 20), width="stretch")
+    chartview.show(charts.component_bars(advice.chart_frame(comps),
+                                         height=26 * len(comps) + 90), key="unit_components")
 
 # --- overdue dossiers --------------------------------------------------------------------------
 st.subheader(t("ui.unit.overdue"))

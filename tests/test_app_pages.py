@@ -217,7 +217,9 @@ def test_lagging_opens_unit_page(demo_url, demo_engine, monkeypatch):
         assert t("ui.lagging.none") in _texts(at)
         return
     first = lag.iloc[0]["unit_name"]
-    assert f"**1. {first}**" in _texts(at), "most urgent first"
+    from texts.safe import md as md_escape
+
+    assert f"**1. [{md_escape(first)}](" in _texts(at), "most urgent first, its name a link"
     at.button(key="lag_open").click().run()
     _no_exception(at)
     assert at.title[0].value == first

@@ -78,3 +78,40 @@ def test_week_label_and_period():
     assert week_label("2024-W52") == "Tuần 52/2024 (23/12 – 29/12/2024)"
     f = Filters(week="2024-W52", period_kind="quarter", level="district")
     assert (f.period.start, f.period.end) == (date(2024, 10, 1), date(2024, 12, 31))
+
+
+def test_unit_link_is_relative_and_carries_the_view():
+    from urllib.parse import parse_qs, urlsplit
+
+    from ui import links
+
+    f = Filters(week="2024-W52", period_kind="month", level="district")
+    link = links.unit_link(f, "510", "Huyện Nam Giang & Co (x)")
+    u = urlsplit(link)
+    assert u.path == "don-vi" and not u.scheme and not u.netloc
+    assert {k: v[0] for k, v in parse_qs(u.query).items()} == {
+        "week": "2024-W52", "period": "month", "level": "district", "unit": "510"}
+    assert " " not in link and "(" not in link and "&Co" not in link, "the name is encoded"
+    import re
+    from urllib.parse import unquote
+    assert unquote(re.search(links.NAME_IN_LINK, link).group(1)) == "Huyện Nam Giang & Co (x)"
+
+
+def test_unit_links_show_markup_literally():
+    from texts.safe import md
+    from ui import links
+
+    assert md("**x** [a](b) :red[c] $d$") == (
+        r"\*\*x\*\* \[a\]\(b\) \:red\[c\] \$d\$")
+    assert links.md_unit_link(Filters("2024-W52", "ytd", "department"), "S1", "Sở [Y] tế") == (
+        r"[Sở \[Y\] tế](don-vi?week=2024-W52&period=ytd&level=department&unit=S1)")
+
+
+def test_clicked_reads_customdata_of_a_selection():
+    from ui.chartview import clicked
+
+    state = {"selection": {"points": [{"customdata": ["510", "Tuần 52/2024"]}]}}
+    assert clicked(state) == "510" and clicked(state, 1) == "Tuần 52/2024"
+    assert clicked({"selection": {"points": []}}) is None
+    assert clicked({"selection": {"points": [{"customdata": ["", "x"]}]}}) is None, "province"
+    assert clicked(None) is None

@@ -64,6 +64,12 @@ STRINGS: dict[str, str] = {
     "ui.notice.bad_period": "Kỳ «{value}» trong liên kết không hợp lệ (week, month, quarter, "
     "ytd); đang dùng lũy kế từ đầu năm.",
     "ui.notice.bad_level": "Cấp «{value}» trong liên kết không có; đang dùng cấp mặc định.",
+    "ui.notice.bad_proc": "Không có hồ sơ quá hạn của thủ tục «{value}» ở đơn vị và kỳ đang "
+    "xem; đang hiển thị tất cả hồ sơ quá hạn.",
+    "ui.notice.bad_field": "Không có hồ sơ quá hạn thuộc lĩnh vực «{value}» ở đơn vị và kỳ "
+    "đang xem; đang hiển thị tất cả hồ sơ quá hạn.",
+    "ui.notice.bad_lag_unit": "Đơn vị «{value}» trong liên kết không có trong danh sách chậm "
+    "tiến độ của cấp đang xem; đang hiển thị đơn vị cần quan tâm nhất.",
     "ui.notice.bad_unit": "Không tìm thấy đơn vị mã «{value}» trong liên kết; hãy chọn đơn vị.",
     "ui.no_data": "Chưa có số liệu.",
     "ui.no_data_period": "Không có số liệu cho kỳ đã chọn.",
@@ -115,12 +121,15 @@ STRINGS: dict[str, str] = {
     "nhiều nhất.",
     "ui.overview.movers_up": "Tăng nhiều nhất",
     "ui.overview.movers_down": "Giảm nhiều nhất",
+    "ui.overview.movers_table": "Bảng số liệu",
     "ui.overview.no_movers": "Không có đơn vị nào thay đổi theo chiều này.",
     # league tables
     "ui.departments.title": "Xếp hạng sở, ban, ngành",
     "ui.districts.title": "Xếp hạng huyện, thị xã, thành phố",
     "ui.league.count": "{n} đơn vị. Bấm tiêu đề cột để sắp xếp.",
-    "ui.league.click_hint": "Chọn một dòng để mở trang chi tiết của đơn vị.",
+    "ui.league.click_hint": "Bấm tên đơn vị để mở trang chi tiết trong thẻ mới, hoặc chọn ô "
+    "đầu dòng để mở ngay tại đây.",
+    "ui.league.link_help": "Bấm tên để mở trang chi tiết của đơn vị.",
     # maps
     "ui.map.colour_by": "Tô màu bản đồ theo",
     "ui.map.alt": "Bản đồ các đơn vị, tô màu theo {metric}",
@@ -170,6 +179,11 @@ STRINGS: dict[str, str] = {
     "đậm gây ra 80% số hồ sơ quá hạn: cần tập trung xử lý trước.",
     "ui.lagging.no_overdue": "Không có hồ sơ quá hạn trong kỳ đã chọn.",
     "ui.lagging.list_title": "Danh sách hồ sơ quá hạn – {unit}",
+    "ui.lagging.pareto_click": "Bấm vào một thanh để lọc danh sách hồ sơ quá hạn bên dưới theo "
+    "thanh đó.",
+    "ui.lagging.filtered.procedure": "Đang lọc theo thủ tục: {name}",
+    "ui.lagging.filtered.field": "Đang lọc theo lĩnh vực: {name}",
+    "ui.lagging.filter_clear": "Bỏ lọc",
     "ui.lagging.download": "Tải danh sách (Excel)",
     "ui.lagging.sheet": "Hồ sơ quá hạn",
     "ui.lagging.count": "{n} hồ sơ quá hạn. Danh sách không chứa thông tin cá nhân.",
@@ -198,7 +212,6 @@ STRINGS: dict[str, str] = {
     # charts
     "ui.chart.units": "Số đơn vị",
     "ui.chart.score": "Điểm",
-    "ui.chart.week": "Tuần kết thúc",
     "ui.chart.week_end": "Cuối tuần",
     "ui.chart.target": "Mục tiêu",
     "ui.chart.overdue": "Hồ sơ quá hạn",
@@ -209,6 +222,10 @@ STRINGS: dict[str, str] = {
     "ui.chart.points": "Điểm",
     "ui.chart.points_won": "Điểm đạt",
     "ui.chart.points_lost": "Điểm bị mất",
+    "ui.chart.week_short": "Tuần {week}/{year}",
+    "ui.chart.week_ends": "kết thúc {date}",
+    "ui.chart.click_unit": "Bấm vào một điểm trên đường của đơn vị để mở trang đơn vị đó.",
+    "ui.chart.click_bar_unit": "Bấm vào một thanh để mở trang đơn vị.",
     # meeting pack (briefing deck and workbook of the selected week)
     "ui.pack.prepare": "Chuẩn bị tài liệu giao ban",
     "ui.pack.prepare_help": "Lập bài trình chiếu (PowerPoint) và sổ số liệu (Excel) của tuần "

@@ -13,7 +13,7 @@ from streamlit.navigation.page import StreamlitPage
 from scorecard import service
 from texts import fmt_date, t
 from texts.safe import tm
-from ui import access, data, state, views
+from ui import access, data, links, state, views
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +161,16 @@ def league_table(ctx: Ctx, summary: object, sparks: dict[str, list[float]] | Non
         st.info(t("ui.no_data_period"))
         return
     df = widgets.league_frame(summary, sparks, groups=groups)  # type: ignore[arg-type]
+    # The name is a link to the unit page (a click opens it in a new tab, the view in its URL);
+    # the row's selection box opens it here.
+    df["unit"] = [links.unit_link(ctx.filters, c, n)
+                  for c, n in zip(df.index, df["unit"], strict=True)]
     styled = widgets.style_league(df, summary["grade_color"].fillna("").tolist())  # type: ignore[index]
+    config = widgets.league_column_config(with_trend=sparks is not None, wide=groups)
+    config["unit"] = links.unit_column(width=340 if groups else 230)
     event = st.dataframe(
         styled,
-        column_config=widgets.league_column_config(with_trend=sparks is not None, wide=groups),
+        column_config=config,
         hide_index=True,
         width="stretch",
         height=height,

@@ -147,7 +147,7 @@ def goto(page, url: str, selector: str = MAIN_H1) -> None:
 @pytest.mark.parametrize(
     ("path", "title_key", "element"),
     [
-        ("xu-huong", "ui.trends.title", '[data-testid="stVegaLiteChart"]'),
+        ("xu-huong", "ui.trends.title", '[data-testid="stPlotlyChart"]'),
         ("cham-tien-do", "ui.lagging.title", MAIN_H1),
     ],
 )
@@ -410,7 +410,7 @@ def test_presentation_mode_steps_through_the_meeting(pg, app_server, week):
 
 
 def test_overview_prints_without_app_chrome(pg, app_server, tmp_path):
-    goto(pg, f"{app_server}/", '[data-testid="stVegaLiteChart"]')
+    goto(pg, f"{app_server}/", '[data-testid="stPlotlyChart"]')
     pg.emulate_media(media="print")
     for hidden in ('[data-testid="stSidebar"]', '[data-testid="stHeader"]',
                    '[data-testid="stButton"]'):
@@ -422,4 +422,112 @@ def test_overview_prints_without_app_chrome(pg, app_server, tmp_path):
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert 2 <= pages <= 6, pages
+    assert_clean(pg, app_server)
+
+
+# --- Plotly charts and links that drill ------------------------------------------------------------
+
+
+def click_svg(page, locator) -> None:
+    """Click a Plotly mark at its centre. Plotly picks the point under the pointer on mouse
+    move (its hover), so the pointer rests there before the press."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y - 2)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+
+
+def test_charts_have_no_english_mode_bar(pg, app_server):
+    requested: list[str] = []
+    pg.on("request", lambda r: requested.append(r.url))
+    goto(pg, f"{app_server}/xu-huong", '[data-testid="stPlotlyChart"] .main-svg')
+    # Offline: plotly.js and the fonts come with the app, nothing from a CDN.
+    outside = [u for u in requested if not u.startswith((app_server, "data:", "blob:"))]
+    assert not outside, outside
+    chart = pg.locator('[data-testid="stPlotlyChart"]').first
+    chart.hover()
+    assert pg.locator(".modebar").count() == 0, "no mode bar: its tooltips are English"
+    assert pg.locator(".modebar-btn").count() == 0
+    assert "Plotly" not in chart.inner_text()
+    assert_clean(pg, app_server)
+
+
+def test_movers_bar_opens_unit(pg, app_server, eng, week):
+    p = period_for_week("ytd", week)
+    both = [service.scorecard(eng, lv, p).summary for lv in ("department", "district")]
+    rises = [s[s["delta_week"] > 0] for s in both]
+    top = max((r.nlargest(1, "delta_week").iloc[0] for r in rises if not r.empty),
+              key=lambda r: r["delta_week"], default=None)
+    if top is None:
+        pytest.skip("no unit rose in the demo's latest week")
+    goto(pg, f"{app_server}/", '.st-key-overview_movers .bars path')
+    click_svg(pg, pg.locator(".st-key-overview_movers .bars path").first)  # the largest rise
+    pg.wait_for_url(re.compile(rf"/don-vi\?.*unit={re.escape(str(top['unit_code']))}"))
+    settle(pg, '[data-testid="stMetric"]')
+    assert h1(pg) == top["unit_name"]
+    assert f"week={week}" in pg.url and "period=ytd" in pg.url, "the filters travel along"
+    assert_clean(pg, app_server)
+
+
+def test_bottom_five_name_opens_unit(pg, app_server, eng, week):
+    s = service.scorecard(eng, "department", period_for_week("ytd", week)).summary
+    last = s.nlargest(1, "rank").iloc[0]
+    goto(pg, f"{app_server}/?period=ytd", '[data-testid="stTable"] a')
+    link = pg.locator('[data-testid="stTable"] a', has_text=re.compile(
+        rf"^{re.escape(last['unit_name'])}$")).first
+    with pg.context.expect_page() as opened:  # a link opens the unit in a new tab
+        link.click()
+    unit_page = opened.value
+    unit_page.wait_for_url(re.compile(rf"/don-vi\?.*unit={re.escape(str(last['unit_code']))}"))
+    settle(unit_page, '[data-testid="stMetric"]')
+    assert h1(unit_page) == last["unit_name"]
+    assert metric_value(unit_page, t("ui.col.total")) == fmt_number(last["total"], 2)
+    assert unit_page.locator('[data-testid="stException"]').count() == 0
+    assert_clean(pg, app_server)
+
+
+def test_pareto_bar_filters_overdue_list(pg, app_server, eng, week):
+    p = period_for_week("ytd", week)
+    lag = service.lagging(eng, "district", week)
+    for code in lag["unit_code"].astype(str):
+        par = service.overdue_pareto(eng, code, p, "procedure")
+        if len(par) >= 2:
+            break
+    else:
+        pytest.skip("no lagging district with two procedures overdue in the demo")
+    first = par.iloc[0]
+    goto(pg, f"{app_server}/cham-tien-do?level=district&unit={code}", ".plotly .bars path")
+    assert f"unit={code}" in pg.url
+    click_svg(pg, pg.locator(".plotly .bars path").first)  # the largest bar
+    pg.wait_for_url(re.compile(rf"[?&]proc={re.escape(str(first['key']))}(&|$)"))
+    settle(pg)
+    n = int(first["overdue"])
+    shown = t("ui.lagging.count", n=fmt_number(n, 0))
+    pg.get_by_text(shown, exact=True).wait_for()
+    assert n < int(par["overdue"].sum()), "the list is filtered, not whole"
+    filtered = t("ui.lagging.filtered.procedure", name=str(first["name"]))
+    assert filtered in pg.locator('[data-testid="stMain"]').inner_text()
+    # The filtered view is a link: reopened elsewhere it shows the same list.
+    again = pg.context.new_page()
+    try:
+        again.goto(pg.url)
+        settle(again)
+        again.get_by_text(shown, exact=True).wait_for()
+        assert again.locator('[data-testid="stException"]').count() == 0
+    finally:
+        again.close()
+    assert_clean(pg, app_server)
+
+
+def test_presentation_charts_are_large_and_full_width(pg, app_server):
+    goto(pg, f"{app_server}/?present=1", '.st-key-overview_movers .bars path')
+    sizes = pg.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stPlotlyChart"] svg text')].map(t => parseFloat(getComputedStyle(t).fontSize))""")
+    assert sizes and min(sizes) >= 20, "chart text read from the back of a meeting room"
+    widths = pg.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .map(e => [e.getBoundingClientRect().width, e.parentElement.getBoundingClientRect().width])""")
+    assert len(widths) == 3 and all(abs(w - cw) <= 1 for w, cw in widths), widths
     assert_clean(pg, app_server)

@@ -79,7 +79,8 @@ def grade_distribution(counts: pd.DataFrame, bands: pd.DataFrame, height: int = 
     levels = list(dict.fromkeys(counts["level_name"]))
     data = []
     for b in bands.sort_values("sort_order").itertuples(index=False):
-        part = counts[counts["grade"] == b.grade].set_index("level_name")["n"]
+        # summed: two levels may carry the same display name (names are data)
+        part = counts[counts["grade"] == b.grade].groupby("level_name")["n"].sum()
         n = [int(part.get(lv, 0)) for lv in levels]
         if not any(n):
             continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ def frame_records(df: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*out.values(), strict=True)]
 
 
-def _text_times(s: pd.Series, unit: str) -> list[str | None]:
+def _text_times(s: pd.Series, unit: Literal["D", "us"]) -> list[str | None]:
     """Dates/datetimes as ISO text in SQLAlchemy's SQLite storage format (None for missing)."""
     values = pd.to_datetime(s).to_numpy(dtype=f"datetime64[{unit}]")
     text = np.datetime_as_string(values, unit=unit)
@@ -97,6 +98,7 @@ def _write_postgres_copy(
     cols = frame_text_columns(df, table, columns)
     names = ", ".join(f'"{c}"' for c in columns)
     dbapi = conn.connection.driver_connection
+    assert dbapi is not None  # None only once a pooled connection is closed; this one is open
     with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in zip(*cols, strict=True):
             copy.write_row(row)

@@ -12,9 +12,11 @@ millions of rows; the rest is pandas over small frames.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, case, func, inspect, select
+from sqlalchemy.sql import ColumnElement
 
 from data_access import schema as s
 from data_access.db import has_schema
@@ -26,7 +28,7 @@ LAND_NAMES = ("đất đai",)  # a field counts as land when its name says so (c
 _LOAD_ACTIONS = ("demo", "import", "remove")  # each logged before its own refresh
 
 
-def _sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression
+def _sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((expr, 1), else_=0)), 0)
 
 

@@ -54,8 +54,7 @@ def database_url(secrets_path: Path | None = None) -> str:
     url = os.environ.get(ENV_VAR, "").strip()
     if url:
         return url
-    url = _secrets_url(secrets_path or SECRETS_PATH)
-    return url or default_url()
+    return _secrets_url(secrets_path or SECRETS_PATH) or default_url()
 
 
 def is_default_sqlite(url: str) -> bool:

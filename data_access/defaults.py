@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, Table, delete
 
 from data_access import schema
+
+T = TypeVar("T")
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "defaults"
 
@@ -26,7 +29,7 @@ def read_csv(name: str) -> pd.DataFrame:
     return pd.read_csv(DEFAULTS_DIR / name, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
-def _none_if_empty(v: object) -> object:
+def _none_if_empty(v: T) -> T | None:
     return None if v == "" else v
 
 

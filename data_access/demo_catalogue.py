@@ -380,18 +380,18 @@ def procedures_frame(rng: np.random.Generator, department_codes: list[str]) -> p
     Only departments present in the unit table get procedures, so another province's unit list
     still works (departments without a template get a few generic ones).
     """
-    rows: list[tuple[str, str, str, str | None]] = []  # level, agency, field, name
+    rows: list[tuple[str, str | None, str, str]] = []  # level, agency, field, name
     for dept in department_codes:
         field, names = DEPARTMENT_PROCEDURES.get(
             dept, ("NVU", ["Giải quyết kiến nghị thuộc thẩm quyền", "Cấp văn bản xác nhận"])
         )
-        for n in _expand(names, 3):
-            rows.append(("department", dept, field, n))
-    for field, n in DISTRICT_PROCEDURES:
-        for name in _expand([n], 1):
+        for name in _expand(names, 3):
+            rows.append(("department", dept, field, name))
+    for field, proc in DISTRICT_PROCEDURES:
+        for name in _expand([proc], 1):
             rows.append(("district", None, field, name))
-    for field, n in COMMUNE_PROCEDURES:
-        rows.append(("commune", None, field, n))
+    for field, proc in COMMUNE_PROCEDURES:
+        rows.append(("commune", None, field, proc))
 
     df = pd.DataFrame(rows, columns=["level", "agency_code", "field_code", "name"])
     n = len(df)

@@ -15,6 +15,8 @@ from data_access.demo_model import END, LEVEL_SHARE, Units
 _END_D = np.datetime64(END)
 _SECOND = np.timedelta64(1, "s")
 _DAY_S = 86_400
+# NULL in an object array (numpy's stubs do not accept a bare None as np.where's value)
+_NULL = np.array(None, dtype=object)
 
 
 def _trend(t: np.ndarray, start: float, stop: float) -> np.ndarray:
@@ -264,7 +266,7 @@ def simulate_feedback(
     satisfied = np.where(handled, satisfied, np.nan)
     re_raised = (rng.random(n) < np.where(satisfied == 0, 0.3, 0.02)) & handled
     outcome = np.where(
-        handled, np.where(rng.random(n) < 0.85, "Đã trả lời", "Chuyển cơ quan có thẩm quyền"), None
+        handled, np.where(rng.random(n) < 0.85, "Đã trả lời", "Chuyển cơ quan có thẩm quyền"), _NULL
     )
     df = pd.DataFrame(
         {

@@ -103,6 +103,7 @@ def _pg_read_only_args(url: str) -> dict[str, object]:
 def _socket_of(dbapi_conn: object) -> int | None:
     pgconn = getattr(dbapi_conn, "pgconn", None)  # psycopg 3
     try:
+        # any DBAPI connection (duck-typed): one without fileno() raises, caught below
         return int(pgconn.socket) if pgconn is not None else int(dbapi_conn.fileno())  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - a closed connection has no socket: nothing to watch
         return None
@@ -114,7 +115,9 @@ def _watch(engine: Engine, connect_args: dict[str, object]) -> None:
     probe_params = {**cparams, **connect_args, "connect_timeout": 2}
 
     def probe() -> None:
-        conn = engine.dialect.dbapi.connect(*cargs, **probe_params)  # type: ignore[union-attr]
+        dbapi = engine.dialect.dbapi
+        assert dbapi is not None  # typed Optional; loaded when the engine was created
+        conn = dbapi.connect(*cargs, **probe_params)
         try:
             conn.cursor().execute("SELECT 1")
         finally:
@@ -146,7 +149,8 @@ def _watch(engine: Engine, connect_args: dict[str, object]) -> None:
         finally:
             WATCHDOG.end_call(token)
 
-    engine.dialect.do_ping = watched_ping  # type: ignore[method-assign]
+    # patching a method on the dialect instance: mypy compares it with the unbound method
+    engine.dialect.do_ping = watched_ping  # type: ignore[method-assign,assignment]
 
 
 def _sqlite_path(url: str) -> str | None:

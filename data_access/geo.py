@@ -167,17 +167,17 @@ def match_features(geojson: dict, units: pd.DataFrame) -> MatchResult:
     by_name: dict[str, str] = {}
     kinds: dict[str, str | None] = {}
     for r in units.itertuples(index=False):
-        code = str(r.code)
-        by_code[_norm_code(code)] = code
-        kinds[code] = split_kind(r.name)[0]
+        unit_code = str(r.code)
+        by_code[_norm_code(unit_code)] = unit_code
+        kinds[unit_code] = split_kind(r.name)[0]
         for n in (getattr(r, "name", None), getattr(r, "short_name", None)):
             if n and n == n:
-                by_name.setdefault(normalize_name(n), code)
+                by_name.setdefault(normalize_name(n), unit_code)
     found: dict[str, dict] = {}
     res = MatchResult(features=[])
     for feat in geojson.get("features", []):
         props = dict(feat.get("properties") or {})
-        code = None
+        code: str | None = None
         for k in CODE_KEYS:
             if props.get(k) is not None and _norm_code(props[k]) in by_code:
                 code = by_code[_norm_code(props[k])]

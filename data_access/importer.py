@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,9 @@ from data_access.validate import Reference, level_lookup
 from data_access.validate_frame import validate_frame
 from data_access.writers import WRITERS
 from texts import t
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter  # the type csv.writer returns (typeshed name)
 
 HORIZON_ENV = "REFORM_IMPORT_HORIZON_DAYS"
 DEFAULT_HORIZON_DAYS = 31  # a month of slack for clocks and exports dated ahead
@@ -158,13 +162,13 @@ class _RejectedFile:
         self.headers = headers
         # A list left by an earlier run would describe rows that are no longer rejected.
         path.unlink(missing_ok=True)
-        self._f = None
-        self._w = None
+        self._f: TextIO | None = None
+        self._w: CsvWriter | None = None
 
     def add(self, row_number: int, row: dict, reasons: list[str]) -> None:
         if self._w is None:
-            self._f = self.path.open("w", encoding="utf-8-sig", newline="")
-            self._w = csv.writer(self._f)
+            f = self._f = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._w = csv.writer(f)
             self._w.writerow([t("import.rejected.row_header"), *self.headers, "LyDo"])
         # Cells as read from an untrusted file: a formula must not run when the list is opened.
         cells = [row_number, *(safe_cell(row.get(h, "")) for h in self.headers), "; ".join(reasons)]

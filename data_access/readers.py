@@ -143,7 +143,7 @@ def _csv_frames(path: Path, used: dict[str, str], chunk_rows: int) -> Iterator[p
         yield chunk[(chunk != "").any(axis=1).to_numpy()] if len(keep) else chunk.iloc[0:0]
 
 
-def _cell(v: object) -> object:
+def _cell(v: object) -> str:
     """A spreadsheet cell as the text the validator expects."""
     if v is None:
         return ""

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, delete, func, insert, inspect, literal, select
+from sqlalchemy.sql import ColumnElement
 
 from data_access import schema as s
 from data_access import snapshot_store
@@ -36,7 +38,7 @@ _CHUNK = 200  # bucket keys per IN (...) list
 _EXAMPLE_BUCKETS = [date(2024, 12, 29), date(2024, 12, 31)]
 
 
-def _flag_sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression
+def _flag_sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(expr), 0)
 
 
@@ -256,9 +258,12 @@ def refresh(
             rows += _refresh_chunk(conn, keys[i : i + _CHUNK])
         detail = f"{len(keys)} buckets"
         since = keys[0] if keys else None
-    refresh_id = conn.execute(
+    pk = conn.execute(
         insert(s.load_log).values(at=datetime.now(), action="refresh", detail=detail, rows=rows)
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    # typed Optional for executemany; a single-row INSERT always has its key
+    assert pk is not None
+    refresh_id = pk[0]
     if snapshot is not None:
         snapshot_store.ensure_tables(conn)
         snapshot(conn, int(refresh_id), since)

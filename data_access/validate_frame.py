@@ -64,6 +64,8 @@ _SHAPES = (
     "DD/MM/YYYY?hh:mm:ss",
 )
 _NAT = np.datetime64("NaT", "ns")
+# SQL NULL in an object array (numpy's stubs do not accept a bare None as np.where's value)
+_NULL = np.array(None, dtype=object)
 
 
 @dataclass
@@ -198,7 +200,7 @@ def _column(col: Col, text: np.ndarray, ref: Reference) -> tuple[np.ndarray, np.
     if col.type == fm.DATETIME:
         values, bad = _datetimes(col, text, empty, ref)
     elif col.type in (fm.CODE, fm.TEXT):
-        values = np.where(empty, None, text)
+        values = np.where(empty, _NULL, text)
         bad = _lengths(text) > col.max_len if col.max_len else np.zeros(len(text), dtype=bool)
         bad |= _matches(BAD_CODE if col.type == fm.CODE else BAD_TEXT, text)
     else:

@@ -54,14 +54,14 @@ class _Writer:
             # which makes a large import quadratic; ANALYZE (allowed in a transaction) fixes it.
             conn.exec_driver_sql(f"ANALYZE {self.table.name}")
 
-    def _existing(self, codes: list[str]) -> dict[str, object]:
+    def _existing(self, codes: list[str]) -> dict[str, date | None]:
         """Codes already stored -> their received bucket (None for tables without one)."""
         if self.was_empty:
             return {}
         tc = self.table.c
         bucket = tc.received_bucket if "received_bucket" in tc else None
         cols = [tc.code] + ([bucket] if bucket is not None else [])
-        out: dict[str, object] = {}
+        out: dict[str, date | None] = {}
         for batch in _batches(codes):
             for r in self.conn.execute(select(*cols).where(tc.code.in_(batch))):
                 out[r[0]] = r[1] if bucket is not None else None

@@ -10,8 +10,10 @@ week-only figures are added where they tell what changed.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import SupportsFloat
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -190,7 +192,7 @@ def map_label(row: pd.Series) -> str:
     return geo.short_name(row.get("unit_name"))
 
 
-def num(x: object, decimals: int = 2) -> str:
+def num(x: SupportsFloat | None, decimals: int = 2) -> str:
     """A number in the Vietnamese format (``98,50``); "–" for none."""
     return fmt_number(None if x is None else float(x), decimals)
 
@@ -213,8 +215,9 @@ def movers(b: Briefing, n: int = 5) -> pd.DataFrame:
     return pd.concat([up, down], ignore_index=True)
 
 
-def as_list(x: object) -> list[str]:
-    """Lagging's list columns (reasons, overdue procedures) as a list of strings."""
+def as_list(x: Iterable[object] | None) -> list[str]:
+    """Lagging's list columns (reasons, overdue procedures) as a list of strings; a missing
+    value (None, or pandas' NaN) is an empty list."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return []
     if isinstance(x, str):

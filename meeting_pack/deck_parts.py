@@ -13,9 +13,11 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from typing import cast
 
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData
+from pptx.chart.chart import Chart
+from pptx.chart.data import CategoryChartData, ChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
     XL_CHART_TYPE,
@@ -25,6 +27,10 @@ from pptx.enum.chart import (
 )
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.graphfrm import GraphicFrame
+from pptx.slide import Slide
+from pptx.text.text import _Run
 from pptx.util import Inches, Pt
 
 from data_access.cell_safety import safe_cell
@@ -54,7 +60,7 @@ def text_color_on(hex_color: str) -> str:
     return "FFFFFF" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.55 else "000000"
 
 
-def style_run(run: object, size: float, bold: bool = False, color: str = "000000") -> None:
+def style_run(run: _Run, size: float, bold: bool = False, color: str = "000000") -> None:
     f = run.font
     f.name = FONT
     f.size = Pt(size)
@@ -63,7 +69,7 @@ def style_run(run: object, size: float, bold: bool = False, color: str = "000000
 
 
 def textbox(
-    slide: object,
+    slide: Slide,
     x: float,
     y: float,
     w: float,
@@ -73,7 +79,7 @@ def textbox(
     bold: bool = False,
     color: str = "000000",
     align: str = "left",
-) -> object:
+) -> Shape:
     """A text box, one paragraph per line, every run in the deck font."""
     box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
     tf = box.text_frame
@@ -103,7 +109,7 @@ class Deck:
         self.prs.slide_height = Inches(self.H)
         self._blank = self.prs.slide_layouts[6]
 
-    def slide(self, title: str) -> object:
+    def slide(self, title: str) -> Slide:
         s = self.prs.slides.add_slide(self._blank)
         textbox(s, 0.45, 0.25, self.W - 0.9, 0.8, title, size=28, bold=True, color=NAVY)
         bar = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.45), Inches(1.02), Inches(self.W - 0.9), Inches(0.04))
@@ -122,7 +128,7 @@ class Deck:
 
 
 def table(
-    slide: object,
+    slide: Slide,
     x: float,
     y: float,
     widths: Sequence[float],
@@ -132,7 +138,7 @@ def table(
     header_h: float | None = None,
     fills: dict[tuple[int, int], str] | None = None,
     align: Sequence[str] | None = None,
-) -> object:
+) -> GraphicFrame:
     """A native table; row 0 is the header. ``fills`` colours single cells (grade colours)."""
 
     fills = fills or {}
@@ -167,7 +173,7 @@ def table(
 
 
 def chart(
-    slide: object,
+    slide: Slide,
     kind: str,
     x: float,
     y: float,
@@ -181,7 +187,7 @@ def chart(
     labels: bool = True,
     size: float = 14,
     label_colors: Sequence[str] | None = None,
-) -> object:
+) -> Chart:
     """A native (editable) PowerPoint bar chart. ``kind``: bar, bar_stacked, column."""
 
     data = CategoryChartData(number_format=number_format)
@@ -195,9 +201,15 @@ def chart(
         "bar_stacked": XL_CHART_TYPE.BAR_STACKED,
         "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
     }[kind]
-    chart = slide.shapes.add_chart(
-        chart_type, Inches(x), Inches(y), Inches(w), Inches(h), data
-    ).chart
+    # python-pptx annotates add_chart as taking its deprecated ChartData alias and returning the
+    # Chart; it takes any CategoryChartData and returns the GraphicFrame that holds the chart.
+    frame = cast(
+        GraphicFrame,
+        slide.shapes.add_chart(
+            chart_type, Inches(x), Inches(y), Inches(w), Inches(h), cast(ChartData, data)
+        ),
+    )
+    chart = frame.chart
     chart.font.name = FONT
     chart.font.size = Pt(size)
     chart.has_legend = legend and len(series) > 1

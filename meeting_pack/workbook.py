@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import SupportsFloat, TypedDict
 
 import pandas as pd
 from openpyxl import Workbook
@@ -49,7 +50,9 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
         if data is not None:
             b.levels[COMMUNE_LEVEL] = data
     wb = Workbook()
-    wb.remove(wb.active)
+    default_sheet = wb.active  # a new workbook's one empty sheet; every sheet here is created
+    if default_sheet is not None:
+        wb.remove(default_sheet)
     for code in DECK_LEVELS:
         if code in b.levels:
             _league_sheet(wb, b, b.levels[code])
@@ -64,7 +67,17 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
     return buf.getvalue()
 
 
-def _xl_styles() -> dict[str, object]:
+class _XlStyles(TypedDict):
+    head_font: Font
+    head_fill: PatternFill
+    title_font: Font
+    font: Font
+    bold: Font
+    border: Border
+    wrap: Alignment
+
+
+def _xl_styles() -> _XlStyles:
     thin = Side(style="thin", color="A6A6A6")
     return {
         "head_font": Font(name=FONT, bold=True, color="FFFFFF"),
@@ -77,12 +90,25 @@ def _xl_styles() -> dict[str, object]:
     }
 
 
-def _named_style(wb: Workbook, name: str, **attrs: object) -> str:
+def _named_style(
+    wb: Workbook,
+    name: str,
+    *,
+    number_format: str | None = None,
+    font: Font | None = None,
+    border: Border | None = None,
+    alignment: Alignment | None = None,
+) -> str:
     """Register a named style once per workbook and return its name. Assigning a named style is
     one lookup per cell; setting border, font and format separately is several (about five times
     slower over the tens of thousands of cells in the report and the overdue list)."""
     if name not in wb.named_styles:
-        wb.add_named_style(NamedStyle(name=name, **attrs))
+        wb.add_named_style(
+            NamedStyle(
+                name=name, number_format=number_format, font=font, border=border,
+                alignment=alignment,
+            )
+        )
     return name
 
 
@@ -105,6 +131,7 @@ def _write_table(
         ws.column_dimensions[get_column_letter(j)].width = widths[j - 1]
     fills = fills or {}
     wb = ws.parent
+    assert wb is not None  # typed Optional; a sheet from create_sheet belongs to its workbook
     styles = [
         _named_style(wb, f"pack {f}", number_format=f) if f else None for f in formats
     ]
@@ -119,12 +146,12 @@ def _write_table(
             if color:
                 c.fill = PatternFill("solid", fgColor=color.lstrip("#").upper())
                 c.font = Font(name=FONT, bold=True, color=text_color_on(color))
-    ws.freeze_panes = ws.cell(start_row + 1, 1)
+    ws.freeze_panes = ws.cell(start_row + 1, 1).coordinate
     if rows:
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(header))}{start_row + len(rows)}"
 
 
-def _float(x: object) -> float | None:
+def _float(x: SupportsFloat | None) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
@@ -237,8 +264,10 @@ def _overdue_sheet(wb: Workbook, engine: Engine, b: Briefing) -> None:
                  [None, None, None, None, None, None, "dd/mm/yyyy", "dd/mm/yyyy", "dd/mm/yyyy", None, None])
 
 
-def status_name(code: object) -> object:
+def status_name(code: int | str | None) -> int | str | None:
     """The dashboard's Vietnamese name of a dossier status code (the code if it has none)."""
+    if code is None:
+        return code
     try:
         key = f"ui.status.{int(code)}"
     except (TypeError, ValueError):

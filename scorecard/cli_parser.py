@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import NoReturn
 
 from texts import t
 
@@ -38,5 +39,5 @@ def vietnamese(message: str) -> str:
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser that raises UsageError (Vietnamese) instead of printing usage."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(t("cli.err.args", detail=vietnamese(message)))

@@ -8,10 +8,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine
 
 from data_access import queries as q
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 Bind = Engine | Connection
 
@@ -75,11 +79,11 @@ def current_snapshot(conn: Bind, weeks: Sequence[str]) -> dict | None:
 
 
 
-def one_snapshot_check(fn: Callable) -> Callable:
+def one_snapshot_check(fn: Callable[P, R]) -> Callable[P, R]:
     """Run ``fn`` in a snapshot scope unless one is open (a page run): its reads of the
     snapshot check it once."""
     @wraps(fn)
-    def run(*args: object, **kwargs: object) -> object:
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         if _CHECKED.get() is not None:
             return fn(*args, **kwargs)
         with snapshot_scope():

@@ -262,8 +262,8 @@ def gate_access(url: str, ident: Identity, units: pd.DataFrame | None) -> Access
         st.stop()
     if not acc.is_demo:
         with st.sidebar:
-            role = tm(f"ui.access.role.{acc.role}", unit=unit_label(acc.unit_code, units))
-            st.caption(f"{tm('ui.access.signed_in_as', email=acc.email)}  \n{role}")
+            role_text = tm(f"ui.access.role.{acc.role}", unit=unit_label(acc.unit_code, units))
+            st.caption(f"{tm('ui.access.signed_in_as', email=acc.email)}  \n{role_text}")
             st.button(t("ui.access.sign_out"), on_click=_sign_out, key="_sign_out")
     return acc
 

@@ -8,6 +8,7 @@ query holds the filters (state.url_params), so the link opens the same view in a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlencode
 
 import streamlit as st
@@ -15,6 +16,9 @@ import streamlit as st
 from texts import t
 from texts.safe import md
 from ui import state
+
+if TYPE_CHECKING:  # the TypedDict lives in a private module; only the checker needs it
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 UNIT_PATH = "don-vi"  # url_path of pages/unit.py in app.py
 # A LinkColumn shows the part of the URL this captures (decoded): the unit's name, carried in
@@ -33,7 +37,10 @@ def md_unit_link(f: state.Filters, code: str, name: str) -> str:
     return f"[{md(name)}]({unit_link(f, code)})"
 
 
-def unit_column(label: str | None = None, width: int | str | None = None) -> object:
+ColumnWidth = Literal["small", "medium", "large"] | int | None
+
+
+def unit_column(label: str | None = None, width: ColumnWidth = None) -> ColumnConfig:
     """A table column of unit_link values, showing the name and opening the unit on a click."""
     return st.column_config.LinkColumn(
         label or t("ui.col.unit"), display_text=NAME_IN_LINK, width=width,

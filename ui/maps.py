@@ -239,6 +239,8 @@ def points_deck(points: pd.DataFrame, layer_id: str = "units", height_px: int = 
 
 def selected_unit(event: object, layer_id: str = "units") -> str | None:
     """Unit code of the map object a user clicked, from st.pydeck_chart's selection state."""
+    # The selection state is duck-typed on purpose (attribute access, else a plain dict, as
+    # Streamlit versions and tests give it): a missing part raises and is caught.
     try:
         objs = event.selection.objects.get(layer_id) or []  # type: ignore[attr-defined]
     except AttributeError:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -109,6 +111,7 @@ def setup() -> Ctx:
         log.warning("role lookup failed: %s", exc)
         db_lost()
     levels = meta.levels
+    assert levels is not None  # an "ok" Meta always carries the levels (ui.data._load_meta)
     ranked = levels[levels["ranked"].astype(int) == 1].sort_values("sort_order")
     state.set_level_names(
         dict(zip(levels["code"], levels["name"], strict=False)),
@@ -152,20 +155,20 @@ def open_unit(ctx: Ctx, code: str) -> None:
     st.switch_page(UNIT_PAGE, query_params=state.url_params(ctx.filters, unit=code))
 
 
-def league_table(ctx: Ctx, summary: object, sparks: dict[str, list[float]] | None,
-                 key: str, height: int | str = "auto", groups: bool = True) -> None:
+def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[float]] | None,
+                 key: str, height: int | Literal["auto"] = "auto", groups: bool = True) -> None:
     """The sortable league table; clicking a row opens that unit."""
     from ui import widgets
 
-    if summary is None or summary.empty:  # type: ignore[union-attr]
+    if summary is None or summary.empty:
         st.info(t("ui.no_data_period"))
         return
-    df = widgets.league_frame(summary, sparks, groups=groups)  # type: ignore[arg-type]
+    df = widgets.league_frame(summary, sparks, groups=groups)
     # The name is a link to the unit page (a click opens it in a new tab, the view in its URL);
     # the row's selection box opens it here.
     df["unit"] = [links.unit_link(ctx.filters, c, n)
                   for c, n in zip(df.index, df["unit"], strict=True)]
-    styled = widgets.style_league(df, summary["grade_color"].fillna("").tolist())  # type: ignore[index]
+    styled = widgets.style_league(df, summary["grade_color"].fillna("").tolist())
     config = widgets.league_column_config(with_trend=sparks is not None, wide=groups)
     config["unit"] = links.unit_column(width=340 if groups else 230)
     event = st.dataframe(

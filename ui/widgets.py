@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +13,10 @@ import streamlit as st
 from data_access.cell_safety import safe_frame
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
 from ui import tables
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 GROUPS: tuple[str, ...] = tuple(f"group_{i}" for i in range(1, 7))
 GROUP_MAX: dict[str, float] = {
@@ -27,7 +33,18 @@ def fmt_score(x: float | None) -> str:
     return fmt_number(x, 2)
 
 
-def delta_kwargs(delta: float | None) -> dict[str, object]:
+class MetricKwargs(TypedDict, total=False):
+    """Keyword arguments of st.metric that widgets set (names and values as Streamlit types them)."""
+
+    delta: str | None
+    delta_color: Literal["green", "red", "gray"]
+    delta_arrow: Literal["up", "down", "off"]
+    delta_description: str
+    chart_data: list[float]
+    chart_type: Literal["area"]
+
+
+def delta_kwargs(delta: float | None) -> MetricKwargs:
     """st.metric arguments for a Vietnamese-formatted change.
 
     Streamlit decides direction from a leading ASCII "-", but fmt_delta writes a true minus
@@ -79,8 +96,8 @@ def _nearest_named(color: str | None) -> str:
     return table.get(c, "gray")
 
 
-def freshness(data_until: object) -> None:
-    st.caption(t("ui.freshness", date=fmt_date(data_until)))  # type: ignore[arg-type]
+def freshness(data_until: date | None) -> None:
+    st.caption(t("ui.freshness", date=fmt_date(data_until)))
 
 
 def league_frame(
@@ -105,7 +122,7 @@ def league_frame(
     return df
 
 
-def style_league(df: pd.DataFrame, colors: Sequence[str]) -> object:
+def style_league(df: pd.DataFrame, colors: Sequence[str]) -> Styler:
     """Vietnamese number formats and the grade colour, through a pandas Styler."""
     fmt = {c: fmt_score for c in ("total", *GROUPS) if c in df}
     fmt["delta_week"] = fmt_delta
@@ -128,8 +145,8 @@ def style_league(df: pd.DataFrame, colors: Sequence[str]) -> object:
     return styler.apply(_grade_css, subset=["grade"]).apply(_delta_css, subset=["delta_week"])
 
 
-def league_column_config(with_trend: bool, wide: bool = True) -> dict[str, object]:
-    cfg: dict[str, object] = {
+def league_column_config(with_trend: bool, wide: bool = True) -> dict[str, ColumnConfig | None]:
+    cfg: dict[str, ColumnConfig | None] = {
         "_index": None,
         "rank": st.column_config.NumberColumn(t("ui.col.rank"), width=60),
         "unit": st.column_config.TextColumn(t("ui.col.unit"), width=340 if wide else 230),
@@ -154,6 +171,7 @@ def league_column_config(with_trend: bool, wide: bool = True) -> dict[str, objec
 
 def selected_code(event: object, df: pd.DataFrame) -> str | None:
     """Unit code of the row a user clicked in a league table (index holds the code)."""
+    # duck-typed selection state: an event without a selection raises, caught below
     try:
         rows = event.selection.rows  # type: ignore[attr-defined]
     except AttributeError:

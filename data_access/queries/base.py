@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -16,7 +17,7 @@ from sqlalchemy import (
     or_,
     true,
 )
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from data_access import schema as s
 
@@ -61,11 +62,11 @@ def _frame(
     return pd.DataFrame([tuple(r) for r in rows], columns=cols)
 
 
-def _sum(expr) -> object:  # noqa: ANN001 - SQLAlchemy expression
+def _sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(expr), 0)
 
 
-def _flag(cond) -> object:  # noqa: ANN001 - SQLAlchemy expression
+def _flag(cond: ColumnElement[Any]) -> ColumnElement[Any]:
     return _sum(case((cond, 1), else_=0))
 
 

@@ -1,0 +1,1 @@
+"""Scoring and the service layer (pure: no Streamlit)."""

@@ -105,24 +105,23 @@ BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 BAD_CODE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _p_code(s: str, col: Col, ref: Reference) -> str:
+def _checked(s: str, col: Col, bad: re.Pattern[str]) -> str:
+    """``s`` when within the column's length and free of ``bad`` characters."""
     if col.max_len and len(s) > col.max_len:
         raise _BadValueError(t("import.reason.too_long", col=col.header, n=col.max_len))
-    m = BAD_CODE.search(s)
+    m = bad.search(s)
     if m:
         raise _BadValueError(t("import.reason.bad_char", col=col.header, char=f"U+{ord(m.group()):04X}",
                                pos=m.start() + 1))  # fmt: skip
     return s
+
+
+def _p_code(s: str, col: Col, ref: Reference) -> str:
+    return _checked(s, col, BAD_CODE)
 
 
 def _p_text(s: str, col: Col, ref: Reference) -> str:
-    if col.max_len and len(s) > col.max_len:
-        raise _BadValueError(t("import.reason.too_long", col=col.header, n=col.max_len))
-    m = BAD_TEXT.search(s)
-    if m:
-        raise _BadValueError(t("import.reason.bad_char", col=col.header, char=f"U+{ord(m.group()):04X}",
-                               pos=m.start() + 1))  # fmt: skip
-    return s
+    return _checked(s, col, BAD_TEXT)
 
 
 def _p_datetime(s: str, col: Col, ref: Reference) -> datetime:

@@ -11,12 +11,12 @@ import io
 from pathlib import Path
 
 import pytest
+from helpers.app import _app as _pages_app
+from helpers.app import _no_exception
 from openpyxl import load_workbook
 from pptx import Presentation
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
-from test_app_pages import _app as _pages_app
-from test_app_pages import _no_exception
 
 from scorecard import service
 from texts import t

@@ -16,10 +16,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from helpers.app import _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
+from helpers.db import table_counts
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import OperationalError
-from test_app_pages import _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
-from test_security import _counts
 
 from data_access import roles
 from data_access import schema as s
@@ -277,7 +277,7 @@ PAGES = ["pages/overview.py", "pages/departments.py", "pages/districts.py", "pag
 
 @pytest.mark.parametrize("value", HOSTILE, ids=lambda v: v[:12])
 def test_hostile_url_params(value, demo_url, demo_engine: Engine, monkeypatch):
-    before = _counts(demo_engine)
+    before = table_counts(demo_engine)
     at = _app(demo_url, monkeypatch, week=value, period=value, level=value, unit=value,
               present=value)
     at.run()
@@ -297,7 +297,7 @@ def test_hostile_url_params(value, demo_url, demo_engine: Engine, monkeypatch):
     at.switch_page("pages/unit.py").run()
     _no_exception(at)
     assert tm("ui.notice.bad_unit", value=value[:20]) in [str(i.value) for i in at.info]
-    assert _counts(demo_engine) == before
+    assert table_counts(demo_engine) == before
 
 
 def test_hostile_test_user_value_is_just_an_unknown_email(with_roles, monkeypatch):

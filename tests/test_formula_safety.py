@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from conftest import fresh_engine
+from helpers.scoring import dossier, load, proc
 from openpyxl import load_workbook
 from pptx import Presentation
-from scoring_helpers import dossier, load, proc
 from sqlalchemy import update
 
 import meeting_pack

@@ -12,20 +12,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
-from test_import import (
+from helpers.db import count, rows, snapshot
+from helpers.import_files import (
     CATALOGUE,
     CATALOGUE_HEADERS,
     DOSSIER_HEADERS,
     FEEDBACK_HEADERS,
     UNIT_HEADERS,
-    count,
     dossier,
-    rows,
-    snapshot,
     write_csv,
     write_xlsx,
 )
+from sqlalchemy import Engine, select
 
 from data_access import formats as fm
 from data_access import schema as s

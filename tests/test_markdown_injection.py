@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_app_pages import PAGES, _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
+from helpers.app import PAGES, _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
 
 from texts.safe import clean, html, md, tm
 
@@ -98,9 +98,9 @@ HOSTILE_NAME = "[x](//evil.example) ![i](https://evil.example/a.png) <img src=x>
 
 def test_database_names_render_as_text(engine, tmp_path, monkeypatch):
     """Names come from import files: a unit or level named like markup is shown as text."""
+    from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, UNIT, write_csv
+    from helpers.import_files import import_dossiers as _import
     from sqlalchemy import update
-    from test_app_freshness import UNIT, _import
-    from test_import import CATALOGUE, CATALOGUE_HEADERS, write_csv
 
     from data_access import schema as s
     from data_access.importer import import_files

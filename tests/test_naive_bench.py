@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scoring_helpers import announcement, dossier, feedback, load, proc
+from helpers.scoring import announcement, dossier, feedback, load, proc
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 

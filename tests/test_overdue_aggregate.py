@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from scoring_helpers import load
+from helpers.scoring import load
+from helpers.service_data import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 from sqlalchemy import Engine, func, inspect, select, update
-from test_scoring_service import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 
 from data_access import queries as q
 from data_access import schema as s

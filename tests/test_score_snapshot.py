@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scoring_helpers import dossier, load
+from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, write_csv
+from helpers.import_files import dossier as csv_dossier
+from helpers.scoring import dossier, load
+from helpers.service_data import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 from sqlalchemy import Engine, delete, func, insert, select, update
-from test_import import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, write_csv
-from test_import import dossier as csv_dossier
-from test_scoring_service import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 
 from data_access import queries as q
 from data_access import schema as s

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from scoring_helpers import dossier, load, proc
+from helpers.scoring import dossier, load, proc
 
 from scorecard.__main__ import DETAIL_COLUMNS, SUMMARY_COLUMNS, main
 

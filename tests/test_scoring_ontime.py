@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from helpers.oracle import raw_unit_measures
-from scoring_helpers import dossier, load, proc
+from helpers.scoring import dossier, load, proc
 from sqlalchemy import select
 
 from data_access import queries as q

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers.reference import REFERENCE_UNITS
 from sqlalchemy import func, select, text
 
 from data_access import schema
@@ -66,7 +67,7 @@ def test_creates_schema_when_missing(db_url):
     try:
         counts = generate_demo(eng, scale=0.0005, progress=False)
         with eng.connect() as c:
-            assert _count(c, schema.unit) == 278
+            assert _count(c, schema.unit) == REFERENCE_UNITS  # init ran first
             assert _count(c, schema.dossier) == counts["dossier"] > 0
     finally:
         eng.dispose()

@@ -43,7 +43,8 @@ def test_province_row_sums_every_unit(data):
     assert len(res.summary) == 1 and res.summary.iloc[0]["unit_code"] == "49"
     comps = res.components.set_index("component")
     assert {"1.1", "1.2", "1.3"} <= set(comps.index)
-    assert comps.at["1.1", "points"] == pytest.approx(3.0)
+    # 1.1 = max 6 x announced on time / announced = 6 x 1/2 (saturation 1)
+    assert comps.at["1.1", "points"] == pytest.approx(6 * 1 / 2)
 
 
 def test_authority_limits_procedure_counts(data):
@@ -61,7 +62,8 @@ def test_department_group_1_scaled_from_1_4(data):
     stp = res.summary.set_index("unit_code").loc["STP"]
     comps = res.components[res.components["unit_code"] == "STP"].set_index("component")
     assert "1.1" not in comps.index
-    assert stp["group_1"] == pytest.approx(comps.at["1.4", "points"] * 3)
+    # only 1.4 (max 6) applies: scaled to group 1's 18 points, x 18/6
+    assert stp["group_1"] == pytest.approx(comps.at["1.4", "points"] * 18 / 6)
 
 
 @pytest.mark.parametrize("level", ["district", "province", "commune"])
@@ -145,7 +147,10 @@ def test_methodology_version_by_period_end(engine):
     later = service.scorecard(data, "district", "2025-W01")
     assert later.methodology_version == "766-2024H2"
     c21 = later.components.set_index(["unit_code", "component"]).loc[("503", "2.1")]
-    assert c21["ratio"] == pytest.approx(0.5) and c21["points"] == pytest.approx(20)
+    # 503 in 2025-W01: Y1 on time, Y2 open past its due date -> ratio (2 - 1)/2; under the new
+    # saturation 0.5 that earns 20 x min(1, 0.5 / 0.5) = the full 20 (the old 1.0 gave 10)
+    assert c21["ratio"] == pytest.approx((2 - 1) / 2)
+    assert c21["points"] == pytest.approx(20 * min(1, 0.5 / 0.5))
 
 
 def test_empty_results_are_frames(data):

@@ -159,3 +159,11 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
     eng = get_engine(demo_url)
     yield eng
     eng.dispose()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: `-m "not slow"` leaves the browser out too
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are slow tests: the fast lane (``-m "not slow"``) never starts Chromium."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers.app import _app, _app_env, _metric, _no_exception  # noqa: F401 - _app_env: autouse
 from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, UNIT, write_csv
 from helpers.import_files import import_dossiers as _import
@@ -29,6 +30,7 @@ def _expected(engine: Engine) -> str:
     return fmt_number(row["dossiers"], 0)
 
 
+@pytest.mark.slow
 def test_import_and_refresh_show_on_the_next_rerun(engine: Engine, tmp_path: Path, monkeypatch):
     url = engine.url.render_as_string(hide_password=False)
     assert import_files(engine, [write_csv(tmp_path / "cat.csv", CATALOGUE_HEADERS, CATALOGUE)],

@@ -36,6 +36,7 @@ from texts import CATALOGUE, fmt_number, t
 # --- demo database ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_demo(page, demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch)
@@ -79,6 +80,7 @@ def test_week_and_period_from_url(demo_url, demo_engine: Engine, monkeypatch):
     assert not at.info, "valid params give no notice"
 
 
+@pytest.mark.slow
 def test_departments_table_equals_service(demo_url, demo_engine: Engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -93,6 +95,7 @@ def test_departments_table_equals_service(demo_url, demo_engine: Engine, monkeyp
     assert shown["rank"].astype(int).tolist() == summary["rank"].astype(int).tolist()
 
 
+@pytest.mark.slow
 def test_unit_from_url(demo_url, demo_engine: Engine, monkeypatch):
     week = service.latest_week(demo_engine)
     summary = service.scorecard(demo_engine, "district", period_for_week("ytd", week)).summary
@@ -113,6 +116,7 @@ def test_unit_from_url(demo_url, demo_engine: Engine, monkeypatch):
     assert t("ui.unit.children", level=name, n=len(communes)) in _texts(at)
 
 
+@pytest.mark.slow
 def test_unit_and_week_from_url_together(demo_url, demo_engine: Engine, monkeypatch):
     weeks = service.available_weeks(demo_engine)
     week = weeks[-10]
@@ -155,6 +159,7 @@ def test_unknown_unit_asks_to_choose(demo_url, monkeypatch):
     assert t("ui.unit.choose") in _texts(at)
 
 
+@pytest.mark.slow
 def test_lagging_opens_unit_page(demo_url, demo_engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -173,6 +178,7 @@ def test_lagging_opens_unit_page(demo_url, demo_engine, monkeypatch):
     assert at.query_params["period"] == "ytd", "filters survive the page switch"
 
 
+@pytest.mark.slow
 def test_period_change_in_sidebar_updates_url_and_numbers(demo_url, demo_engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -256,6 +262,7 @@ def test_unreachable_postgres(monkeypatch):
     assert any("Không kết nối được" in str(e.value) for e in at.error)
 
 
+@pytest.mark.slow
 def test_first_run_on_default_path_builds_demo(tmp_path, monkeypatch):
     """No REFORM_DB_URL and no data/reform.db: a small demo is built, then opened read-only."""
     from data_access import config
@@ -290,6 +297,7 @@ def test_every_ui_key_is_in_the_catalogue():
         assert any(k.startswith(prefix) for k in CATALOGUE), prefix
 
 
+@pytest.mark.slow
 def test_districts_map_coloured_by_a_component(demo_url, demo_engine: Engine, monkeypatch):
     """The colour choice lists the level's components from the methodology (nothing scored for
     it); choosing one scores the component detail and the page still renders."""

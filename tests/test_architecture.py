@@ -127,6 +127,7 @@ def test_the_size_check_lists_offenders(tmp_path: Path):
     assert oversized(tmp_path) == [f"pkg/big.py: {MAX_LINES + 1} lines"]
 
 
+@pytest.mark.slow
 def test_no_streamlit_below_ui():
     bad = [
         f"{p.relative_to(ROOT)}:{line}"

@@ -29,6 +29,7 @@ def _sample(engine) -> pd.DataFrame:
     return df.iloc[:: max(len(df) // 200, 1)].reset_index(drop=True)
 
 
+@pytest.mark.slow
 def test_deterministic_and_replaces_facts(engine):
     first = generate_demo(engine, scale=SMALL, seed=1, progress=False)
     rows_first = _sample(engine)
@@ -46,6 +47,7 @@ def test_deterministic_and_replaces_facts(engine):
     assert actions.count("demo") == 2
 
 
+@pytest.mark.slow
 def test_other_seed_differs(engine):
     generate_demo(engine, scale=SMALL, seed=1, progress=False)
     a = _sample(engine)
@@ -54,12 +56,14 @@ def test_other_seed_differs(engine):
     assert not a.equals(b)
 
 
+@pytest.mark.slow
 def test_progress_false_prints_nothing(engine, capsys):
     generate_demo(engine, scale=0.0005, progress=False)
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
 
 
+@pytest.mark.slow
 def test_creates_schema_when_missing(db_url):
     from data_access.engine import get_engine
 
@@ -214,6 +218,7 @@ def _table(engine, table) -> pd.DataFrame:
         return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
 
 
+@pytest.mark.slow
 def test_fast_insert_reads_back_like_core(engine):
     """The driver-level path (SQLite tuples / PostgreSQL COPY) stores what Core would."""
     from data_access.bulk import insert_frame

@@ -52,6 +52,7 @@ def test_catalogue_import(catalogue: Engine):
     assert len(log) == 1 and log[0]["rows"] == 4 and "catalogue.csv" in log[0]["detail"]
 
 
+@pytest.mark.slow
 def test_catalogue_change_refreshes_dependent_aggregates(catalogue: Engine, tmp_path: Path):
     path = write_csv(tmp_path / "d.csv", DOSSIER_HEADERS, [dossier("A", DuocThanhToanTrucTuyen="1")])
     assert import_file(catalogue, path).ok
@@ -68,6 +69,7 @@ def test_catalogue_change_refreshes_dependent_aggregates(catalogue: Engine, tmp_
 # --- dossiers: CSV, XLSX, both date styles ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dossier_csv_both_date_styles(catalogue: Engine, tmp_path: Path, capsys):
     data = [
         dossier("A"),
@@ -99,6 +101,7 @@ def test_dossier_csv_both_date_styles(catalogue: Engine, tmp_path: Path, capsys)
     assert overdue == {("502", date(2024, 1, 14)), ("SCT", date(2024, 1, 14))}
 
 
+@pytest.mark.slow
 def test_dossier_xlsx_with_date_cells_and_text(catalogue: Engine, tmp_path: Path):
     data = [
         dossier("X1", NgayTiepNhan=datetime(2024, 3, 4, 7, 45), NgayHenTra=datetime(2024, 3, 8),
@@ -118,6 +121,7 @@ def test_dossier_xlsx_with_date_cells_and_text(catalogue: Engine, tmp_path: Path
     assert any("HoTen" in m for m in res.messages)
 
 
+@pytest.mark.slow
 def test_xlsx_invalid_rows_use_spreadsheet_row_numbers(catalogue: Engine, tmp_path: Path):
     data = [dossier("X1"), dossier("X2", NgayTiepNhan="hôm qua")]
     res = import_file(catalogue, write_xlsx(tmp_path / "bad.xlsx", DOSSIER_HEADERS, data))
@@ -139,6 +143,7 @@ BAD_ROWS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD_ROWS))
 def test_one_bad_row_rejects_the_whole_file(catalogue: Engine, tmp_path: Path, capsys, case):
     over, reason = BAD_ROWS[case]
@@ -191,6 +196,7 @@ def test_unknown_kind_and_missing_headers(catalogue: Engine, tmp_path: Path, cap
 # --- --skip-invalid -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_skip_invalid_writes_valid_rows_and_a_rejected_file(catalogue: Engine, tmp_path: Path, capsys):
     data = [
         dossier("A"),
@@ -224,6 +230,7 @@ def test_skip_invalid_writes_valid_rows_and_a_rejected_file(catalogue: Engine, t
 # --- upsert ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_reimport_updates_without_duplicates_and_moves_aggregates(catalogue: Engine, tmp_path: Path):
     first = [dossier("A"), dossier("B", TrangThaiHoSo="4", NgayKetThucXuLy="", NgayTra=""),
              dossier("C")]  # fmt: skip
@@ -264,6 +271,7 @@ def test_reimport_updates_without_duplicates_and_moves_aggregates(catalogue: Eng
 # --- personal data --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_personal_data_columns_are_never_stored(catalogue: Engine, tmp_path: Path, capsys):
     personal = {"HoTen": "Nguyễn Văn Ánh", "SoCMND": "201234567", "Số điện thoại": "0905123456",
                 "Email": "anh@example.vn", "Địa chỉ": "12 Phan Châu Trinh, Tam Kỳ",
@@ -294,6 +302,7 @@ def test_personal_data_columns_are_never_stored(catalogue: Engine, tmp_path: Pat
 
 # --- units and feedback ---------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_units_import_and_use_in_the_same_command(catalogue: Engine, tmp_path: Path):
     units = [
         # a commune whose parent district comes later in the same file
@@ -329,6 +338,7 @@ def test_units_bad_rows(catalogue: Engine, tmp_path: Path):
         assert fragment in listing
 
 
+@pytest.mark.slow
 def test_feedback_import(catalogue: Engine, tmp_path: Path):
     data = [
         ("P1", "SCT", "2024-01-08", "2024-01-18", "15/01/2024", "Đã trả lời", "1", "0", "0905111222"),
@@ -361,6 +371,7 @@ def test_feedback_import(catalogue: Engine, tmp_path: Path):
     assert any("HaiLong: giá trị không hợp lệ «2»" in m for m in res.messages)
 
 
+@pytest.mark.slow
 def test_command_line(catalogue: Engine, tmp_path: Path, db_url: str):
     from data_access.__main__ import main
 

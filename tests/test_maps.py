@@ -271,6 +271,7 @@ def _shared_file(name: str, tmp_path: Path, units: pd.DataFrame) -> Path:
     return _names_only_file(tmp_path, units) if name == "names_only" else _geo(name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["names_only", "quangnam_districts_2022.geojson"])
 def test_pack_map_and_dashboard_map_match_the_same_units(demo_engine, tmp_path, monkeypatch, name):
     from meeting_pack import data as pack_data

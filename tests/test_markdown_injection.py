@@ -73,6 +73,7 @@ def test_md_escapes_every_payload():
     assert tm("ui.notice.bad_level", value="[x](//e)").startswith("Cấp «\\[x\\]\\(//e\\)»")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda p: repr(p)[:24])
 def test_url_payloads_render_as_text_on_every_page(payload, demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch, **dict.fromkeys(PARAMS, payload))
@@ -96,6 +97,7 @@ def test_url_payloads_render_as_text_on_every_page(payload, demo_url, monkeypatc
 HOSTILE_NAME = "[x](//evil.example) ![i](https://evil.example/a.png) <img src=x> www.evil.example"
 
 
+@pytest.mark.slow
 def test_database_names_render_as_text(engine, tmp_path, monkeypatch):
     """Names come from import files: a unit or level named like markup is shown as text."""
     from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, UNIT, write_csv

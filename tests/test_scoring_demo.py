@@ -107,6 +107,7 @@ def _results(engine) -> dict[str, pd.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_sqlite_and_postgresql_give_the_same_numbers(demo_databases):
     """The same demo (same seed and scale) on both backends in one test: every report frame the
     pages and the meeting pack read is equal. PostgreSQL missing: skipped outside CI, an error

@@ -74,6 +74,7 @@ def test_derived_deadlines(ontime):
     assert d["M_later_late_after_T"].overdue_date == M(12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["aggregates", "raw"])
 def test_overdue_as_of_period_end(ontime, source):
     def measures(start, end):

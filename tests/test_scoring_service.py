@@ -29,6 +29,7 @@ def data(request, tmp_path_factory):
         yield eng
 
 
+@pytest.mark.slow
 def test_province_row_sums_every_unit(data):
     p = parse_period("2024-W01")
     prov = q.province_measures(data, p.start, p.end, "49").iloc[0]
@@ -66,6 +67,7 @@ def test_department_group_1_scaled_from_1_4(data):
     assert stp["group_1"] == pytest.approx(comps.at["1.4", "points"] * 18 / 6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["district", "province", "commune"])
 @pytest.mark.parametrize("kind", ["ytd", "week"])
 def test_series_equals_scorecard(data, level, kind):
@@ -129,6 +131,7 @@ def test_lagging_reasons(data):
     assert len(strict) >= len(lag)
 
 
+@pytest.mark.slow
 def test_methodology_version_by_period_end(engine):
     load(engine, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
     data = engine
@@ -195,6 +198,7 @@ def _all_results(engine) -> dict[str, pd.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_sqlite_and_postgresql_agree(tmp_path):
     import conftest
 

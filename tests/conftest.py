@@ -111,18 +111,47 @@ def fresh_engine(backend: str, tmp: Path) -> Iterator[Engine]:
             sch.drop()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A small demo database of each backend, built once per test session. Read it, don't write."""
-    url, sch = _make_url(request.param, tmp_path_factory.mktemp(f"demo_{request.param}"))
-    eng = get_engine(url)
-    from scorecard.pipeline import generate_demo
+class DemoDatabases:
+    """The small demo database of each backend, built on first use, at most once per test
+    process (xdist worker): per-backend tests and a test that compares both share them."""
 
-    generate_demo(eng, scale=DEMO_SCALE, seed=766, progress=False)
-    eng.dispose()
-    yield url
-    if sch:
-        sch.drop()
+    def __init__(self, tmp: pytest.TempPathFactory) -> None:
+        self._tmp = tmp
+        self._urls: dict[str, str] = {}
+        self._schemas: list[_PgSchema] = []
+
+    def url(self, backend: str) -> str:
+        """URL of the demo on ``backend`` ("sqlite" or "postgresql"). Read it, don't write."""
+        if backend not in self._urls:
+            from scorecard.pipeline import generate_demo
+
+            url, sch = _make_url(backend, self._tmp.mktemp(f"demo_{backend}"))
+            if sch:
+                self._schemas.append(sch)
+            eng = get_engine(url)
+            try:
+                generate_demo(eng, scale=DEMO_SCALE, seed=766, progress=False)
+            finally:
+                eng.dispose()
+            self._urls[backend] = url
+        return self._urls[backend]
+
+    def close(self) -> None:
+        for sch in self._schemas:
+            sch.drop()
+
+
+@pytest.fixture(scope="session")
+def demo_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDatabases]:
+    dbs = DemoDatabases(tmp_path_factory)
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def demo_url(request: pytest.FixtureRequest, demo_databases: DemoDatabases) -> str:
+    """A small demo database of each backend, built once per test session. Read it, don't write."""
+    return demo_databases.url(request.param)
 
 
 @pytest.fixture(scope="session")
@@ -130,3 +159,11 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
     eng = get_engine(demo_url)
     yield eng
     eng.dispose()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: `-m "not slow"` leaves the browser out too
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are slow tests: the fast lane (``-m "not slow"``) never starts Chromium."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from helpers.app import _app, _app_env, _metric, _no_exception  # noqa: F401 - _app_env: autouse
+from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, UNIT, write_csv
+from helpers.import_files import import_dossiers as _import
 from sqlalchemy import Engine
-from test_app_pages import _app, _app_env, _metric, _no_exception  # noqa: F401 - _app_env: autouse
-from test_import import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, dossier, write_csv
 
 from data_access.importer import import_files
 from data_access.refresh import refresh
 from scorecard import service
 from scorecard.periods import period_for_week
 from texts import fmt_number, t
-
-UNIT = "20335"  # a commune of the reference units that `init` loads
-
-
-def _import(engine: Engine, tmp: Path, name: str, codes: list[str]) -> None:
-    path = write_csv(tmp / name, DOSSIER_HEADERS, [dossier(c, DonViXuLy=UNIT) for c in codes])
-    assert import_files(engine, [path], progress=False) == 0
 
 
 def _expected(engine: Engine) -> str:
@@ -35,6 +30,7 @@ def _expected(engine: Engine) -> str:
     return fmt_number(row["dossiers"], 0)
 
 
+@pytest.mark.slow
 def test_import_and_refresh_show_on_the_next_rerun(engine: Engine, tmp_path: Path, monkeypatch):
     url = engine.url.render_as_string(hide_password=False)
     assert import_files(engine, [write_csv(tmp_path / "cat.csv", CATALOGUE_HEADERS, CATALOGUE)],

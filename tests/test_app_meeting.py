@@ -11,12 +11,12 @@ import io
 from pathlib import Path
 
 import pytest
+from helpers.app import _app as _pages_app
+from helpers.app import _no_exception
 from openpyxl import load_workbook
 from pptx import Presentation
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
-from test_app_pages import _app as _pages_app
-from test_app_pages import _no_exception
 
 from scorecard import service
 from texts import t
@@ -84,6 +84,7 @@ def test_present_hides_sidebar_and_shows_the_stepper(demo_url, monkeypatch):
     assert at.metric, "the scorecard itself is shown"
 
 
+@pytest.mark.slow
 @SQLITE
 def test_present_steps_through_the_four_pages_keeping_filters(demo_url, demo_engine, monkeypatch):
     week = service.available_weeks(demo_engine)[-3]
@@ -160,6 +161,7 @@ def test_step_order_and_css_files():
 # --- meeting pack ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SQLITE
 def test_pack_is_built_on_request_and_opens(demo_url, demo_engine, served_files, monkeypatch):
     week = service.latest_week(demo_engine)

@@ -9,10 +9,21 @@ the period and the unit, and for falling back with a notice when they are wrong.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers.app import (  # noqa: F401 - _app_env: autouse
+    APP,
+    DEMO_COMMAND,
+    PAGES,
+    ROOT,
+    TIMEOUT,
+    _app,
+    _app_env,
+    _metric,
+    _no_exception,
+    _texts,
+)
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -22,72 +33,10 @@ from scorecard import service
 from scorecard.periods import period_for_week
 from texts import CATALOGUE, fmt_number, t
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-PAGES = [
-    "pages/overview.py",
-    "pages/departments.py",
-    "pages/districts.py",
-    "pages/trends.py",
-    "pages/lagging.py",
-    "pages/unit.py",
-]
-DEMO_COMMAND = "python -m data_access demo --scale 0.1"
-TIMEOUT = 180
-
-
-@pytest.fixture(autouse=True)
-def _app_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    # No background cache warming in tests, and no boundary file unless a test sets one.
-    monkeypatch.setenv("REFORM_NO_PREWARM", "1")
-    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
-    monkeypatch.delenv("REFORM_GEOJSON_COMMUNES", raising=False)
-    # The app hides error details from users; a failing test should show them.
-    from streamlit import config
-
-    monkeypatch.setattr(config, "get_option", _options_with_full_errors(config.get_option))
-
-
-def _options_with_full_errors(get_option):  # noqa: ANN001, ANN202
-    def patched(key: str):  # noqa: ANN202
-        return "full" if key == "client.showErrorDetails" else get_option(key)
-
-    return patched
-
-
-def _app(
-    url: str, monkeypatch: pytest.MonkeyPatch, timeout: float = TIMEOUT, **params: str
-) -> AppTest:
-    monkeypatch.setenv("REFORM_DB_URL", url)
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, [(e.value, e.stack_trace[-6:]) for e in at.exception]
-
-
-def _texts(at: AppTest) -> str:
-    """Everything readable on the page (markdown, captions, notices, titles), one string."""
-    parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
-                 "error", "success", "code"):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts)
-
-
-def _metric(at: AppTest, label: str) -> str:
-    for m in at.metric:
-        if m.label == label:
-            return m.value
-    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
-
-
 # --- demo database ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_demo(page, demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch)
@@ -131,6 +80,7 @@ def test_week_and_period_from_url(demo_url, demo_engine: Engine, monkeypatch):
     assert not at.info, "valid params give no notice"
 
 
+@pytest.mark.slow
 def test_departments_table_equals_service(demo_url, demo_engine: Engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -145,6 +95,7 @@ def test_departments_table_equals_service(demo_url, demo_engine: Engine, monkeyp
     assert shown["rank"].astype(int).tolist() == summary["rank"].astype(int).tolist()
 
 
+@pytest.mark.slow
 def test_unit_from_url(demo_url, demo_engine: Engine, monkeypatch):
     week = service.latest_week(demo_engine)
     summary = service.scorecard(demo_engine, "district", period_for_week("ytd", week)).summary
@@ -165,6 +116,7 @@ def test_unit_from_url(demo_url, demo_engine: Engine, monkeypatch):
     assert t("ui.unit.children", level=name, n=len(communes)) in _texts(at)
 
 
+@pytest.mark.slow
 def test_unit_and_week_from_url_together(demo_url, demo_engine: Engine, monkeypatch):
     weeks = service.available_weeks(demo_engine)
     week = weeks[-10]
@@ -207,6 +159,7 @@ def test_unknown_unit_asks_to_choose(demo_url, monkeypatch):
     assert t("ui.unit.choose") in _texts(at)
 
 
+@pytest.mark.slow
 def test_lagging_opens_unit_page(demo_url, demo_engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -227,6 +180,7 @@ def test_lagging_opens_unit_page(demo_url, demo_engine, monkeypatch):
     assert at.query_params["period"] == "ytd", "filters survive the page switch"
 
 
+@pytest.mark.slow
 def test_period_change_in_sidebar_updates_url_and_numbers(demo_url, demo_engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -310,6 +264,7 @@ def test_unreachable_postgres(monkeypatch):
     assert any("Không kết nối được" in str(e.value) for e in at.error)
 
 
+@pytest.mark.slow
 def test_first_run_on_default_path_builds_demo(tmp_path, monkeypatch):
     """No REFORM_DB_URL and no data/reform.db: a small demo is built, then opened read-only."""
     from data_access import config
@@ -344,6 +299,7 @@ def test_every_ui_key_is_in_the_catalogue():
         assert any(k.startswith(prefix) for k in CATALOGUE), prefix
 
 
+@pytest.mark.slow
 def test_districts_map_coloured_by_a_component(demo_url, demo_engine: Engine, monkeypatch):
     """The colour choice lists the level's components from the methodology (nothing scored for
     it); choosing one scores the component detail and the page still renders."""

@@ -16,10 +16,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from helpers.app import _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
+from helpers.db import table_counts
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import OperationalError
-from test_app_pages import _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
-from test_security import _counts
 
 from data_access import roles
 from data_access import schema as s
@@ -89,6 +89,7 @@ def with_roles(demo_url: str, district: dict) -> Iterator[str]:
 # --- modes --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/unit.py"])
 def test_demo_mode_shows_banner_and_everything(page, demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch)
@@ -161,6 +162,7 @@ def test_resolve_refuses_an_unverified_email():
         True, True, True, False, False, False, False]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("email", [LEADER, OFFICE])
 def test_leader_and_office_see_every_unit(email, with_roles, district, monkeypatch):
     at = _signed_in(_app(with_roles, monkeypatch, unit=str(district["other"])), email)
@@ -176,6 +178,7 @@ def test_leader_and_office_see_every_unit(email, with_roles, district, monkeypat
     assert t("ui.access.lagging_scope") not in _texts(at)
 
 
+@pytest.mark.slow
 def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, demo_engine, monkeypatch):
     own, other = str(district["code"]), str(district["other"])
     at = _signed_in(_app(with_roles, monkeypatch, unit=other), UNIT)
@@ -225,6 +228,7 @@ def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, d
             assert set(sb.options) <= mine, "only its own units to pick from"
 
 
+@pytest.mark.slow
 def test_unit_account_helpers_refuse_other_units(with_roles, district, monkeypatch):
     """open_unit() and require_detail() are the gates pages use for drill-downs and downloads."""
     at = _signed_in(_app(with_roles, monkeypatch), UNIT)
@@ -234,6 +238,7 @@ def test_unit_account_helpers_refuse_other_units(with_roles, district, monkeypat
     assert acc.may_see_detail(district["code"]) and not acc.may_see_detail(district["other"])
 
 
+@pytest.mark.slow
 def test_test_hook_needs_the_environment_variable(with_roles, monkeypatch):
     monkeypatch.delenv(access.TEST_AUTH_ENV, raising=False)
     at = _app(with_roles, monkeypatch)
@@ -275,9 +280,10 @@ PAGES = ["pages/overview.py", "pages/departments.py", "pages/districts.py", "pag
          "pages/lagging.py", "pages/unit.py"]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", HOSTILE, ids=lambda v: v[:12])
 def test_hostile_url_params(value, demo_url, demo_engine: Engine, monkeypatch):
-    before = _counts(demo_engine)
+    before = table_counts(demo_engine)
     at = _app(demo_url, monkeypatch, week=value, period=value, level=value, unit=value,
               present=value)
     at.run()
@@ -297,7 +303,7 @@ def test_hostile_url_params(value, demo_url, demo_engine: Engine, monkeypatch):
     at.switch_page("pages/unit.py").run()
     _no_exception(at)
     assert tm("ui.notice.bad_unit", value=value[:20]) in [str(i.value) for i in at.info]
-    assert _counts(demo_engine) == before
+    assert table_counts(demo_engine) == before
 
 
 def test_hostile_test_user_value_is_just_an_unknown_email(with_roles, monkeypatch):
@@ -319,6 +325,7 @@ def test_hostile_test_user_value_is_just_an_unknown_email(with_roles, monkeypatc
 DEAD = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
 
 
+@pytest.mark.slow
 def test_database_lost_then_back_without_restart(demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -341,6 +348,7 @@ def test_database_lost_then_back_without_restart(demo_url, monkeypatch):
     assert at.metric, "back without restarting the app"
 
 
+@pytest.mark.slow
 def test_failure_half_way_through_a_page_is_a_banner(demo_url, monkeypatch):
     from ui import data
 
@@ -435,6 +443,7 @@ class _Proxy:
             x.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("demo_url", ["postgresql"], indirect=True)
 def test_postgres_outage_same_url(demo_url, monkeypatch):
     from sqlalchemy.engine import make_url
@@ -468,6 +477,7 @@ def test_postgres_outage_same_url(demo_url, monkeypatch):
 HANG_BOUND_S = 25
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("demo_url", ["sqlite", "postgresql"], indirect=True)
 def test_silent_outage_shows_the_banner(demo_url, monkeypatch):
     """The connection stays open and nothing answers (no RST, no FIN): the open session must

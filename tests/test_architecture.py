@@ -127,6 +127,7 @@ def test_the_size_check_lists_offenders(tmp_path: Path):
     assert oversized(tmp_path) == [f"pkg/big.py: {MAX_LINES + 1} lines"]
 
 
+@pytest.mark.slow
 def test_no_streamlit_below_ui():
     bad = [
         f"{p.relative_to(ROOT)}:{line}"
@@ -160,3 +161,66 @@ def test_meeting_pack_reads_through_the_service_with_module_level_imports():
         imports = _full_imports(p)
         assert [m for m, _ in imports if m.startswith("data_access.queries")] == [], p.name
         assert [m for m, top in imports if not top] == [], p.name
+
+
+# --- the tests themselves ------------------------------------------------------------------------
+# A test module is collected, never imported by another file: shared rows, builders and fixtures
+# live in tests/helpers/ (or conftest.py). Importing a test module runs its tests twice under
+# another name, imports its autouse fixtures by accident, and ties one test file's edits to others.
+
+
+def _is_test_module(dotted: str) -> bool:
+    return any(part.startswith("test_") for part in dotted.split(".") if part)
+
+
+def test_module_imports(root: Path) -> list[str]:
+    """'file:line: module' for every import of a ``test_*`` module by a file under root/tests
+    (absolute, relative, ``from pkg import test_x``, and importlib/__import__ with a literal)."""
+    bad = []
+    for path in sorted((root / "tests").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        found: list[tuple[int, str]] = []
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = "." * node.level + (node.module or "")
+                sep = "." if node.module else ""
+                names = [base] if _is_test_module(base) else [base + sep + a.name for a in node.names]
+            elif (isinstance(node, ast.Call) and node.args
+                  and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                  and ((isinstance(node.func, ast.Name) and node.func.id == "__import__")
+                       or (isinstance(node.func, ast.Attribute)
+                           and node.func.attr == "import_module"))):  # fmt: skip
+                names = [node.args[0].value]
+            found += [(node.lineno, n) for n in names if _is_test_module(n)]
+        bad += [f"{rel}:{line}: {name}" for line, name in sorted(found)]
+    return bad
+
+
+test_module_imports.__test__ = False  # a checker, not a test: pytest must not collect it
+
+
+def test_no_test_module_imports_another_test_module():
+    assert len(list((ROOT / "tests").rglob("test_*.py"))) > 30  # the walk found the tests
+    assert test_module_imports(ROOT) == []
+
+
+def test_the_test_import_check_catches_every_form(tmp_path: Path):
+    (tmp_path / "tests" / "helpers").mkdir(parents=True)
+    (tmp_path / "tests" / "test_a.py").write_text(
+        "import os\nfrom test_b import X\nfrom helpers.data import Y\n", encoding="utf-8"
+    )
+    (tmp_path / "tests" / "helpers" / "data.py").write_text(
+        "def f():\n    import tests.test_c\n\nfrom . import test_d\n"
+        "import importlib\nm = importlib.import_module('test_e')\n", encoding="utf-8"
+    )
+    (tmp_path / "tests" / "conftest.py").write_text("from helpers import data\n", encoding="utf-8")
+    assert test_module_imports(tmp_path) == [
+        "tests/helpers/data.py:2: tests.test_c",
+        "tests/helpers/data.py:4: .test_d",
+        "tests/helpers/data.py:6: test_e",
+        "tests/test_a.py:2: test_b",
+    ]

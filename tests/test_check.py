@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import insert, select, update
 
 from data_access import schema
@@ -26,6 +27,7 @@ def _run(engine, capsys) -> tuple[int, str]:
     return rc, capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_demo_database_is_clean(demo_url, capsys):
     # read-only, as the dashboard would open it: check must not write anything
     eng = get_engine(demo_url, read_only=True)
@@ -51,6 +53,7 @@ def test_demo_database_is_clean(demo_url, capsys):
     assert "(cách hôm nay" in out
 
 
+@pytest.mark.slow
 def test_rates_in_output_are_plausible(demo_url, capsys):
     eng = get_engine(demo_url, read_only=True)
     try:
@@ -86,6 +89,7 @@ def test_empty_database(engine, capsys):
     assert t("check.section.counts").strip() in out
 
 
+@pytest.mark.slow
 def test_warnings(engine, capsys):
     generate_demo(engine, scale=0.0005, progress=False)
     d = schema.dossier
@@ -112,6 +116,7 @@ def test_warnings(engine, capsys):
     assert t("check.quality_ok") not in out
 
 
+@pytest.mark.slow
 def test_load_after_refresh_is_flagged(engine, capsys):
     generate_demo(engine, scale=0.0005, progress=False)
     with engine.begin() as c:

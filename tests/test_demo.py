@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers.reference import REFERENCE_UNITS
 from sqlalchemy import func, select, text
 
 from data_access import schema
@@ -28,6 +29,7 @@ def _sample(engine) -> pd.DataFrame:
     return df.iloc[:: max(len(df) // 200, 1)].reset_index(drop=True)
 
 
+@pytest.mark.slow
 def test_deterministic_and_replaces_facts(engine):
     first = generate_demo(engine, scale=SMALL, seed=1, progress=False)
     rows_first = _sample(engine)
@@ -45,6 +47,7 @@ def test_deterministic_and_replaces_facts(engine):
     assert actions.count("demo") == 2
 
 
+@pytest.mark.slow
 def test_other_seed_differs(engine):
     generate_demo(engine, scale=SMALL, seed=1, progress=False)
     a = _sample(engine)
@@ -53,12 +56,14 @@ def test_other_seed_differs(engine):
     assert not a.equals(b)
 
 
+@pytest.mark.slow
 def test_progress_false_prints_nothing(engine, capsys):
     generate_demo(engine, scale=0.0005, progress=False)
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
 
 
+@pytest.mark.slow
 def test_creates_schema_when_missing(db_url):
     from data_access.engine import get_engine
 
@@ -66,7 +71,7 @@ def test_creates_schema_when_missing(db_url):
     try:
         counts = generate_demo(eng, scale=0.0005, progress=False)
         with eng.connect() as c:
-            assert _count(c, schema.unit) == 278
+            assert _count(c, schema.unit) == REFERENCE_UNITS  # init ran first
             assert _count(c, schema.dossier) == counts["dossier"] > 0
     finally:
         eng.dispose()
@@ -213,6 +218,7 @@ def _table(engine, table) -> pd.DataFrame:
         return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
 
 
+@pytest.mark.slow
 def test_fast_insert_reads_back_like_core(engine):
     """The driver-level path (SQLite tuples / PostgreSQL COPY) stores what Core would."""
     from data_access.bulk import insert_frame

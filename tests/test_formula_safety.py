@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from conftest import fresh_engine
+from helpers.scoring import dossier, load, proc
 from openpyxl import load_workbook
 from pptx import Presentation
-from scoring_helpers import dossier, load, proc
 from sqlalchemy import update
 
 import meeting_pack
@@ -129,6 +129,7 @@ def pack(risky):
     return meeting_pack.build_deck(risky, WEEK, b), meeting_pack.build_workbook(risky, WEEK, b)
 
 
+@pytest.mark.slow
 def test_pack_workbook_has_no_formula_on_any_sheet(pack):
     _, book = pack
     cells = _assert_safe_xlsx(book, RISKY)
@@ -185,6 +186,7 @@ def test_bieu06a_xlsx(risky, tmp_path, capsys):
     assert counts and all(c.data_type == "n" for c in counts)
 
 
+@pytest.mark.slow
 def test_bieu06a_csv(risky, tmp_path, capsys):
     out = tmp_path / "b06.csv"
     rc = main(["--db", _url(risky), "bieu06a", "--from", "2024-12-16", "--to", "2024-12-22",

@@ -8,66 +8,23 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
-from sqlalchemy import Engine, func, inspect, select
+from helpers.db import count, rows, snapshot
+from helpers.import_files import (
+    CATALOGUE,
+    CATALOGUE_HEADERS,
+    DOSSIER_HEADERS,
+    FEEDBACK_HEADERS,
+    UNIT_HEADERS,
+    dossier,
+    write_csv,
+    write_xlsx,
+)
+from sqlalchemy import Engine, inspect, select
 
 from data_access import importer
 from data_access import schema as s
 from data_access.importer import rejected_path
 from scorecard.pipeline import import_file, import_files
-
-CATALOGUE = [
-    # code, name, field, field name, level, agency, online, fee, payment, result, cert, days
-    ("1.001", "Đăng ký khai sinh", "HT", "Hộ tịch", "Cấp xã", "", "2", "0", "0", "1", "0", "3"),
-    ("1.002", "Chứng thực bản sao", "CT", "Chứng thực", "commune", "", "1", "1", "1", "1", "1", "1"),
-    ("2.001", "Cấp giấy phép xây dựng", "XD", "Xây dựng", "district", "", "1", "1", "0", "1", "0", "15"),
-    ("3.001", "Cấp giấy chứng nhận", "TM", "Thương mại", "department", "SCT", "2", "1", "1", "1", "0", "10"),
-]
-CATALOGUE_HEADERS = ["MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "CapThucHien", "CoQuanThucHien",
-                     "MucDoDVC", "CoPhi", "TichHopThanhToan", "CoKetQua", "ChungThuc", "SoNgayGiaiQuyet"]  # fmt: skip
-
-DOSSIER_HEADERS = ["MaHoSo", "MaTTHC", "MaLinhVuc", "DonViXuLy", "KenhThucHien", "NgayTiepNhan",
-                   "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "TrangThaiHoSo",
-                   "DuocThanhToanTrucTuyen", "HoSoCoThanhPhanSoHoa", "SoNgayTamDung",
-                   "DaDongBoDVCQG", "CoKetQuaDienTu", "CoPhanAnhKhongHaiLong"]  # fmt: skip
-
-
-def write_csv(path: Path, headers: list[str], rows: list[dict | tuple], sep: str = ",") -> Path:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, delimiter=sep)
-        w.writerow(headers)
-        for r in rows:
-            w.writerow([r.get(h, "") for h in headers] if isinstance(r, dict) else r)
-    return path
-
-
-def write_xlsx(path: Path, headers: list[str], rows: list[dict]) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for r in rows:
-        ws.append([r.get(h) for h in headers])
-    wb.save(path)
-    return path
-
-
-def dossier(code: str, **over: object) -> dict:
-    row = {
-        "MaHoSo": code,
-        "MaTTHC": "1.001",
-        "DonViXuLy": "20335",
-        "KenhThucHien": "2",
-        "NgayTiepNhan": "2024-01-08 08:30",  # Monday of ISO week 2024-W02
-        "NgayHenTra": "2024-01-11",
-        "NgayKetThucXuLy": "2024-01-10 15:00",
-        "NgayTra": "2024-01-11",
-        "TrangThaiHoSo": "10",
-        "DuocThanhToanTrucTuyen": "",
-        "HoSoCoThanhPhanSoHoa": "1",
-        "DaDongBoDVCQG": "1",
-    }
-    row.update(over)
-    return row
 
 
 @pytest.fixture
@@ -76,27 +33,6 @@ def catalogue(engine: Engine, tmp_path: Path) -> Engine:
     path = write_csv(tmp_path / "catalogue.csv", CATALOGUE_HEADERS, CATALOGUE)
     assert import_files(engine, [path], progress=False) == 0
     return engine
-
-
-def count(engine: Engine, table) -> int:  # noqa: ANN001
-    with engine.connect() as c:
-        return c.execute(select(func.count()).select_from(table)).scalar_one()
-
-
-def rows(engine: Engine, table, order=None) -> list[dict]:  # noqa: ANN001
-    with engine.connect() as c:
-        q = select(table)
-        if order is not None:
-            q = q.order_by(order)
-        return [dict(r) for r in c.execute(q).mappings()]
-
-
-def snapshot(engine: Engine) -> dict[str, list]:
-    """Every row of every fact, aggregate and log table (what an import may change)."""
-    tables = (s.dossier, s.feedback, s.unit, s.procedure, s.field, s.agg_unit_bucket,
-              s.agg_overdue, s.agg_unit_procedure, s.load_log)  # fmt: skip
-    with engine.connect() as c:
-        return {t.name: sorted(map(repr, c.execute(select(t)).all())) for t in tables}
 
 
 # --- catalogue --------------------------------------------------------------------------------
@@ -116,6 +52,7 @@ def test_catalogue_import(catalogue: Engine):
     assert len(log) == 1 and log[0]["rows"] == 4 and "catalogue.csv" in log[0]["detail"]
 
 
+@pytest.mark.slow
 def test_catalogue_change_refreshes_dependent_aggregates(catalogue: Engine, tmp_path: Path):
     path = write_csv(tmp_path / "d.csv", DOSSIER_HEADERS, [dossier("A", DuocThanhToanTrucTuyen="1")])
     assert import_file(catalogue, path).ok
@@ -132,6 +69,7 @@ def test_catalogue_change_refreshes_dependent_aggregates(catalogue: Engine, tmp_
 # --- dossiers: CSV, XLSX, both date styles ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dossier_csv_both_date_styles(catalogue: Engine, tmp_path: Path, capsys):
     data = [
         dossier("A"),
@@ -163,6 +101,7 @@ def test_dossier_csv_both_date_styles(catalogue: Engine, tmp_path: Path, capsys)
     assert overdue == {("502", date(2024, 1, 14)), ("SCT", date(2024, 1, 14))}
 
 
+@pytest.mark.slow
 def test_dossier_xlsx_with_date_cells_and_text(catalogue: Engine, tmp_path: Path):
     data = [
         dossier("X1", NgayTiepNhan=datetime(2024, 3, 4, 7, 45), NgayHenTra=datetime(2024, 3, 8),
@@ -182,6 +121,7 @@ def test_dossier_xlsx_with_date_cells_and_text(catalogue: Engine, tmp_path: Path
     assert any("HoTen" in m for m in res.messages)
 
 
+@pytest.mark.slow
 def test_xlsx_invalid_rows_use_spreadsheet_row_numbers(catalogue: Engine, tmp_path: Path):
     data = [dossier("X1"), dossier("X2", NgayTiepNhan="hôm qua")]
     res = import_file(catalogue, write_xlsx(tmp_path / "bad.xlsx", DOSSIER_HEADERS, data))
@@ -203,6 +143,7 @@ BAD_ROWS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD_ROWS))
 def test_one_bad_row_rejects_the_whole_file(catalogue: Engine, tmp_path: Path, capsys, case):
     over, reason = BAD_ROWS[case]
@@ -255,6 +196,7 @@ def test_unknown_kind_and_missing_headers(catalogue: Engine, tmp_path: Path, cap
 # --- --skip-invalid -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_skip_invalid_writes_valid_rows_and_a_rejected_file(catalogue: Engine, tmp_path: Path, capsys):
     data = [
         dossier("A"),
@@ -288,6 +230,7 @@ def test_skip_invalid_writes_valid_rows_and_a_rejected_file(catalogue: Engine, t
 # --- upsert ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_reimport_updates_without_duplicates_and_moves_aggregates(catalogue: Engine, tmp_path: Path):
     first = [dossier("A"), dossier("B", TrangThaiHoSo="4", NgayKetThucXuLy="", NgayTra=""),
              dossier("C")]  # fmt: skip
@@ -328,6 +271,7 @@ def test_reimport_updates_without_duplicates_and_moves_aggregates(catalogue: Eng
 # --- personal data --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_personal_data_columns_are_never_stored(catalogue: Engine, tmp_path: Path, capsys):
     personal = {"HoTen": "Nguyễn Văn Ánh", "SoCMND": "201234567", "Số điện thoại": "0905123456",
                 "Email": "anh@example.vn", "Địa chỉ": "12 Phan Châu Trinh, Tam Kỳ",
@@ -358,10 +302,7 @@ def test_personal_data_columns_are_never_stored(catalogue: Engine, tmp_path: Pat
 
 # --- units and feedback ---------------------------------------------------------------------
 
-UNIT_HEADERS = ["MaDonVi", "TenDonVi", "Cap", "Loai", "MaDonViCha", "HieuLucTu", "HieuLucDen",
-                "MaDonViKeThua", "ViDo", "KinhDo"]  # fmt: skip
-
-
+@pytest.mark.slow
 def test_units_import_and_use_in_the_same_command(catalogue: Engine, tmp_path: Path):
     units = [
         # a commune whose parent district comes later in the same file
@@ -397,10 +338,7 @@ def test_units_bad_rows(catalogue: Engine, tmp_path: Path):
         assert fragment in listing
 
 
-FEEDBACK_HEADERS = ["MaPAKN", "DonVi", "NgayTiepNhan", "HanXuLy", "NgayXuLy", "KetQua", "HaiLong",
-                    "PhanAnhLai", "DienThoai"]  # fmt: skip
-
-
+@pytest.mark.slow
 def test_feedback_import(catalogue: Engine, tmp_path: Path):
     data = [
         ("P1", "SCT", "2024-01-08", "2024-01-18", "15/01/2024", "Đã trả lời", "1", "0", "0905111222"),
@@ -433,6 +371,7 @@ def test_feedback_import(catalogue: Engine, tmp_path: Path):
     assert any("HaiLong: giá trị không hợp lệ «2»" in m for m in res.messages)
 
 
+@pytest.mark.slow
 def test_command_line(catalogue: Engine, tmp_path: Path, db_url: str):
     from data_access.__main__ import main
 

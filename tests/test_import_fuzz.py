@@ -13,12 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Engine, select
-from test_import import (
+from helpers.import_files import (
     CATALOGUE,
     CATALOGUE_HEADERS,
     DOSSIER_HEADERS,
@@ -26,6 +21,11 @@ from test_import import (
     UNIT_HEADERS,
     write_csv,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import Engine, select
 
 from data_access import schema as s
 from data_access.importer import import_file, import_files

@@ -12,20 +12,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
-from test_import import (
+from helpers.db import count, rows, snapshot
+from helpers.import_files import (
     CATALOGUE,
     CATALOGUE_HEADERS,
     DOSSIER_HEADERS,
     FEEDBACK_HEADERS,
     UNIT_HEADERS,
-    count,
     dossier,
-    rows,
-    snapshot,
     write_csv,
     write_xlsx,
 )
+from sqlalchemy import Engine, select
 
 from data_access import formats as fm
 from data_access import schema as s
@@ -109,6 +107,7 @@ def test_date_before_the_earliest_unit_is_rejected(catalogue: Engine, tmp_path: 
              limit=first.isoformat()) in _messages(res)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_horizon_option_and_environment(catalogue: Engine, tmp_path: Path, db_url: str,
                                         monkeypatch: pytest.MonkeyPatch, capsys):  # fmt: skip
     ahead = TODAY + timedelta(days=60)
@@ -153,6 +152,7 @@ def test_window_agrees_between_row_and_frame_validation():
 # --- remove: a bad row taken out again, aggregates refreshed ---------------------------------
 
 
+@pytest.mark.slow
 def test_remove_command(catalogue: Engine, tmp_path: Path, db_url: str, capsys):
     data = [_recent("A"), _recent("B", days_ago=20), _recent("C", days_ago=40)]
     fb = [("P1", "SCT", _day(TODAY - timedelta(days=5)), _day(TODAY), "", "", "", "", "")]
@@ -182,6 +182,7 @@ def test_remove_command(catalogue: Engine, tmp_path: Path, db_url: str, capsys):
 # --- 2. no tracebacks ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_xlsx_that_is_not_a_zip_does_not_stop_the_other_files(catalogue: Engine, tmp_path: Path, capsys):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"MaHoSo,MaTTHC\nnot a spreadsheet\n")
@@ -253,6 +254,7 @@ def test_huge_cell_in_a_small_xlsx_is_refused_in_bounded_memory(catalogue: Engin
     assert count(catalogue, s.dossier) == 0
 
 
+@pytest.mark.slow
 def test_cell_longer_than_excel_allows_and_too_many_columns(catalogue: Engine, tmp_path: Path):
     res = import_file(catalogue, _xlsx_with_cell(tmp_path, MAX_CELL_CHARS + 1))
     assert not res.ok and t("import.file.cell_too_long", n=MAX_CELL_CHARS) in _messages(res)
@@ -268,6 +270,7 @@ def test_cell_longer_than_excel_allows_and_too_many_columns(catalogue: Engine, t
 # --- 3. check tells the truth -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_check_is_clean_after_an_import_and_a_refresh(catalogue: Engine, tmp_path: Path, db_url: str,
                                                       capsys):  # fmt: skip
     path = write_csv(tmp_path / "d.csv", DOSSIER_HEADERS, [_recent("A"), _recent("B", days_ago=3)])
@@ -353,6 +356,7 @@ def test_legacy_code_page_is_refused_clearly(catalogue: Engine, tmp_path: Path):
 # --- 6. the rejected-rows file cannot run formulas ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_rejected_file_neutralises_formulas(catalogue: Engine, tmp_path: Path):
     path = write_csv(tmp_path / "d.csv", DOSSIER_HEADERS,
                      [_recent("=HYPERLINK(\"http://x\")", MaTTHC="+cmd|' /C calc'!A0"), _recent("A")])  # fmt: skip

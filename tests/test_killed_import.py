@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, dossier, write_csv
 from sqlalchemy import Engine, func, select, text
-from test_import import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, dossier, write_csv
 
 from data_access import schema as s
 from data_access.engine import get_engine

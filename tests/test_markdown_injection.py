@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_app_pages import PAGES, _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
+from helpers.app import PAGES, _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
 
 from texts.safe import clean, html, md, tm
 from ui.links import UNIT_PATH
@@ -76,6 +76,7 @@ def test_md_escapes_every_payload():
     assert tm("ui.notice.bad_level", value="[x](//e)").startswith("Cấp «\\[x\\]\\(//e\\)»")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda p: repr(p)[:24])
 def test_url_payloads_render_as_text_on_every_page(payload, demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch, **dict.fromkeys(PARAMS, payload))
@@ -99,11 +100,12 @@ def test_url_payloads_render_as_text_on_every_page(payload, demo_url, monkeypatc
 HOSTILE_NAME = "[x](//evil.example) ![i](https://evil.example/a.png) <img src=x> www.evil.example"
 
 
+@pytest.mark.slow
 def test_database_names_render_as_text(engine, tmp_path, monkeypatch):
     """Names come from import files: a unit or level named like markup is shown as text."""
+    from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, UNIT, write_csv
+    from helpers.import_files import import_dossiers as _import
     from sqlalchemy import update
-    from test_app_freshness import UNIT, _import
-    from test_import import CATALOGUE, CATALOGUE_HEADERS, write_csv
 
     from data_access import schema as s
     from data_access.importer import import_files

@@ -73,6 +73,7 @@ def _level_name(engine, code: str) -> str:
 # --- deck -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_deck_is_16_9_with_the_expected_slides(pack, demo_engine):
     week, b, deck, _ = pack
     assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, rel=1e-3)
@@ -182,6 +183,7 @@ def test_movers_chart_holds_the_biggest_changes(pack, demo_engine):
     assert values == pytest.approx(up + down)
 
 
+@pytest.mark.slow
 def test_bottom_five_slides(pack, demo_engine):
     week, b, deck, _ = pack
     for level in ("department", "district"):
@@ -205,6 +207,7 @@ def test_bottom_five_slides(pack, demo_engine):
             assert shown == list(top["component"])
 
 
+@pytest.mark.slow
 def test_lagging_slides_name_the_units_and_procedures(pack, demo_engine):
     week, _, deck, _ = pack
     for level in ("department", "district"):
@@ -275,6 +278,7 @@ def test_workbook_communes_are_grouped_by_district(pack, demo_engine):
     assert len(seen) == len(set(seen))  # each district's communes form one block
 
 
+@pytest.mark.slow
 def test_workbook_component_detail(pack, demo_engine):
     week, _, _, wb = pack
     res = service.scorecard(demo_engine, "district", ytd_period(week))
@@ -334,6 +338,7 @@ def _scorecard_briefing(argv: list[str]) -> int:
 CLIS = pytest.mark.parametrize("cli", [pack_main, _scorecard_briefing], ids=["meeting_pack", "scorecard"])
 
 
+@pytest.mark.slow
 @CLIS
 def test_cli_writes_both_files(demo_url, tmp_path, capsys, cli):
     pptx, xlsx = tmp_path / "hop.pptx", tmp_path / "sub" / "hop.xlsx"

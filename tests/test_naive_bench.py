@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scoring_helpers import announcement, dossier, feedback, load, proc
+from helpers.scoring import announcement, dossier, feedback, load, proc
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -36,6 +36,7 @@ def _totals(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     return df.set_index(keys)["total"].astype(float).sort_index()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ytd", [False, True], ids=["week", "ytd"])
 def test_naive_measures_equal_aggregates(demo_engine, raw, ytd):
     p = parse_period(WEEK, ytd=ytd)
@@ -54,6 +55,7 @@ def test_naive_measures_equal_aggregates(demo_engine, raw, ytd):
     pd.testing.assert_frame_equal(got, want)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ytd", [False, True], ids=["week", "ytd"])
 @pytest.mark.parametrize("level", LEVELS)
 def test_naive_scorecard_equals_service(demo_engine, raw, level, ytd):
@@ -83,6 +85,7 @@ def test_naive_scorecard_reads_raw_itself(demo_engine):
     )
 
 
+@pytest.mark.slow
 def test_naive_series_equals_service(demo_engine, raw):
     want = service.series(demo_engine, "district", WEEK, weeks=8, kind="ytd")
     got = naive.naive_series(demo_engine, "district", WEEK, weeks=8, kind="ytd", raw=raw)
@@ -93,6 +96,7 @@ def test_naive_series_equals_service(demo_engine, raw):
     )
 
 
+@pytest.mark.slow
 def test_naive_app_renders_rankings(demo_url, demo_engine, monkeypatch):
     monkeypatch.setenv("REFORM_DB_URL", demo_url)
     at = AppTest.from_file(str(ROOT / "bench" / "naive_app.py"), default_timeout=60)
@@ -137,6 +141,7 @@ EDGE_FEEDBACK = [
 EDGE_ANNOUNCEMENTS = [announcement("49", J(9), J(10), J(12), J(14), parts=6)]
 
 
+@pytest.mark.slow
 def test_naive_edge_cases_equal_service(engine):
     load(engine, EDGE_PROCS, EDGE_DOSSIERS, EDGE_FEEDBACK, EDGE_ANNOUNCEMENTS)
     raw = naive.read_raw(engine)

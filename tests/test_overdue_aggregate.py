@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from scoring_helpers import load
+from helpers.scoring import load
+from helpers.service_data import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 from sqlalchemy import Engine, func, inspect, select, update
-from test_scoring_service import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 
 from data_access import queries as q
 from data_access import schema as s
@@ -41,6 +41,7 @@ def _assert_agg_equals_scan(engine: Engine, p: Period, codes: list[str] | None =
     return int(scan["overdue"].sum())
 
 
+@pytest.mark.slow
 def test_demo_aggregate_equals_dossier_scan(demo_engine: Engine):
     latest = service.latest_week(demo_engine)
     earlier = iso_week_label(week_start(latest) - timedelta(days=140))
@@ -80,6 +81,7 @@ def data(engine: Engine) -> Engine:
     return engine
 
 
+@pytest.mark.slow
 def test_partial_refresh_keeps_it_equal(data: Engine):
     """An import's refresh of a few buckets recomputes them: an overdue dossier moves to
     another procedure and field, and both breakdowns follow."""
@@ -100,6 +102,7 @@ def test_partial_refresh_keeps_it_equal(data: Engine):
     assert ((moved["procedure_code"] == "PD") & (moved["field_code"] == "F2")).any()
 
 
+@pytest.mark.slow
 def test_older_database_without_it(data: Engine):
     """Dropped, as in a database made before it: the pages still get their counts (from the
     dossiers), `check`'s schema test still passes, and a refresh of one bucket fills it whole."""

@@ -1,3 +1,4 @@
+from helpers.reference import REFERENCE_LEVELS, REFERENCE_UNITS
 from sqlalchemy import func, select
 
 from data_access import schema
@@ -15,16 +16,16 @@ def test_init_creates_schema_and_defaults(engine):
         )
         n_components = c.execute(select(func.count()).select_from(schema.methodology)).scalar_one()
         total_max = c.execute(select(func.sum(schema.methodology.c.max_points))).scalar_one()
-    assert levels == {"province": 1, "department": 18, "district": 18, "commune": 241}
-    assert n_units == 278
+    assert levels == REFERENCE_LEVELS
+    assert n_units == REFERENCE_UNITS
     assert n_components == 20
-    assert total_max == 100
+    assert total_max == 18 + 20 + 12 + 10 + 18 + 22 == 100  # the six groups' maxima
 
 
 def test_init_is_idempotent(engine):
     init_db(engine)
     with engine.connect() as c:
-        assert c.execute(select(func.count()).select_from(schema.unit)).scalar_one() == 278
+        assert c.execute(select(func.count()).select_from(schema.unit)).scalar_one() == REFERENCE_UNITS
 
 
 def test_no_personal_data_columns():

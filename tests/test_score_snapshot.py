@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scoring_helpers import dossier, load
+from helpers.import_files import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, write_csv
+from helpers.import_files import dossier as csv_dossier
+from helpers.scoring import dossier, load
+from helpers.service_data import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 from sqlalchemy import Engine, delete, func, insert, select, update
-from test_import import CATALOGUE, CATALOGUE_HEADERS, DOSSIER_HEADERS, write_csv
-from test_import import dossier as csv_dossier
-from test_scoring_service import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS
 
 from data_access import queries as q
 from data_access import schema as s
@@ -68,6 +68,7 @@ def test_demo_snapshot_is_current(demo_engine: Engine):
     assert n == 2 * units * len(weeks)  # the full grid: every unit, week and kind
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["ytd", "week"])
 def test_demo_series_snapshot_equals_on_demand(demo_engine: Engine, on_demand, kind: str):
     """Totals and groups of every unit and every week of the snapshot, both kinds."""
@@ -81,6 +82,7 @@ def test_demo_series_snapshot_equals_on_demand(demo_engine: Engine, on_demand, k
         pd.testing.assert_frame_equal(snap, fresh, check_exact=True, obj=f"series {level} {kind}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["ytd", "week"])
 def test_demo_scorecard_snapshot_equals_on_demand(demo_engine: Engine, on_demand, kind: str):
     """Whole ScoreResults (rank, grade, delta, dossiers, components) of every level at the first
@@ -94,6 +96,7 @@ def test_demo_scorecard_snapshot_equals_on_demand(demo_engine: Engine, on_demand
             _assert_same_scorecard(demo_engine, on_demand, level, parse_period(week, ytd=kind == "ytd"))
 
 
+@pytest.mark.slow
 def test_demo_drill_down_and_lagging_equal_on_demand(demo_engine: Engine, on_demand):
     week = service.latest_week(demo_engine)
     for parent in ("502", "519"):
@@ -105,6 +108,7 @@ def test_demo_drill_down_and_lagging_equal_on_demand(demo_engine: Engine, on_dem
             pd.testing.assert_frame_equal(snap, fresh, check_exact=True, obj=f"lagging {level} {w}")
 
 
+@pytest.mark.slow
 def test_demo_component_detail_for_a_held_ranking(demo_engine: Engine, on_demand):
     """What the pages call with their cached ranking equals the scorecard's own detail, from
     the snapshot and computed, for all units and for a few."""
@@ -125,6 +129,7 @@ def test_demo_component_detail_for_a_held_ranking(demo_engine: Engine, on_demand
             assert set(res.components_for(codes)["unit_code"]) == set(codes)
 
 
+@pytest.mark.slow
 def test_demo_backlog_snapshot_equals_dossier_scan(demo_engine: Engine):
     weeks = _snapshot_weeks(demo_engine)
     codes = q.active_units(demo_engine, "commune")["code"].tolist()
@@ -171,6 +176,7 @@ def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None
         pd.testing.assert_frame_equal(a[k], b[k], check_exact=True, obj=k)
 
 
+@pytest.mark.slow
 def test_snapshot_serves_without_computing(data: Engine, monkeypatch: pytest.MonkeyPatch):
     def boom(*a, **k):  # noqa: ANN002, ANN003, ANN202
         raise AssertionError("computed on demand")
@@ -184,6 +190,7 @@ def test_snapshot_serves_without_computing(data: Engine, monkeypatch: pytest.Mon
         _ = res.components
 
 
+@pytest.mark.slow
 def test_falls_back_when_snapshot_missing(data: Engine, on_demand):
     _assert_same(_results(data, components=True),
                  on_demand(lambda: _results(data, components=True)))
@@ -205,6 +212,7 @@ def test_falls_back_when_snapshot_missing(data: Engine, on_demand):
     _assert_same(with_snapshot, _results(data))
 
 
+@pytest.mark.slow
 def test_stale_after_reference_change_or_older_refresh(data: Engine, on_demand):
     weeks = ["2024-W01", "2025-W01"]
     with data.begin() as c:  # renamed unit: the snapshot no longer matches the reference data
@@ -225,6 +233,7 @@ def test_stale_after_reference_change_or_older_refresh(data: Engine, on_demand):
     _assert_same(_results(data), on_demand(lambda: _results(data)))
 
 
+@pytest.mark.slow
 def test_snapshot_checked_once_per_scope(data: Engine, monkeypatch: pytest.MonkeyPatch):
     """Within a scope (a page run, a lagging list) the reference data is hashed once; a change
     made after the scope is seen by the next one."""
@@ -247,6 +256,7 @@ def test_snapshot_checked_once_per_scope(data: Engine, monkeypatch: pytest.Monke
         assert service._current_snapshot(c, ["2024-W05"]) is None
 
 
+@pytest.mark.slow
 def test_import_updates_snapshot(engine: Engine, tmp_path: Path, on_demand):
     cat = write_csv(tmp_path / "catalogue.csv", CATALOGUE_HEADERS, CATALOGUE)
     rows = [
@@ -285,6 +295,7 @@ def test_import_updates_snapshot(engine: Engine, tmp_path: Path, on_demand):
 # --- component detail and lagging text -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_components_carry_saturation(data: Engine):
     res = service.scorecard(data, "district", parse_period("2024-W05", ytd=True))
     comps = res.components
@@ -300,6 +311,7 @@ def test_components_carry_saturation(data: Engine):
     )
 
 
+@pytest.mark.slow
 def test_lagging_reasons_have_no_repeated_words(data: Engine):
     lag = service.lagging(data, "district", "2024-W05")
     sentences = [x for r in lag["reasons"] for x in r]
@@ -316,6 +328,7 @@ def _flagged_rows(engine: Engine) -> pd.DataFrame:
     return df.sort_values(["kind", "week", "unit_code"]).reset_index(drop=True)
 
 
+@pytest.mark.slow
 def test_refresh_after_an_import_recomputes_from_its_week_on(data: Engine):
     """A refresh of some buckets rewrites the snapshot from their week on (a weekly import
     costs one week, not two years), and that equals a whole rebuild."""
@@ -356,6 +369,7 @@ def test_refresh_after_an_import_recomputes_from_its_week_on(data: Engine):
 # --- a stray date far away: the snapshot follows the weeks with data --------------------------
 
 
+@pytest.mark.slow
 def test_snapshot_bounded_by_weeks_with_data(engine: Engine, on_demand):
     """A few dossiers in January 2024 and one dated 2200 (a typo; inserted directly, past any
     import check): the snapshot scores the weeks with data, not the ~9,200 calendar weeks in

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from scoring_helpers import dossier, load, proc
+from helpers.scoring import dossier, load, proc
 
 from scorecard.__main__ import DETAIL_COLUMNS, SUMMARY_COLUMNS, main
 
@@ -41,6 +41,7 @@ def run(db: str, *args: str, capsys) -> tuple[int, str, str]:
     return rc, out, err
 
 
+@pytest.mark.slow
 def test_report_csv_summary(db, capsys):
     rc, out, err = run(db, "report", "--level", "district", "--period", "2024-W51",
                        "--format", "csv", capsys=capsys)
@@ -52,6 +53,7 @@ def test_report_csv_summary(db, capsys):
     assert set(df["period"]) == {"2024-W51"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("period", ["2024-12", "2024-Q4", "2024"])
 def test_report_other_periods(db, capsys, period):
     rc, out, _ = run(db, "report", "--level", "department", "--period", period, "--format", "csv",
@@ -61,6 +63,7 @@ def test_report_other_periods(db, capsys, period):
     assert set(df["period"]) == {period} and len(df) == 18
 
 
+@pytest.mark.slow
 def test_report_detail_xlsx(db, capsys, tmp_path):
     out_file = tmp_path / "detail.xlsx"
     rc, _, err = run(db, "report", "--level", "district", "--period", "2024-W51", "--ytd",
@@ -73,6 +76,7 @@ def test_report_detail_xlsx(db, capsys, tmp_path):
     assert (row["numerator"], row["denominator"]) == (1, 2)  # B (due 18/12, open) is overdue by 22/12
 
 
+@pytest.mark.slow
 def test_report_table_and_parent(db, capsys):
     rc, out, _ = run(db, "report", "--level", "commune", "--period", "2024-W51", "--parent", "502",
                      "--format", "table", capsys=capsys)
@@ -83,6 +87,7 @@ def test_report_table_and_parent(db, capsys):
     assert "," in lines[2]  # Vietnamese decimal comma
 
 
+@pytest.mark.slow
 def test_report_province(db, capsys):
     rc, out, _ = run(db, "report", "--level", "province", "--period", "2024-W51", "--format",
                      "csv", capsys=capsys)
@@ -90,6 +95,7 @@ def test_report_province(db, capsys):
     assert rc == 0 and df["unit_code"].tolist() == ["49"]
 
 
+@pytest.mark.slow
 def test_bieu06a_xlsx(db, capsys, tmp_path):
     out_file = tmp_path / "b06.xlsx"
     rc, _, err = run(db, "bieu06a", "--from", "2024-12-16", "--to", "2024-12-22", "--out",
@@ -122,6 +128,7 @@ BAD = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "needle"), BAD)
 def test_bad_arguments(db, capsys, args, needle):
     rc, out, err = run(db, *args, capsys=capsys)
@@ -131,6 +138,7 @@ def test_bad_arguments(db, capsys, args, needle):
     assert len(lines) == 1 and lines[0].startswith("Lỗi:") and needle in lines[0]
 
 
+@pytest.mark.slow
 def test_subprocess_exit_code_and_no_traceback(tmp_path):
     missing = tmp_path / "none.db"
     for args in (["report", "--level", "district", "--period", "2024-W51"],

@@ -67,6 +67,30 @@ EXPECTED_POINTS = {
 }
 
 
+# The methodology's groups at district level (1.1-1.3 are province only), with the group maxima
+# and the component maxima of assets/defaults/methodology.csv. A group scores
+# points = group_max x (sum of its components' points) / (sum of their maxima):
+#   group 1: 1.4 only (max 6) of 18 -> scaled by 18/6;
+#   groups 2-6: every component applies, maxima sum to the group max -> scale 1
+#   (2: 20 = 20; 3: 2+4+6 = 12; 4: 2+2+6 = 10; 5: 6+6+6 = 18; 6: 6+4+2+2+4+4 = 22).
+DISTRICT_GROUPS = {  # group: (group_max, {component: max_points})
+    "1": (18, {"1.4": 6}),
+    "2": (20, {"2.1": 20}),
+    "3": (12, {"3.1": 2, "3.2": 4, "3.3": 6}),
+    "4": (10, {"4.1": 2, "4.2": 2, "4.3": 6}),
+    "5": (18, {"5.1": 6, "5.2": 6, "5.3": 6}),
+    "6": (22, {"6.1": 6, "6.2": 4, "6.3": 2, "6.4": 2, "6.5": 4, "6.6": 4}),
+}
+
+
+def expected_groups(points: dict[str, float] = EXPECTED_POINTS) -> dict[str, float]:
+    """Group points of a district by the formula above, from hand-computed component points."""
+    return {
+        g: gmax * sum(points[c] for c in comps) / sum(comps.values())
+        for g, (gmax, comps) in DISTRICT_GROUPS.items()
+    }
+
+
 def test_every_component_by_hand(meth):
     comps = compute.score_components(measures(**BASE), meth).set_index("component")
     assert set(comps.index) == set(EXPECTED_POINTS)  # 1.1-1.3 are province only
@@ -81,26 +105,30 @@ def test_groups_scaled_and_total(meth, bands):
     m = measures(**BASE)
     comps = compute.score_components(m, meth)
     s = compute.summarize(m, comps, bands).iloc[0]
-    # group 1 at district level has only 1.4 (max 6): scaled to the group's 18 points
-    assert s["group_1"] == pytest.approx(4.8 * 18 / 6)
-    assert s["group_2"] == pytest.approx(18)
-    assert s["group_3"] == pytest.approx(1.5 + 2 + 3.6)
-    assert s["group_4"] == pytest.approx(1.25 + 0.625 + 2.4)
-    assert s["group_5"] == pytest.approx(4.8 + 3.6 + 6 * 0.85 / 0.9)
-    assert s["group_6"] == pytest.approx(3 + 2.4 + 0 + 1.25 + 1 + 4)
-    assert s["total"] == pytest.approx(14.4 + 18 + 7.1 + 4.275 + (8.4 + 6 * 0.85 / 0.9) + 11.65)
-    assert s["grade"] == "Trung bình"  # 69.49
+    groups = expected_groups()
+    # worked out: 1: 4.8 x 18/6 = 14.4; 2: 18; 3: 1.5 + 2 + 3.6 = 7.1;
+    # 4: 1.25 + 0.625 + 2.4 = 4.275; 5: 4.8 + 3.6 + 6 x 0.85/0.9 (= 5.667) = 14.067;
+    # 6: 3 + 2.4 + 0 + 1.25 + 1 + 4 = 11.65; total = 14.4 + 18 + 7.1 + 4.275 + 14.067 + 11.65
+    assert groups["1"] == pytest.approx(4.8 * 18 / 6)
+    assert groups["3"] == pytest.approx(1.5 + 2 + 3.6)
+    for g, pts in groups.items():
+        assert s[f"group_{g}"] == pytest.approx(pts), g
+    assert s["total"] == pytest.approx(sum(groups.values()))
+    assert 50 <= sum(groups.values()) < 70  # the "Trung bình" band of grade_bands.csv
+    assert s["grade"] == "Trung bình"
 
 
 def test_province_components_apply_and_group_not_scaled(meth, bands):
     m = measures("province", **BASE, ann_total=4, ann_on_time=3, pub_due=5, pub_on_time=5,
                  pub_total=2, pub_full=1)
     comps = compute.score_components(m, meth).set_index("component")
-    assert comps.at["1.1", "points"] == pytest.approx(4.5)
-    assert comps.at["1.2", "points"] == pytest.approx(4)
-    assert comps.at["1.3", "points"] == pytest.approx(1)
+    p11, p12, p13 = 6 * 3 / 4, 4 * 5 / 5, 2 * 1 / 2  # max x on time / total (saturation 1)
+    assert comps.at["1.1", "points"] == pytest.approx(p11)
+    assert comps.at["1.2", "points"] == pytest.approx(p12)
+    assert comps.at["1.3", "points"] == pytest.approx(p13)
     s = compute.summarize(m, comps.reset_index(), bands).iloc[0]
-    assert s["group_1"] == pytest.approx(4.5 + 4 + 1 + 4.8)
+    # all four apply: maxima 6 + 4 + 2 + 6 = 18 = the group max, no scaling
+    assert s["group_1"] == pytest.approx(p11 + p12 + p13 + EXPECTED_POINTS["1.4"])
 
 
 def test_saturation_caps_at_max(meth):
@@ -173,8 +201,11 @@ def test_vectorised_over_weeks(meth, bands):
     m = pd.concat([measures(**BASE).assign(week="2024-W01"), measures().assign(week="2024-W02")])
     comps = compute.score_components(m, meth, keys=["week", "unit_code"])
     s = compute.summarize(m, comps, bands, keys=["week", "unit_code"]).set_index("week")
-    assert s.at["2024-W01", "total"] == pytest.approx(69.4917, abs=1e-4)
-    assert s.at["2024-W02", "total"] == pytest.approx(12.0)  # only 5.1 and 5.2 (empty = full)
+    # each week scored on its own: W01 as test_groups_scaled_and_total, W02 empty
+    assert s.at["2024-W01", "total"] == pytest.approx(sum(expected_groups().values()))
+    # W02 has no data: only 5.1 and 5.2 score (no feedback = full marks, 6 + 6 of group 5's 18)
+    empty = {c: 0.0 for _, comps in DISTRICT_GROUPS.values() for c in comps} | {"5.1": 6, "5.2": 6}
+    assert s.at["2024-W02", "total"] == pytest.approx(sum(expected_groups(empty).values()))
 
 
 # --- methodology expressions and versions ---------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from helpers.oracle import raw_unit_measures
-from scoring_helpers import dossier, load, proc
+from helpers.scoring import dossier, load, proc
 from sqlalchemy import select
 
 from data_access import queries as q
@@ -74,6 +74,7 @@ def test_derived_deadlines(ontime):
     assert d["M_later_late_after_T"].overdue_date == M(12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["aggregates", "raw"])
 def test_overdue_as_of_period_end(ontime, source):
     def measures(start, end):

@@ -3,12 +3,13 @@ drill-down, lagging units, methodology versions, empty results, SQLite == Postgr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import pytest
 from conftest import fresh_engine
-from scoring_helpers import announcement, dossier, feedback, load, proc
+from helpers.scoring import load
+from helpers.service_data import ANNOUNCEMENTS, DOSSIERS, FEEDBACK, PROCS, J
 from sqlalchemy import insert
 
 from data_access import queries as q
@@ -17,57 +18,6 @@ from data_access.db import init_db
 from data_access.engine import get_engine
 from scorecard import service
 from scorecard.periods import parse_period
-
-J = lambda d: date(2024, 1, 1) + timedelta(days=d - 1)  # noqa: E731 - day d of 2024
-
-PROCS = [
-    proc("PD", level="district", fee=1, pay=1),
-    proc("PD0", level="district", online_level=0),
-    proc("PC", level="commune", cert=1, online_level=1),
-    proc("PS", level="department", agency="STP", fee=1, pay=0),
-    proc("PX", level="department", agency="SYT"),  # not STP's: outside its authority
-]
-
-
-def _lagging_rows() -> list[dict]:
-    rows = []
-    # 504: four good dossiers in 2024-W02, then one overdue still-open dossier in each of
-    # W03, W04 and W05: its year-to-date score falls three weeks running, its backlog rises.
-    for i in range(4):
-        rows.append(dossier(f"L504_{i}", "504", J(8), proc="PD", due=J(12), finished=J(10),
-                            synced=1, channel=2, paid_online=1, digitised=1, e_result=1))
-    for k, day in enumerate((15, 22, 29)):
-        rows.append(dossier(f"L504_late{k}", "504", J(day), proc="PD", due=J(day + 1), status=4,
-                            synced=1))
-    # 502: a steady good performer, a few dossiers every week
-    for w in range(5):
-        for i in range(2):
-            rows.append(dossier(f"G502_{w}_{i}", "502", J(1 + 7 * w), proc="PD", due=J(5 + 7 * w),
-                                finished=J(2 + 7 * w), synced=1, channel=2, paid_online=1,
-                                digitised=1, e_result=1, reused=1, citizen_store=1,
-                                population_db=1))
-    return rows
-
-
-DOSSIERS = [
-    *_lagging_rows(),
-    dossier("C1", "20335", J(3), proc="PC", due=J(5), finished=J(4), e_cert=1, synced=1),
-    dossier("C2", "20338", J(3), proc="PC", due=J(4), finished=J(9)),
-    dossier("S1", "STP", J(3), proc="PS", due=J(5), finished=J(4), channel=2, paid_online=1),
-    dossier("S2", "STP", J(3), proc="PX", due=J(5), finished=J(4), channel=2),
-    # around New Year 2025: 31 Dec 2024 is in week 2025-W01 but in year 2024
-    dossier("Y1", "503", date(2024, 12, 31), proc="PD", due=date(2025, 1, 2),
-            finished=date(2025, 1, 2)),
-    dossier("Y2", "503", date(2025, 1, 2), proc="PD", due=date(2025, 1, 3), status=4),
-]
-FEEDBACK = [
-    feedback("FB1", "502", J(2), J(6), J(3), satisfied=1),
-    feedback("FB2", "502", J(2), J(3), J(8), satisfied=0),
-]
-ANNOUNCEMENTS = [
-    announcement("49", J(2), J(5), J(4), J(6)),
-    announcement("49", J(3), J(2), J(9), J(7), parts=6),
-]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -79,6 +29,7 @@ def data(request, tmp_path_factory):
         yield eng
 
 
+@pytest.mark.slow
 def test_province_row_sums_every_unit(data):
     p = parse_period("2024-W01")
     prov = q.province_measures(data, p.start, p.end, "49").iloc[0]
@@ -93,7 +44,8 @@ def test_province_row_sums_every_unit(data):
     assert len(res.summary) == 1 and res.summary.iloc[0]["unit_code"] == "49"
     comps = res.components.set_index("component")
     assert {"1.1", "1.2", "1.3"} <= set(comps.index)
-    assert comps.at["1.1", "points"] == pytest.approx(3.0)
+    # 1.1 = max 6 x announced on time / announced = 6 x 1/2 (saturation 1)
+    assert comps.at["1.1", "points"] == pytest.approx(6 * 1 / 2)
 
 
 def test_authority_limits_procedure_counts(data):
@@ -111,9 +63,11 @@ def test_department_group_1_scaled_from_1_4(data):
     stp = res.summary.set_index("unit_code").loc["STP"]
     comps = res.components[res.components["unit_code"] == "STP"].set_index("component")
     assert "1.1" not in comps.index
-    assert stp["group_1"] == pytest.approx(comps.at["1.4", "points"] * 3)
+    # only 1.4 (max 6) applies: scaled to group 1's 18 points, x 18/6
+    assert stp["group_1"] == pytest.approx(comps.at["1.4", "points"] * 18 / 6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["district", "province", "commune"])
 @pytest.mark.parametrize("kind", ["ytd", "week"])
 def test_series_equals_scorecard(data, level, kind):
@@ -177,6 +131,7 @@ def test_lagging_reasons(data):
     assert len(strict) >= len(lag)
 
 
+@pytest.mark.slow
 def test_methodology_version_by_period_end(engine):
     load(engine, PROCS, DOSSIERS, FEEDBACK, ANNOUNCEMENTS)
     data = engine
@@ -195,7 +150,10 @@ def test_methodology_version_by_period_end(engine):
     later = service.scorecard(data, "district", "2025-W01")
     assert later.methodology_version == "766-2024H2"
     c21 = later.components.set_index(["unit_code", "component"]).loc[("503", "2.1")]
-    assert c21["ratio"] == pytest.approx(0.5) and c21["points"] == pytest.approx(20)
+    # 503 in 2025-W01: Y1 on time, Y2 open past its due date -> ratio (2 - 1)/2; under the new
+    # saturation 0.5 that earns 20 x min(1, 0.5 / 0.5) = the full 20 (the old 1.0 gave 10)
+    assert c21["ratio"] == pytest.approx((2 - 1) / 2)
+    assert c21["points"] == pytest.approx(20 * min(1, 0.5 / 0.5))
 
 
 def test_empty_results_are_frames(data):
@@ -240,6 +198,7 @@ def _all_results(engine) -> dict[str, pd.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_sqlite_and_postgresql_agree(tmp_path):
     import conftest
 

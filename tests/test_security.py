@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers.db import table_counts
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -155,14 +156,6 @@ WRITES = [
 ]
 
 
-def _counts(engine: Engine) -> dict[str, int]:
-    with engine.connect() as c:
-        return {
-            t.name: c.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in s.metadata.sorted_tables
-        }
-
-
 # Every other way a connection can write, per backend (found by an outside attack: ATTACH of the
 # same file with mode=rw wrote through a mode=ro connection).
 SQLITE_WRITES = [
@@ -212,7 +205,7 @@ def _user_version(engine: Engine) -> int | None:
 def test_dashboard_connection_is_read_only(engine: Engine, tmp_path: Path):
     from ui import data
 
-    before = _counts(engine)
+    before = table_counts(engine)
     version = _user_version(engine)
     assert before["unit"] > 0 and before["methodology"] > 0
     ro = data.engine_for.__wrapped__(_url(engine))  # the app's own factory, without the cache
@@ -236,7 +229,7 @@ def test_dashboard_connection_is_read_only(engine: Engine, tmp_path: Path):
             assert c.execute(text("SELECT name FROM unit ORDER BY code")).fetchall()
     finally:
         ro.dispose()
-    assert _counts(engine) == before
+    assert table_counts(engine) == before
     assert _user_version(engine) == version
 
 
@@ -262,7 +255,7 @@ def test_readonly_role_script(engine: Engine):
         with admin.connect() as c:
             for st in _script_statements(role, schema, url.database, "s3cret-test"):
                 c.execute(text(st))
-        before = _counts(engine)
+        before = table_counts(engine)
         reader = create_engine(url.set(username=role, password="s3cret-test"))
         try:
             with reader.connect() as c:
@@ -286,7 +279,7 @@ def test_readonly_role_script(engine: Engine):
                 assert c.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
         finally:
             app.dispose()
-        assert _counts(engine) == before
+        assert table_counts(engine) == before
         with admin.connect() as c:
             assert c.execute(text("SELECT count(*) FROM pg_largeobject_metadata")).scalar() == los
     finally:

@@ -304,6 +304,7 @@ _junk_values = st.none() | st.text(max_size=30) | st.integers() | st.floats() | 
 _all_headers = sorted({c.header for k in fm.KINDS for c in k.columns})
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(
     st.sampled_from(fm.KINDS),
@@ -432,6 +433,7 @@ def _assert_agree(kind: fm.Kind, frame: pd.DataFrame) -> None:
     assert len(got.valid) + len(got.bad) == len(frame)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(_chunks())
 def test_vectorised_validation_agrees_with_the_per_row_validator(case):
@@ -439,6 +441,7 @@ def test_vectorised_validation_agrees_with_the_per_row_validator(case):
     _assert_agree(kind, frame)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.lists(valid_dossiers(), min_size=1, max_size=40))
 def test_vectorised_validation_of_valid_dossiers(cases):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import threading
 
+import pytest
+
 from data_access.watchdog import Watchdog
 
 
@@ -43,6 +45,7 @@ def test_a_slow_call_on_a_live_server_is_left_alone():
         peer.close()
 
 
+@pytest.mark.slow
 def test_a_probe_that_hangs_counts_as_no_answer():
     dog = Watchdog(probe_after=0.1, probe_timeout=0.5)
     never = threading.Event()

@@ -24,6 +24,9 @@ from texts import t
 from texts.safe import md
 from ui import links
 
+# every test here runs the app (AppTest): the full run, not the fast lane
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 180

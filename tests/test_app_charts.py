@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.app import APP, TIMEOUT, _app_env  # noqa: F401 - _app_env: autouse
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -27,16 +27,6 @@ from ui import links
 # every test here runs the app (AppTest): the full run, not the fast lane
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-TIMEOUT = 180
-
-
-@pytest.fixture(autouse=True)
-def _app_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REFORM_NO_PREWARM", "1")
-    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
-    monkeypatch.delenv("REFORM_GEOJSON_COMMUNES", raising=False)
 
 
 def _run(url: str, monkeypatch: pytest.MonkeyPatch, page: str | None = None,

@@ -12,29 +12,13 @@ import re
 
 import pytest
 from helpers.app import PAGES, _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
+from helpers.payloads import PARAMS, PAYLOADS
 
 from texts.safe import clean, html, md, tm
 from ui.links import UNIT_PATH
 
 # Short enough to survive the 20-character cut of the notices, and longer ones.
-PAYLOADS = [
-    "[x](//evil.example)",
-    "![x](//evil.example)",
-    "<img src=//evil.ex>",
-    "<a href=//evil.ex>x",
-    "https://evil.example",
-    "www.evil.example",
-    "x@evil.example",
-    "_www.evil.example",
-    "\u202eelpmaxe.live[x](//e.x)",
-    ":red[x] $x^2$",
-    "[x](https://evil.example/a)",
-    "![x](https://evil.example/a.png)",
-    "<img src=https://evil.example/a.png>",
-    "**bold**\n# heading\n- item",
-]
 
-PARAMS = ("week", "period", "level", "unit", "present")
 BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What a renderer would turn into markup once backslash escapes are taken out.
 MARKUP = [

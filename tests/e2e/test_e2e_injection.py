@@ -9,6 +9,8 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlparse
 
 import pytest
+from helpers.payloads import BROWSER_PAYLOADS as PAYLOADS
+from helpers.payloads import PARAMS
 
 from ui.state import PERIOD_KINDS  # noqa: F401 - the parameters below are those of ui.state
 
@@ -18,17 +20,7 @@ pytest.importorskip("playwright.sync_api")
 TIMEOUT_MS = 60_000
 MAIN_H1 = '[data-testid="stMainBlockContainer"] h1'
 PAGE_PATHS = ("tong-quan", "so-ban-nganh", "dia-phuong", "xu-huong", "cham-tien-do", "don-vi")
-PARAMS = ("week", "period", "level", "unit", "present")
-PAYLOADS = [
-    "[x](//evil.example)",
-    "![x](//evil.example)",
-    "<img src=//evil.ex>",
-    "<a href=//evil.ex>x",
-    "https://evil.example",
-    "www.evil.example",
-    "x@evil.example",
-    "\u202eelpmaxe.live",
-]
+
 FOREIGN = ('a[href*="evil"], img[src*="evil"], [src*="evil"], [href*="evil"], '
            '[data-testid="stAlert"] img, [data-testid="stAlert"] a, [data-testid="stToast"] img, '
            '[data-testid="stToast"] a, [data-testid="stMainBlockContainer"] iframe[src*="evil"]')

@@ -15,10 +15,12 @@ import pytest
 from data_access import geo
 from ui import maps
 
-GEO = Path("/work/shared/geo")
 ROOT = Path(__file__).resolve().parent.parent
+# shared/ lies beside the checkout (developers' machines and CI); never shipped
+SHARED = ROOT.parent / "shared"
+GEO = SHARED / "geo"
 UNITS_CSV = ROOT / "assets" / "defaults" / "units_quangnam_2022.csv"
-DOMAIN_UNITS = Path("/work/shared/domain/quangnam_units_2022.csv")
+DOMAIN_UNITS = SHARED / "domain" / "quangnam_units_2022.csv"
 
 
 def _units(level: str, path: Path = UNITS_CSV) -> pd.DataFrame:

@@ -500,6 +500,7 @@ def test_silent_outage_shows_the_banner(demo_url, monkeypatch):
         started = time.monotonic()
         at.run()
         waited = time.monotonic() - started
+        print(f"outage banner after {waited:.1f} s")  # the figure for the notes (pytest -s)
         _no_exception(at)
         assert [str(e.value) for e in at.error] == [t("ui.db.lost")]
         assert waited < HANG_BOUND_S, f"the page hung {waited:.0f} s before the banner"

@@ -79,6 +79,35 @@ class _Writer:
         self.stats.updated += len(old)
         self.stats.inserted += len(frame) - len(old)
 
+    def _keep_absent(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the stored values of rows already stored in every table column the
+        file does not carry (reference files may be partial: a list of new names, say)."""
+        if self.carried is None or self.was_empty:
+            return frame
+        absent = [c for c in self.columns if c != "code" and c not in self.carried]
+        if not absent:
+            return frame
+        tc = self.table.c
+        stored: list[tuple] = []
+        codes = frame["code"].tolist()
+        for batch in _batches(codes):
+            q = select(tc.code, *[tc[c] for c in absent]).where(tc.code.in_(batch))
+            stored.extend(tuple(r) for r in self.conn.execute(q))
+        if not stored:
+            return frame
+        old = pd.DataFrame(stored, columns=["code", *absent], dtype=object).set_index("code")
+        out = frame.copy()
+        for c in absent:
+            # new rows get the format's default (what the frame holds), stored ones keep theirs
+            # a dict lookup, not Series.map: map would turn stored integers into floats
+            lookup = old[c].to_dict()
+            kept = pd.Series([lookup.get(k) for k in out["code"]], index=out.index, dtype=object)
+            known = out["code"].isin(old.index).to_numpy()
+            col = out[c].astype(object) if c in out.columns else pd.Series(None, index=out.index, dtype=object)
+            col = col.where(~known, kept.astype(object))
+            out[c] = col.where(pd.notna(col), None)
+        return out
+
     def write(self, frame: pd.DataFrame) -> None:
         """Upsert one chunk of validated rows (schema column -> typed values)."""
         raise NotImplementedError
@@ -129,42 +158,19 @@ class UnitWriter(_Writer):
         if not frame.empty:
             self._upsert(self._keep_absent(frame))
 
-    def _keep_absent(self, frame: pd.DataFrame) -> pd.DataFrame:
-        if self.carried is None or self.was_empty:
-            return frame
-        absent = [c for c in self.columns if c != "code" and c not in self.carried]
-        if not absent:
-            return frame
-        tc = self.table.c
-        stored: list[tuple] = []
-        codes = frame["code"].tolist()
-        for batch in _batches(codes):
-            q = select(tc.code, *[tc[c] for c in absent]).where(tc.code.in_(batch))
-            stored.extend(tuple(r) for r in self.conn.execute(q))
-        if not stored:
-            return frame
-        old = pd.DataFrame(stored, columns=["code", *absent]).set_index("code")
-        out = frame.copy()
-        for c in absent:
-            # new units get the format's default (what the frame holds), stored ones keep theirs
-            kept = out["code"].map(old[c])
-            known = out["code"].isin(old.index).to_numpy()
-            col = out[c].astype(object) if c in out.columns else pd.Series(None, index=out.index, dtype=object)
-            col = col.where(~known, kept.astype(object))
-            out[c] = col.where(pd.notna(col), None)
-        return out
-
-
 # Procedure attributes that the aggregates join on: changing one changes stored counts.
 _AGG_ATTRIBUTES = ("fee_bearing", "issues_result", "certification")
 
 
 class CatalogueWriter(_Writer):
+    """The procedure catalogue; like units, a partial file keeps the attributes it lacks."""
+
     table = s.procedure
 
     def write(self, frame: pd.DataFrame) -> None:
         if frame.empty:
             return
+        frame = self._keep_absent(frame)  # a partial file changes only the columns it carries
         records = frame_records(frame, list(frame.columns))  # a catalogue is small
         self._write_fields(records)
         self._note_changed(records)

@@ -308,6 +308,26 @@ def test_partial_unit_file_changes_only_its_columns(catalogue: Engine, tmp_path:
     assert u["parent_code"] is None and u["valid_from"] == date(2024, 1, 1)
 
 
+def test_partial_catalogue_file_changes_only_its_columns(catalogue: Engine, tmp_path: Path):
+    """The same rule for the procedure catalogue: a list of new names keeps every other attribute
+    (the ``catalogue`` fixture imported CATALOGUE, in which 3.001 is a fee-bearing department
+    procedure of SCT, online level 2, paid online, 10 legal days)."""
+    before = {p["code"]: p for p in rows(catalogue, s.procedure)}["3.001"]
+    rename = write_csv(tmp_path / "c.csv", ["MaTTHC", "TenTTHC", "CapThucHien"],
+                       [("3.001", "Cấp giấy chứng nhận (tên mới)", "department"),
+                        ("9.001", "Thủ tục mới", "commune")])  # fmt: skip
+    assert import_file(catalogue, rename).ok
+    got = {p["code"]: p for p in rows(catalogue, s.procedure)}
+    p = got["3.001"]
+    assert p["name"] == "Cấp giấy chứng nhận (tên mới)"
+    kept = ("field_code", "agency_code", "online_level", "fee_bearing", "online_payment",
+            "issues_result", "certification", "legal_days")
+    assert {c: p[c] for c in kept} == {c: before[c] for c in kept}
+    assert (before["agency_code"], before["online_level"], before["legal_days"]) == ("SCT", 2, 10)
+    # a new procedure gets the format's defaults (no result flag given: 1; online level: 0)
+    assert (got["9.001"]["online_level"], got["9.001"]["issues_result"]) == (0, 1)
+
+
 # --- 5. file shapes: extra fields, no rows, encodings ---------------------------------------
 
 

@@ -214,8 +214,11 @@ def _map_target(eng: Engine) -> tuple[str, float, float, object]:
     from ui import maps
 
     units = service.units(eng, level="district")
-    if GEO.exists():  # the app_server fixture passes the file to the app when it exists
-        res = geo.match_features(geo.load_boundaries(GEO).geojson, units)
+    # The app_server fixture passes GEO to the app when it exists; else the shipped default.
+    path = GEO if GEO.exists() else geo.DEFAULT_FILES["district"]
+    if path.exists():
+        res = geo.match_features(geo.load_boundaries(path).geojson, units,
+                                 strict=path != GEO)
         lons: list[float] = []
         lats: list[float] = []
         for f in res.features:

@@ -30,7 +30,7 @@ with map_col:
     target = data.target_value(data.load_targets(ctx.url, f.period.end),
                                mapview.target_indicator(metric))
     clicked = mapview.render(LEVEL, units, summary, components, metric, options[metric],
-                             key="district_map", height=640, target=target)
+                             key="district_map", height=480, target=target)
     if clicked:
         page.open_unit(ctx, clicked)
 with table_col:

@@ -105,7 +105,7 @@ def legend_figure(scale: ScoreScale, digits: int = 1, height: int = 78) -> go.Fi
         data=[{"type": "heatmap", "x": xs, "y": [0], "z": z, "zmin": 0, "zmax": 1,
                "colorscale": colorscale, "showscale": False, "hoverinfo": "skip"}],
         layout={
-            "height": height, "margin": {"l": 40, "r": 40, "t": 4, "b": 36},
+            "height": height, "margin": {"l": 70, "r": 70, "t": 4, "b": 36},
             "font": {"family": charts.FONT_FAMILY, "size": 13, "color": "#31333f"},
             "paper_bgcolor": "white", "plot_bgcolor": "white", "dragmode": False,
             "xaxis": {"tickvals": ticks, "ticktext": text, "fixedrange": True,
@@ -141,7 +141,12 @@ def _coords(geom: dict | None) -> list[tuple[float, float]]:
     return out
 
 
-def view_for(lons: list[float], lats: list[float], width_px: int = 640,
+# The map sits in a column beside the league table: about 380 px wide on a 1366 px laptop
+# screen. The view is fitted to that width so that no unit is cut off on a small screen.
+FIT_WIDTH_PX = 380
+
+
+def view_for(lons: list[float], lats: list[float], width_px: int = FIT_WIDTH_PX,
              height_px: int = 620, pad: float = 0.0) -> pdk.ViewState:
     """A view that fits the given coordinates (Web Mercator zoom from the larger span);
     ``pad`` widens the box by that fraction of its size (points need room for their radius)."""

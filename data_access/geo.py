@@ -2,7 +2,8 @@
 
 Boundaries come from a GeoJSON file the user supplies (env ``REFORM_GEOJSON_DISTRICTS`` /
 ``REFORM_GEOJSON_COMMUNES``, or ``[maps] districts = "..."`` / ``communes = "..."`` in
-.streamlit/secrets.toml). Features are matched to units by GSO code, else by name with
+.streamlit/secrets.toml); with none configured, the files shipped in ``assets/geo`` (MIT,
+thanglequoc/vietnamese-provinces-database) are the default (``effective_path``). Features are matched to units by GSO code, else by name with
 diacritics, case and the unit-kind prefix ignored. The dashboard's map (``ui.maps``) and the
 meeting pack's map picture (``meeting_pack.mapimage``) both match through here, so a file one of
 them accepts colours the same units in the other.
@@ -44,6 +45,13 @@ KIND_PREFIXES: tuple[str, ...] = (
 _KIND_ALIASES: dict[str, str] = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
 
 Ring = list[tuple[float, float]]
+
+# Shipped unchanged (MIT; see assets/geo/README.md). The commune file holds the 2025 units:
+# 2022 communes do not match it, and their map falls back to a ranked bar chart.
+DEFAULT_FILES: dict[str, Path] = {
+    "district": ROOT / "assets" / "geo" / "quangnam_districts_2022_from_2025_communes.geojson",
+    "commune": ROOT / "assets" / "geo" / "danang_communes_2025.geojson",
+}
 
 
 def fold(text: object) -> str:
@@ -141,6 +149,16 @@ def boundary_path(level: str, secrets_path: Path | None = None) -> Path | None:
     return p if p.is_absolute() else ROOT / p
 
 
+def effective_path(level: str, secrets_path: Path | None = None) -> tuple[Path | None, bool]:
+    """The boundary file a level's map uses, and whether it is the shipped default: the user's
+    configured file when there is one, else the shipped file (None when neither exists)."""
+    configured = boundary_path(level, secrets_path)
+    if configured is not None:
+        return configured, False
+    default = DEFAULT_FILES.get(level)
+    return (default, True) if default is not None and default.is_file() else (None, True)
+
+
 def attribution_for(level: str, b: Boundaries, secrets_path: Path | None = None) -> str:
     """Attribution from env ``<VAR>_ATTRIBUTION``, ``[maps] <level>s_attribution``, or the file."""
     return _setting(level, "_ATTRIBUTION", secrets_path) or b.attribution
@@ -158,14 +176,19 @@ def load_boundaries(path: Path) -> Boundaries:
     return Boundaries(Path(path), gj, attribution)
 
 
-def match_features(geojson: dict, units: pd.DataFrame) -> MatchResult:
+def match_features(geojson: dict, units: pd.DataFrame, strict: bool = False) -> MatchResult:
     """Attach ``unit_code`` to each feature matching a unit (by code first, then by name).
 
     ``units`` needs ``code`` and ``name`` (``short_name`` is used too when present).
+    ``strict``: a feature matches only when its code and its name both agree with the unit's.
+    For the shipped 2025 commune file: a new unit took the GSO code of one of the 2022 communes
+    it was formed from (2025 "Bàn Thạch" has the code of 2022 "Tân Thạnh"), and often an old
+    name over a much larger area.
     """
     by_code: dict[str, str] = {}
     by_name: dict[str, str] = {}
     kinds: dict[str, str | None] = {}
+    names_of: dict[str, set[str]] = {}
     for r in units.itertuples(index=False):
         unit_code = str(r.code)
         by_code[_norm_code(unit_code)] = unit_code
@@ -173,6 +196,7 @@ def match_features(geojson: dict, units: pd.DataFrame) -> MatchResult:
         for n in (getattr(r, "name", None), getattr(r, "short_name", None)):
             if n and n == n:
                 by_name.setdefault(normalize_name(n), unit_code)
+                names_of.setdefault(unit_code, set()).add(normalize_name(n))
     found: dict[str, dict] = {}
     res = MatchResult(features=[])
     for feat in geojson.get("features", []):
@@ -181,9 +205,13 @@ def match_features(geojson: dict, units: pd.DataFrame) -> MatchResult:
         for k in CODE_KEYS:
             if props.get(k) is not None and _norm_code(props[k]) in by_code:
                 code = by_code[_norm_code(props[k])]
+                if strict and names_of.get(code, set()).isdisjoint(
+                        normalize_name(props[n]) for n in NAME_KEYS if props.get(n)):
+                    code = None
+                    continue
                 res.by_code += 1
                 break
-        if code is None:
+        if code is None and not strict:
             # A name match must not cross kinds: "Phường Tam Kỳ" (a 2025 commune) is not
             # "Thành phố Tam Kỳ" (the 2022 district), though both fold to "tamky".
             fkind = _feature_kind(props)

@@ -27,8 +27,10 @@ with map_col:
     )
     # the component detail is scored only when the map is coloured by a component
     components = data.load_metric_components(ctx.url, LEVEL, f.period_kind, f.week, metric)
+    target = data.target_value(data.load_targets(ctx.url, f.period.end),
+                               mapview.target_indicator(metric))
     clicked = mapview.render(LEVEL, units, summary, components, metric, options[metric],
-                             key="district_map", height=640)
+                             key="district_map", height=480, target=target)
     if clicked:
         page.open_unit(ctx, clicked)
 with table_col:

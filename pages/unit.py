@@ -182,8 +182,10 @@ if not children.empty:
                                   key="child_map_metric")
             ccomp = data.load_metric_components(ctx.url, child_level, f.period_kind, f.week,
                                                 metric, parent=code)
+            ctarget = data.target_value(data.load_targets(ctx.url, f.period.end),
+                                        mapview.target_indicator(metric))
             clicked = mapview.render(child_level, children, csum, ccomp, metric, opts[metric],
-                                     key=f"child_map_{code}", height=560)
+                                     key=f"child_map_{code}", height=560, target=ctarget)
         with tcol:
             page.league_table(ctx, csum, None, key=f"child_league_{code}",
                               height=min(38 * (len(csum) + 1) + 4, 660), groups=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -374,3 +375,220 @@ def test_tooltips_escape_names_and_carry_no_markup():
         assert any("<img" in r["short"] for r in labels["data"])
     pts = _tooltip_rows(json.loads(points.to_json()))
     assert pts[0]["tip_detail"] == "12 hồ sơ"
+
+
+# --- the shipped default boundaries, score colours, legend, labels, the bar-chart fallback -----
+
+
+def _latest(demo_engine):  # noqa: ANN001, ANN202
+    from scorecard import service
+    from scorecard.periods import period_for_week
+
+    week = service.latest_week(demo_engine)
+    return service, period_for_week("ytd", week)
+
+
+def _demo_target(demo_engine) -> float:  # noqa: ANN001
+    from ui import data as ui_data
+
+    service, p = _latest(demo_engine)
+    target = ui_data.target_value(service.targets(demo_engine, p.end), "total")
+    assert target is not None, "the demo's targets table holds a total target"
+    return target
+
+
+def test_shipped_files_are_the_unchanged_mit_copies():
+    for name in ("quangnam_districts_2022_from_2025_communes.geojson",
+                 "danang_communes_2025.geojson"):
+        shipped = ROOT / "assets" / "geo" / name
+        assert shipped.is_file()
+        if (GEO / name).is_file():
+            assert shipped.read_bytes() == (GEO / name).read_bytes()
+    # Only the two MIT files ship: the others under shared/geo are GPL or GADM.
+    shipped_geo = sorted(p.name for p in (ROOT / "assets" / "geo").glob("*.geojson"))
+    assert shipped_geo == sorted(p.name for p in geo.DEFAULT_FILES.values())
+
+
+def test_without_configuration_districts_use_the_shipped_file(demo_engine, tmp_path, monkeypatch):
+    from ui import mapview
+
+    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
+    monkeypatch.setattr("data_access.config.SECRETS_PATH", tmp_path / "none.toml")
+    service, _ = _latest(demo_engine)
+    units = service.units(demo_engine, level="district")
+    path, is_default = geo.effective_path("district", tmp_path / "none.toml")
+    assert is_default and path == geo.DEFAULT_FILES["district"]
+    res, source = mapview.boundary_features("district", units)
+    assert res is not None
+    assert len(res.features) == len(units)
+    assert res.unit_codes == set(units["code"].astype(str))
+    assert not res.missing_units
+    assert "thanglequoc/vietnamese-provinces-database (MIT)" in source
+    # A user's own file still wins over the shipped one.
+    own = tmp_path / "own.geojson"
+    own.write_text(json.dumps(TINY), encoding="utf-8")
+    monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(own))
+    assert geo.effective_path("district") == (own, False)
+
+
+def test_2022_communes_do_not_match_the_2025_file(demo_engine, monkeypatch):
+    monkeypatch.delenv("REFORM_GEOJSON_COMMUNES", raising=False)
+    service, _ = _latest(demo_engine)
+    communes = service.units(demo_engine, level="commune")
+    path, is_default = geo.effective_path("commune")
+    assert is_default and path is not None
+    gj = geo.load_boundaries(path).geojson
+    assert len(gj["features"]) > 0
+    # 2025 units reuse 2022 communes' codes (and names): a loose match would draw wrong areas.
+    assert geo.match_features(gj, communes).features
+    strict = geo.match_features(gj, communes, strict=True)
+    assert len(strict.features) < len(communes)
+    for f in strict.features:
+        unit = communes[communes["code"].astype(str) == f["properties"]["unit_code"]].iloc[0]
+        assert geo.normalize_name(unit["name"]) == geo.normalize_name(f["properties"]["name"])
+
+
+def test_colours_follow_the_score_around_the_data_target(demo_engine):
+    service, p = _latest(demo_engine)
+    target = _demo_target(demo_engine)
+    summary = service.scorecard(demo_engine, "district", p).summary
+    scores = [float(v) for v in summary["total"]]
+    scale = maps.score_scale(scores, target)
+    assert scale.lo == min([*scores, target]) and scale.hi == max([*scores, target])
+    # A score above the target is on the green side (more green than red), one below on the
+    # red side; the target itself is the ramp's middle.
+    above = maps.score_fill(target + (scale.hi - target) / 2 or target + 1, scale)
+    below = maps.score_fill(target - (target - scale.lo) / 2 or target - 1, scale)
+    assert above != below
+    assert above[1] > above[0], above
+    assert below[0] > below[1], below
+    assert maps.score_fill(target, scale) == maps.ramp(0.5)
+    # Equal scores, equal colours; a higher score is never redder.
+    assert maps.score_fill(scores[0], scale) == maps.score_fill(scores[0], scale)
+    ordered = sorted(scores)
+    reds = [maps.score_fill(v, scale)[0] for v in ordered if v >= target]
+    assert reds == sorted(reds, reverse=True)
+    assert maps.score_fill(None, scale) == maps.ramp(None)
+
+
+def test_scale_keeps_the_target_inside_when_every_unit_is_above_it(demo_engine):
+    target = _demo_target(demo_engine)
+    scale = maps.score_scale([target + 1, target + 2], target)
+    assert scale.lo == target
+    assert scale.position(target) == 0.5 and scale.position(target + 2) == 1.0
+
+
+def test_legend_numbers_come_from_the_data(demo_engine):
+    from texts import fmt_number
+
+    service, p = _latest(demo_engine)
+    target = _demo_target(demo_engine)
+    scores = [float(v) for v in service.scorecard(demo_engine, "district", p).summary["total"]]
+    fig = maps.legend_figure(maps.score_scale(scores, target))
+    ticks = " ".join(fig.layout.xaxis.ticktext)
+    for v in (min([*scores, target]), target, max([*scores, target])):
+        assert fmt_number(v, 1) in ticks
+    assert "," in fmt_number(target, 1), "Vietnamese decimal comma"
+    assert fig.layout.shapes[0].x0 == target
+
+
+def _boxes_overlap(a: dict, b: dict, zoom: float, lat: float) -> bool:
+    dpp = 360 / (512 * 2**zoom)
+    def box(c: dict) -> tuple[float, float, float, float]:
+        hw = (len(c["short"]) * maps._CHAR_PX + 8) / 2 * dpp
+        hh = maps._LINE_PX / 2 * dpp * math.cos(math.radians(lat))
+        return c["lon"] - hw, c["lon"] + hw, c["lat"] - hh, c["lat"] + hh
+    x, y = box(a), box(b)
+    return x[0] < y[1] and y[0] < x[1] and x[2] < y[3] and y[2] < x[3]
+
+
+def test_labels_do_not_overlap_on_the_default_map():
+    units = _units("district")
+    res = geo.match_features(geo.load_boundaries(geo.DEFAULT_FILES["district"]).geojson, units)
+    values = {c: {"name": n, "fill": [1, 2, 3, 4]}
+              for c, n in zip(units["code"], units["name"], strict=True)}
+    deck = maps.choropleth_deck(res.features, values, height_px=640)
+    spec = json.loads(deck.to_json())
+    labels = next(layer for layer in spec["layers"] if layer["id"] == "labels")["data"]
+    view = deck.initial_view_state
+    assert len(labels) >= len(units) // 2, "most districts keep their name"
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not _boxes_overlap(a, b, view.zoom, view.latitude), (a["short"], b["short"])
+    # Two labels in the same place: one is dropped, the larger unit's.
+    same = [{"lon": 108.0, "lat": 15.5, "short": "Nhỏ", "area": 1},
+            {"lon": 108.0, "lat": 15.5, "short": "Lớn", "area": 2}]
+    assert [c["short"] for c in maps.place_labels(same, 9.0)] == ["Lớn"]
+
+
+def test_label_points_lie_inside_their_polygons():
+    gj = geo.load_boundaries(geo.DEFAULT_FILES["district"]).geojson
+    for f in gj["features"]:
+        x, y = maps._centre(f["geometry"])
+        ring = maps._largest_ring(f["geometry"])
+        inside = False
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+            if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+                inside = not inside
+        assert inside, f["properties"]["name"]
+
+
+def _deck_spec(at) -> dict:  # noqa: ANN001
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    return json.loads(decks[0].proto.json)
+
+
+@pytest.mark.slow
+def test_districts_page_default_map_legend_and_grade_choice(demo_url, demo_engine, monkeypatch):
+    from helpers.app import _app, _no_exception
+
+    from texts import fmt_number
+
+    service, _ = _latest(demo_engine)
+    units = service.units(demo_engine, level="district")
+    at = _app(demo_url, monkeypatch)
+    at.run()
+    at.switch_page("pages/districts.py").run()
+    _no_exception(at)
+    spec = _deck_spec(at)
+    feats = spec["layers"][0]["data"]["features"]
+    assert sorted(f["properties"]["unit_code"] for f in feats) == sorted(units["code"])
+    for f in feats:
+        for k, v in f["properties"].items():
+            if k.startswith("tip_"):
+                assert "<" not in v and ">" not in v, (k, v)
+    fills = {f["properties"]["unit_code"]: f["properties"]["fill"] for f in feats}
+    legend = [c for c in at.get("plotly_chart")]
+    assert legend, "a legend is drawn beside the map"
+    target = _demo_target(demo_engine)
+    assert fmt_number(target, 1) in legend[0].proto.spec
+    assert any("thanglequoc" in str(c.value) for c in at.caption)
+    # Grade colours on request, kept in the URL.
+    at.get("button_group")[0].set_value("grade").run()
+    _no_exception(at)
+    assert at.query_params["to_mau"] == "xep-loai"
+    grade_fills = {f["properties"]["unit_code"]: f["properties"]["fill"]
+                   for f in _deck_spec(at)["layers"][0]["data"]["features"]}
+    assert grade_fills != fills
+
+
+@pytest.mark.slow
+def test_communes_without_polygons_get_a_ranked_bar_chart(demo_url, demo_engine, monkeypatch):
+    from helpers.app import _app, _no_exception
+
+    service, p = _latest(demo_engine)
+    district = str(service.units(demo_engine, level="district")["code"].iloc[0])
+    communes = service.units(demo_engine, parent=district)
+    at = _app(demo_url, monkeypatch, unit=district)
+    at.run()
+    at.switch_page("pages/unit.py").run()
+    _no_exception(at)
+    assert not at.get("deck_gl_json_chart"), "no empty map box"
+    bars = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
+            if c.proto.id and f"child_map_{district}" in c.proto.id]
+    assert len(bars) == 1
+    trace = bars[0]["data"][0]
+    assert trace["type"] == "bar"
+    assert sorted(c[0] for c in trace["customdata"]) == sorted(communes["code"].astype(str))
+    assert list(trace["x"]) == sorted(trace["x"]), "ranked: the best on top"

@@ -144,6 +144,21 @@ STRINGS: dict[str, str] = {
     "ui.map.file_invalid": "Tệp ranh giới không đọc được ({error}); bản đồ hiển thị điểm tại "
     "trụ sở.",
     "ui.map.missing_units": "{n} đơn vị không có ranh giới trong tệp: {names}.",
+    "ui.map.attribution_default": "Ranh giới: thanglequoc/vietnamese-provinces-database (MIT), "
+    "từ bản đồ sắp xếp ĐVHC 2025",
+    "ui.map.colour_mode": "Tô màu theo",
+    "ui.map.mode_score": "Điểm",
+    "ui.map.mode_grade": "Xếp loại",
+    "ui.map.legend_score": "Màu theo điểm: đỏ thấp nhất, vàng bằng mục tiêu, xanh cao nhất.",
+    "ui.map.legend_min": "Thấp nhất {v}",
+    "ui.map.legend_target": "Mục tiêu {v}",
+    "ui.map.legend_max": "Cao nhất {v}",
+    "ui.map.no_polygons": "Chưa có ranh giới cho các đơn vị này: xếp hạng theo {metric}. "
+    "Bấm vào một thanh để mở đơn vị.",
+    "ui.map.file_missing_default": "Không tìm thấy tệp ranh giới {file}; bản đồ dùng ranh giới "
+    "có sẵn.",
+    "ui.map.file_invalid_default": "Tệp ranh giới không đọc được ({error}); bản đồ dùng ranh giới "
+    "có sẵn.",
     "ui.map.no_geo": "Chưa có tọa độ hay ranh giới để vẽ bản đồ.",
     "ui.map.legend_total": "Màu theo xếp loại: xanh đậm Xuất sắc, xanh Tốt, vàng Khá, cam "
     "Trung bình, đỏ Yếu. Bấm vào một đơn vị để xem chi tiết.",

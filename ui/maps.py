@@ -1,8 +1,9 @@
 """Map layers for the dashboard: colours, the fitted view, boundary and point layers.
 
 Which boundary file is configured, and which unit each of its features is, live in
-``data_access.geo`` (shared with the meeting pack's map picture). Without a file the map shows
-points at the unit seats. No map tiles, fonts or anything else are fetched from the internet:
+``data_access.geo`` (shared with the meeting pack's map picture). Units are coloured by score on
+a scale centred on the target (``score_scale`` / ``score_fill``); pydeck draws no legend, so
+``legend_figure`` draws one beside the map. No map tiles, fonts or anything else are fetched from the internet:
 the deck has no map provider and no style.
 
 Tooltips: pydeck renders the tooltip ``html`` template as HTML, with the feature's properties
@@ -14,11 +15,15 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import pydeck as pdk
 
 from data_access import geo
+from texts import fmt_number, t
+from ui import charts
 
 # The fields are the escaped copies (``tip_*``) of name, label, detail and grade.
 _TIP_STYLE = {"fontSize": "15px"}
@@ -54,6 +59,66 @@ def ramp(x: float | None) -> list[int]:
     return [*_SCALE[-1][1], 210]
 
 
+@dataclass(frozen=True)
+class ScoreScale:
+    """Scores from ``lo`` (red) through ``target`` (amber) to ``hi`` (green)."""
+
+    lo: float
+    target: float
+    hi: float
+
+    def position(self, value: float | None) -> float | None:
+        """Where a score sits on the colour ramp: 0 at ``lo``, 0.5 at the target, 1 at ``hi``."""
+        if value is None or value != value:
+            return None
+        v = float(value)
+        if v >= self.target:
+            span = self.hi - self.target
+            return 0.5 + (0.5 * (v - self.target) / span if span > 0 else 0.0)
+        span = self.target - self.lo
+        return 0.5 - (0.5 * (self.target - v) / span if span > 0 else 0.0)
+
+
+def score_scale(values: list[float | None], target: float) -> ScoreScale:
+    """The scale for these scores: from the lowest to the highest, the target always inside."""
+    vals = [float(v) for v in values if v is not None and v == v]
+    return ScoreScale(min([*vals, target]), float(target), max([*vals, target]))
+
+
+def score_fill(value: float | None, scale: ScoreScale) -> list[int]:
+    """Fill colour of a score: a continuous ramp, amber at the target; grey for no score."""
+    return ramp(scale.position(value))
+
+
+def legend_figure(scale: ScoreScale, digits: int = 1, height: int = 78) -> go.Figure:
+    """A gradient bar with the lowest score, the target and the highest score under it."""
+    steps = 101
+    xs = [scale.lo + (scale.hi - scale.lo) * i / (steps - 1) for i in range(steps)]
+    z = [[scale.position(x) for x in xs]]
+    colorscale = [[x, f"rgb{c}"] for x, c in _SCALE]
+    ticks = sorted({scale.lo, scale.target, scale.hi})
+    # The target last: when it equals the lowest or highest score, it names that tick.
+    words = {scale.lo: "ui.map.legend_min", scale.hi: "ui.map.legend_max",
+             scale.target: "ui.map.legend_target"}
+    text = [t(words[v], v=fmt_number(v, digits)) for v in ticks]
+    fig = go.Figure(
+        data=[{"type": "heatmap", "x": xs, "y": [0], "z": z, "zmin": 0, "zmax": 1,
+               "colorscale": colorscale, "showscale": False, "hoverinfo": "skip"}],
+        layout={
+            "height": height, "margin": {"l": 70, "r": 70, "t": 4, "b": 36},
+            "font": {"family": charts.FONT_FAMILY, "size": 13, "color": "#31333f"},
+            "paper_bgcolor": "white", "plot_bgcolor": "white", "dragmode": False,
+            "xaxis": {"tickvals": ticks, "ticktext": text, "fixedrange": True,
+                      "showgrid": False, "zeroline": False, "ticks": "outside",
+                      "range": [scale.lo, scale.hi] if scale.hi > scale.lo else None},
+            "yaxis": {"visible": False, "fixedrange": True},
+            "shapes": [{"type": "line", "x0": scale.target, "x1": scale.target, "yref": "paper",
+                        "y0": 0, "y1": 1, "line": {"color": charts.TARGET, "width": 2}}],
+        },
+    )
+    return fig
+
+
 def hex_rgba(color: str, alpha: int = 220) -> list[int]:
     c = color.lstrip("#")
     return [int(c[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
@@ -76,7 +141,12 @@ def _coords(geom: dict | None) -> list[tuple[float, float]]:
     return out
 
 
-def view_for(lons: list[float], lats: list[float], width_px: int = 640,
+# The map sits in a column beside the league table: about 380 px wide on a 1366 px laptop
+# screen. The view is fitted to that width so that no unit is cut off on a small screen.
+FIT_WIDTH_PX = 380
+
+
+def view_for(lons: list[float], lats: list[float], width_px: int = FIT_WIDTH_PX,
              height_px: int = 620, pad: float = 0.0) -> pdk.ViewState:
     """A view that fits the given coordinates (Web Mercator zoom from the larger span);
     ``pad`` widens the box by that fraction of its size (points need room for their radius)."""
@@ -106,7 +176,7 @@ def label_layer(points: pd.DataFrame) -> pdk.Layer:
         data=points,
         get_position="[lon, lat]",
         get_text="short",
-        get_size=13,
+        get_size=LABEL_FONT_PX,
         get_color=[28, 40, 51, 255],
         get_text_anchor="'middle'",
         get_alignment_baseline="'center'",
@@ -124,27 +194,66 @@ def label_layer(points: pd.DataFrame) -> pdk.Layer:
     )
 
 
-def _centre(geom: dict | None) -> tuple[float, float] | None:
-    """A label point: the middle of the bounding box of the largest outer ring."""
-    if not geom:
-        return None
-    polys = geom.get("coordinates") or []
-    if geom.get("type") == "Polygon":
-        polys = [polys]
-    def area(ring: list) -> float:
-        return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False)))
+def _ring_area(ring: list) -> float:
+    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False))) / 2
 
-    best: list = []
-    best_area = -1.0
-    for poly in polys:
-        # The largest ring by area (Hội An's mainland, not the Cù Lao Chàm islands).
-        if poly and area(poly[0]) > best_area:
-            best, best_area = poly[0], area(poly[0])
-    if not best:
+
+def _largest_ring(geom: dict | None) -> list:
+    """The largest outer ring by area (Hội An's mainland, not the Cù Lao Chàm islands)."""
+    rings = geo.outer_rings(geom)
+    return max(rings, key=_ring_area) if rings else []
+
+
+def _centre(geom: dict | None) -> tuple[float, float] | None:
+    """A label point inside the polygon: on the horizontal line through the middle of the
+    largest ring, the middle of the widest stretch inside it (a bounding-box centre can fall
+    outside a crescent-shaped district)."""
+    ring = _largest_ring(geom)
+    if not ring:
         return None
-    xs = [c[0] for c in best]
-    ys = [c[1] for c in best]
-    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    ys = [p[1] for p in ring]
+    best: tuple[float, float] | None = None
+    best_w = -1.0
+    for frac in (0.5, 0.4, 0.6, 0.3, 0.7):
+        y = min(ys) + (max(ys) - min(ys)) * frac
+        xs = sorted(
+            x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+            for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)
+            if (y0 <= y < y1) or (y1 <= y < y0)
+        )
+        for a, b in zip(xs[::2], xs[1::2], strict=False):
+            if b - a > best_w:
+                best, best_w = ((a + b) / 2, y), b - a
+    if best is None:
+        xs2 = [p[0] for p in ring]
+        return (min(xs2) + max(xs2)) / 2, (min(ys) + max(ys)) / 2
+    return best
+
+
+LABEL_FONT_PX = 13
+_CHAR_PX = 7.6  # average width of a 13 px bold letter
+_LINE_PX = 19  # text height plus the background box's padding
+
+
+def place_labels(candidates: list[dict], zoom: float, lat: float = 15.6) -> list[dict]:
+    """Labels that do not overlap at this zoom: the largest units first, each label kept only
+    where its box (sized in degrees from the text's width in pixels) hits no label kept before.
+    ``candidates``: dicts with ``lon``, ``lat``, ``short`` and ``area`` (any unit)."""
+    deg_per_px = 360 / (512 * 2**zoom)
+    # Mercator: a degree of latitude takes more pixels than a degree of longitude.
+    lat_deg_per_px = deg_per_px * math.cos(math.radians(lat))
+    kept: list[tuple[float, float, float, float]] = []
+    out = []
+    for c in sorted(candidates, key=lambda c: -float(c.get("area", 0))):
+        half_w = (len(str(c["short"])) * _CHAR_PX + 8) / 2 * deg_per_px
+        half_h = _LINE_PX / 2 * lat_deg_per_px
+        box = (c["lon"] - half_w, c["lon"] + half_w, c["lat"] - half_h, c["lat"] + half_h)
+        if any(box[0] < k[1] and k[0] < box[1] and box[2] < k[3] and k[2] < box[3]
+               for k in kept):
+            continue
+        kept.append(box)
+        out.append(c)
+    return out
 
 
 def choropleth_deck(
@@ -183,17 +292,21 @@ def choropleth_deck(
         auto_highlight=True,
         highlight_color=[52, 73, 94, 90],
     )
+    view = view_for(lons, lats, height_px=height_px)
     centres = []
     for f in feats:
         c = _centre(f["geometry"])
         if c:
-            centres.append({"lon": c[0], "lat": c[1], "short": geo.short_name(f["properties"]["name"])})
+            centres.append({"lon": c[0], "lat": c[1],
+                            "short": geo.short_name(f["properties"]["name"]),
+                            "area": _ring_area(_largest_ring(f["geometry"]))})
     layers = [layer]
-    if show_labels and centres:
-        layers.append(label_layer(pd.DataFrame(centres)))
+    placed = place_labels(centres, float(view.zoom), float(view.latitude))
+    if show_labels and placed:
+        layers.append(label_layer(pd.DataFrame(placed)[["lon", "lat", "short"]]))
     return pdk.Deck(
         layers=layers,
-        initial_view_state=view_for(lons, lats, height_px=height_px),
+        initial_view_state=view,
         # No provider and no style: pydeck then emits a placeholder style that Streamlit drops
         # instead of substituting its default Carto basemap (an internet fetch).
         map_provider=None,

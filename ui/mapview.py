@@ -1,16 +1,17 @@
-"""The map beside a league table: choropleth from a boundary file, or points at unit seats."""
+"""The map beside a league table: choropleth from a boundary file (the user's, else the shipped
+one), or a ranked bar chart where no unit has a boundary."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from data_access import geo
 from texts import fmt_number, t
-from ui import maps, widgets
+from ui import charts, chartview, maps, widgets
 
 
 @st.cache_data(show_spinner=False)
@@ -21,25 +22,45 @@ def _boundaries(path: str, mtime: float) -> tuple[dict, str]:
 
 
 def boundary_features(level: str, units: pd.DataFrame) -> tuple[geo.MatchResult | None, str]:
-    """The configured boundary file's features matched to ``units``, and the source caption;
-    (None, "") without a usable file. Problems with the file are shown as warnings."""
-    path = geo.boundary_path(level)
+    """The boundary file's features matched to ``units``, and the source caption; (None, "")
+    without a usable file. The user's file wins; without one (or when it cannot be read, with a
+    warning) the shipped default is used, whose unmatched units are expected and not warned of
+    (2022 communes against the 2025 file)."""
+    path, is_default = geo.effective_path(level)
+    if path is not None and not is_default:
+        problem = None
+        if not path.is_file():
+            problem = t("ui.map.file_missing_default", file=path.name)
+        else:
+            try:
+                _boundaries(str(path), path.stat().st_mtime)
+            except ValueError as exc:
+                problem = t("ui.map.file_invalid_default", error=str(exc))
+        if problem:
+            st.warning(problem)
+            default = geo.DEFAULT_FILES.get(level)
+            path, is_default = (default, True) if default and default.is_file() else (None, True)
     if path is None:
-        return None, ""
-    if not path.is_file():
-        st.warning(t("ui.map.file_missing", file=path.name))
         return None, ""
     try:
         gj, attribution = _boundaries(str(path), path.stat().st_mtime)
-    except ValueError as exc:
-        st.warning(t("ui.map.file_invalid", error=str(exc)))
+    except (OSError, ValueError):
         return None, ""
-    res = geo.match_features(gj, units)
+    # The shipped files are matched strictly (code and name, see geo.match_features) and drawn
+    # only when they hold every unit: a partial map of another year's units would mislead.
+    res = geo.match_features(gj, units, strict=is_default)
+    if is_default:
+        return (res, t("ui.map.attribution_default")) if not res.missing_units else (None, "")
     if res.missing_units:
         st.warning(t("ui.map.missing_units", n=len(res.missing_units),
                      names=", ".join(res.missing_units)))
     attr = geo.attribution_for(level, geo.Boundaries(path, gj, attribution))
     return res, t("ui.map.source_file", file=path.name) + (f" — {attr}" if attr else "")
+
+
+def target_indicator(metric: str) -> str:
+    """The targets' indicator for a map metric: "total", "group_2", or a component code."""
+    return metric.removeprefix("c:")
 
 
 def metric_options(components: pd.DataFrame) -> dict[str, str]:
@@ -70,6 +91,47 @@ def metric_values(metric: str, summary: pd.DataFrame, components: pd.DataFrame
     )
 
 
+MODES = ("score", "grade")
+MODE_PARAM = "to_mau"  # the colour choice in the URL: ?to_mau=xep-loai
+_MODE_SLUGS = {"score": "diem", "grade": "xep-loai"}
+
+
+def _colour_mode(key: str) -> str:
+    """Score or grade colours: a small segmented control, remembered in the URL."""
+    from_url = {v: k for k, v in _MODE_SLUGS.items()}.get(st.query_params.get(MODE_PARAM, ""))
+    widget_key = f"{key}_mode"
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = from_url or "score"
+    labels = {"score": t("ui.map.mode_score"), "grade": t("ui.map.mode_grade")}
+    mode = st.segmented_control(t("ui.map.colour_mode"), list(MODES), format_func=lambda m: labels[m],
+                                key=widget_key) or "score"
+    if mode == "score":
+        st.query_params.pop(MODE_PARAM, None)
+    elif st.query_params.get(MODE_PARAM) != _MODE_SLUGS[mode]:
+        st.query_params[MODE_PARAM] = _MODE_SLUGS[mode]
+    return str(mode)
+
+
+def ranked_bars(rows: pd.DataFrame, metric_label: str, target: float | None) -> go.Figure:
+    """Units ranked by value, best on top, in their map colours; ``customdata[0]`` is the unit
+    code so that a click opens the unit. ``rows``: [unit_code, name, value, fill, text]."""
+    rows = rows.sort_values("value", ascending=True, na_position="first")
+    colours = [f"rgba({r},{g},{b},{a / 255:.2f})" for r, g, b, a in rows["fill"]]
+    shapes = []
+    if target is not None:
+        shapes.append({"type": "line", "x0": target, "x1": target, "yref": "paper", "y0": 0,
+                       "y1": 1, "line": {"dash": "dash", "width": 2, "color": charts.TARGET}})
+    return charts._figure(
+        [{"type": "bar", "orientation": "h", "y": rows["name"].tolist(),
+          "x": rows["value"].tolist(), "marker": {"color": colours},
+          "customdata": [[c] for c in rows["unit_code"]],
+          "text": rows["text"].tolist(), "textposition": "outside", "cliponaxis": False,
+          "hovertemplate": "%{y}: %{text}<extra></extra>"}],
+        height=max(200, 24 * len(rows) + 60), legend=False, shapes=shapes,
+        xaxis={"title": {"text": metric_label}, "rangemode": "tozero"},
+    )
+
+
 def render(
     level: str,
     units: pd.DataFrame,
@@ -79,21 +141,31 @@ def render(
     metric_label: str,
     key: str,
     height: int = 620,
+    target: float | None = None,
 ) -> str | None:
-    """Draw the map; return the code of a unit the user clicked, if any."""
+    """Draw the map (or, where no unit has a boundary, a ranked bar chart); return the code of
+    a unit the user clicked, if any. ``target`` (from the targets table) centres the colour
+    scale of scores; without one, colours run from none of the maximum to all of it."""
     vals = metric_values(metric, summary, components).set_index("unit_code")
     s = summary.assign(unit_code=summary["unit_code"].astype(str)).set_index("unit_code")
     names = dict(zip(units["code"].astype(str), units["name"], strict=False))
+    mode = _colour_mode(key) if metric == "total" else "score"
+    scale = None
+    if mode == "score" and target is not None:
+        scale = maps.score_scale([float(v) for v in vals["value"]], target)
 
     def entry(code: str) -> dict:
         v = vals.loc[code] if code in vals.index else None
-        value = None if v is None else float(v["value"])
+        value = None if v is None or v["value"] != v["value"] else float(v["value"])
         mx = None if v is None else float(v["max"])
-        if metric == "total" and code in s.index and isinstance(s.loc[code, "grade_color"], str):
+        if mode == "grade" and code in s.index and isinstance(s.loc[code, "grade_color"], str):
             fill = maps.hex_rgba(s.loc[code, "grade_color"])
+        elif scale is not None:
+            fill = maps.score_fill(value, scale)
         else:
             fill = maps.ramp(None if value is None or not mx else value / mx)
-        label = f"{metric_label}: {widgets.fmt_score(value)}" + (
+        text = widgets.fmt_score(value)
+        label = f"{metric_label}: {text}" + (
             f" / {fmt_number(mx, 0)}" if mx and metric != "total" else ""
         )
         grade = ""
@@ -101,41 +173,39 @@ def render(
             grade = t("ui.map.grade_rank", grade=s.loc[code, "grade"] or "–",
                       rank=fmt_number(s.loc[code, "rank"], 0))
         return {"name": names.get(code, code), "label": label, "grade": grade, "fill": fill,
-                "value": value}
+                "value": value, "text": text}
 
-    deck = None
     res, source = boundary_features(level, units)
-    if res is not None and res.features:
-        values = {c: entry(c) for c in (f["properties"]["unit_code"] for f in res.features)}
-        deck = maps.choropleth_deck(res.features, values, height_px=height)
-    if deck is None:
-        pts = units.dropna(subset=["lat", "lon"]).copy()
-        if pts.empty:
+    if res is None or not res.features:
+        # No polygon for these units (2022 communes): a ranked chart, not an empty map box.
+        codes = [c for c in units["code"].astype(str) if c in vals.index]
+        if not codes:
             st.info(t("ui.map.no_geo"))
             return None
-        pts["unit_code"] = pts["code"].astype(str)
-        dossiers = s["dossiers"] if "dossiers" in s else pd.Series(dtype=float)
-        pts["dossiers"] = pts["unit_code"].map(dossiers).fillna(0).astype(float)
-        dmax = max(float(pts["dossiers"].max()), 1.0)
-        # Area proportional to volume: radius grows with the square root.
-        scale_m = 7000 if level != "commune" else 2200
-        pts["radius"] = [scale_m * (0.25 + 0.75 * math.sqrt(d / dmax)) for d in pts["dossiers"]]
-        e = {c: entry(c) for c in pts["unit_code"]}
-        pts["name"] = [e[c]["name"] for c in pts["unit_code"]]
-        pts["label"] = [e[c]["label"] for c in pts["unit_code"]]
-        # A line of its own in the tooltip template: values never carry markup.
-        pts["detail"] = [t("ui.map.dossiers", n=fmt_number(d, 0)) for d in pts["dossiers"]]
-        pts["grade"] = [e[c]["grade"] for c in pts["unit_code"]]
-        pts["fill"] = [e[c]["fill"] for c in pts["unit_code"]]
-        deck = maps.points_deck(
-            pts[["unit_code", "name", "lat", "lon", "radius", "fill", "label", "detail", "grade"]],
-            height_px=height,
-        )
-        source = t("ui.map.source_points")
+        rows = pd.DataFrame([{"unit_code": c, **entry(c)} for c in codes])
+        st.caption(t("ui.map.no_polygons", metric=metric_label))
+        chartview.show(ranked_bars(rows, metric_label, target), key=key, on_click=_note_click)
+        return st.session_state.pop(f"{key}_clicked", None)
+    values = {c: entry(c) for c in (f["properties"]["unit_code"] for f in res.features)}
+    deck = maps.choropleth_deck(res.features, values, height_px=height)
     event = st.pydeck_chart(
         deck, on_select="rerun", selection_mode="single-object", key=key, height=height,
         alt=t("ui.map.alt", metric=metric_label),
     )
+    if scale is not None:
+        chartview.show(maps.legend_figure(scale), key=f"{key}_legend")
+        st.caption(t("ui.map.legend_score"))
+    elif mode == "grade":
+        st.caption(t("ui.map.legend_total"))
+    else:
+        st.caption(t("ui.map.legend_ramp"))
     st.caption(source)
-    st.caption(t("ui.map.legend_total") if metric == "total" else t("ui.map.legend_ramp"))
     return maps.selected_unit(event)
+
+
+def _note_click(key: str) -> None:
+    """A click on a bar, kept for one run (the selection itself stays in the widget state and
+    must not reopen the unit on every later rerun)."""
+    code = chartview.clicked(st.session_state.get(key))
+    if code:
+        st.session_state[f"{key}_clicked"] = code

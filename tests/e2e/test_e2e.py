@@ -214,15 +214,18 @@ def _map_target(eng: Engine) -> tuple[str, float, float, object]:
     from ui import maps
 
     units = service.units(eng, level="district")
-    if GEO.exists():  # the app_server fixture passes the file to the app when it exists
-        res = geo.match_features(geo.load_boundaries(GEO).geojson, units)
+    # The app_server fixture passes GEO to the app when it exists; else the shipped default.
+    path = GEO if GEO.exists() else geo.DEFAULT_FILES["district"]
+    if path.exists():
+        res = geo.match_features(geo.load_boundaries(path).geojson, units,
+                                 strict=path != GEO)
         lons: list[float] = []
         lats: list[float] = []
         for f in res.features:
             for lo, la in maps._coords(f["geometry"]):
                 lons.append(lo)
                 lats.append(la)
-        view = maps.view_for(lons, lats, height_px=640)
+        view = maps.view_for(lons, lats, height_px=480)
 
         def outer(f: dict) -> list:
             g = f["geometry"]
@@ -234,7 +237,7 @@ def _map_target(eng: Engine) -> tuple[str, float, float, object]:
         lon, lat = _deep_point([tuple(p) for p in outer(f)])
         return str(f["properties"]["unit_code"]), lon, lat, view
     pts = units.dropna(subset=["lat", "lon"])
-    view = maps.view_for(pts["lon"].tolist(), pts["lat"].tolist(), height_px=640, pad=0.12)
+    view = maps.view_for(pts["lon"].tolist(), pts["lat"].tolist(), height_px=480, pad=0.12)
     r = pts.iloc[0]
     return str(r["code"]), float(r["lon"]), float(r["lat"]), view
 

@@ -62,7 +62,10 @@ def load_defaults(conn: Connection) -> None:
     levels = read_csv("levels.csv")
     levels["sort_order"] = levels["sort_order"].astype(int)
     levels["ranked"] = levels["ranked"].astype(int)
-    _replace(conn, schema.unit_level, levels.to_dict("records"))
+    levels["local"] = levels["local"].astype(int) if "local" in levels else 0
+    for c in ("valid_from", "valid_to"):
+        levels[c] = pd.to_datetime(levels[c]).dt.date if c in levels else ""
+    _replace(conn, schema.unit_level, _records(levels.astype(object).where(levels.notna(), "")))
 
     units = units_frame()
     cols = [c.name for c in schema.unit.columns]

@@ -27,6 +27,7 @@ from sqlalchemy.sql import ColumnElement
 
 from data_access import schema as s
 from data_access import snapshot_store
+from data_access.db import upgrade_schema
 from data_access.queries.registry import statement
 
 # (conn, refresh_id: this refresh's load_log id, since: the earliest bucket it touched or None
@@ -242,6 +243,7 @@ def refresh(
     """Recompute aggregates for ``buckets`` (None: all), then run ``snapshot`` (if given) in the
     same transaction. Returns the unit-bucket rows written."""
     since = None
+    upgrade_schema(conn)  # a database of an earlier release gains what this code reads
     if not inspect(conn).has_table(s.agg_overdue_procedure.name):
         # A database made before this aggregate: create it and fill it whole once, so a
         # refresh of a few buckets does not leave it holding only those.

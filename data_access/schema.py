@@ -38,6 +38,13 @@ unit_level = Table(
     Column("sort_order", Integer, nullable=False, default=0),
     # 1 when the units of this level are ranked against each other.
     Column("ranked", SmallInteger, nullable=False, default=1),
+    # 1 for local government levels (districts, communes): the "Địa phương" page shows the
+    # highest local level that exists in the selected period.
+    Column("local", SmallInteger, nullable=False, default=0),
+    # Levels exist over time too: no district level after 30/06/2025 (TWO_TIER_2025.md). NULL
+    # = open-ended. A level is ranked in a period only when it exists at the period's end.
+    Column("valid_from", Date),
+    Column("valid_to", Date),
 )
 
 unit = Table(
@@ -57,6 +64,20 @@ unit = Table(
     Column("lon", Float),
     Index("ix_unit_level", "level"),
     Index("ix_unit_parent", "parent_code"),
+)
+
+# Lineage across reorganisations, many-to-many: old unit -> new unit on a date (the first day
+# of the new structure), with the share of the old unit's dossiers that went to the new one
+# (NULL = all of them). A new commune has several predecessors; an old district feeds many new
+# communes; a department that absorbs another keeps its code and gains a predecessor.
+unit_lineage = Table(
+    "unit_lineage",
+    metadata,
+    Column("old_code", String(32), primary_key=True),
+    Column("new_code", String(32), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("share", Float),
+    Index("ix_unit_lineage_new", "new_code"),
 )
 
 field = Table(
@@ -305,13 +326,13 @@ score_week = Table(
     Column("scored", SmallInteger, nullable=False),
     # 1 when service.series() returns the row: the unit existed during that week
     Column("in_series", SmallInteger, nullable=False),
-    Column("total", Float, nullable=False),
-    Column("group_1", Float, nullable=False),
-    Column("group_2", Float, nullable=False),
-    Column("group_3", Float, nullable=False),
-    Column("group_4", Float, nullable=False),
-    Column("group_5", Float, nullable=False),
-    Column("group_6", Float, nullable=False),
+    Column("total", Float),  # NULL: no activity (không phát sinh)
+    Column("group_1", Float),
+    Column("group_2", Float),
+    Column("group_3", Float),
+    Column("group_4", Float),
+    Column("group_5", Float),
+    Column("group_6", Float),
     Column("grade", String(50)),
     Column("grade_color", String(16)),
     Column("rank", Integer),  # within the level among scored rows; NULL for unranked levels
@@ -376,4 +397,4 @@ DOSSIER_FLAG_COLUMNS = (
 
 # Tables a refresh creates when a database lacks them (they came after the first release), so
 # that an import or `refresh` upgrades an older database without a separate `init`.
-CREATED_BY_REFRESH = (agg_overdue_procedure, score_week, score_snapshot)
+CREATED_BY_REFRESH = (agg_overdue_procedure, score_week, score_snapshot, unit_lineage)

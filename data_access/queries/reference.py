@@ -13,6 +13,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.sql import Select
 
 from data_access import schema as s
@@ -22,19 +23,41 @@ from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, statement
 # --- units, levels, reference data -----------------------------------------------------------
 
 
+LEVEL_COLUMNS = ["code", "name", "plural", "sort_order", "ranked", "local", "valid_from", "valid_to"]
+
+
 @statement("levels")
 def levels_stmt() -> Select:
-    """Unit levels [code, name, plural, sort_order, ranked] in display order."""
+    """Unit levels [code, name, plural, sort_order, ranked, local, valid_from, valid_to] in
+    display order (validity NULL = open-ended)."""
     lv = s.unit_level
-    stmt = select(lv.c.code, lv.c.name, lv.c.plural, lv.c.sort_order, lv.c.ranked).order_by(
-        lv.c.sort_order, lv.c.code
-    )
+    stmt = select(*(lv.c[c] for c in LEVEL_COLUMNS)).order_by(lv.c.sort_order, lv.c.code)
     return stmt
 
 
 def levels(bind: Engine | Connection) -> pd.DataFrame:
-    """``levels_stmt``, run: its rows as a frame."""
-    return _frame(bind, levels_stmt())
+    """``levels_stmt``, run: its rows as a frame. A database of an earlier release (no level
+    validity yet, read by the read-only dashboard before any write upgraded it) gives the
+    levels as always existing and the local flag from nothing: not local."""
+    try:
+        return _frame(bind, levels_stmt())
+    except (OperationalError, ProgrammingError):
+        lv = s.unit_level
+        old = select(lv.c.code, lv.c.name, lv.c.plural, lv.c.sort_order, lv.c.ranked)
+        df = _frame(bind, old.order_by(lv.c.sort_order, lv.c.code))
+        return df.assign(local=0, valid_from=None, valid_to=None)[LEVEL_COLUMNS]
+
+
+def lineage(bind: Engine | Connection) -> pd.DataFrame:
+    """Lineage rows [old_code, new_code, valid_from, share] (share NULL = all), by date."""
+    g = s.unit_lineage
+    stmt = select(g.c.old_code, g.c.new_code, g.c.valid_from, g.c.share).order_by(
+        g.c.valid_from, g.c.new_code, g.c.old_code
+    )
+    try:
+        return _frame(bind, stmt)
+    except (OperationalError, ProgrammingError):  # a database of an earlier release
+        return pd.DataFrame(columns=["old_code", "new_code", "valid_from", "share"])
 
 
 @statement("active_units", level="commune", start=EXAMPLE_START, end=EXAMPLE_END, parent="502")

@@ -32,6 +32,7 @@ from data_access.queries.registry import EXAMPLE_UNITS, statement
 SNAPSHOT_INPUT_TABLES = (
     s.unit_level,
     s.unit,
+    s.unit_lineage,
     s.procedure,
     s.procedure_announcement,
     s.methodology_version,
@@ -45,6 +46,9 @@ def snapshot_inputs_hash(bind: Engine | Connection) -> str:
     """Scalar: a SHA-256 over every row of ``SNAPSHOT_INPUT_TABLES`` (small tables, a few ms)."""
     digest = hashlib.sha256()
     with _connect(bind) as conn:
+        insp = inspect(conn)
+        if not all(insp.has_table(t.name) for t in SNAPSHOT_INPUT_TABLES):
+            return "schema-of-an-earlier-release"  # matches no snapshot: scores on demand
         for table in SNAPSHOT_INPUT_TABLES:
             digest.update(table.name.encode())
             order = list(table.primary_key.columns) or list(table.columns)

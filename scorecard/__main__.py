@@ -91,6 +91,11 @@ def parse_ok(label: str) -> bool:
 
 def report_frame(engine: Engine, level: str, period: Period, parent: str | None, detail: bool) -> pd.DataFrame:
     """The report rows: the summary, or one row per unit and component with ``detail``."""
+    if not service.exists_in(engine, level, period):
+        span = service.level_span(engine, level)
+        vf, vt = span if span is not None else (None, None)
+        raise UsageError(t("cli.err.level_not_then", level=level, period=period.label,
+                           start=fmt_date(vf) if vf else "…", end=fmt_date(vt) if vt else "…"))
     res = service.scorecard(engine, level, period, parent=parent)
     if res.summary.empty:
         raise UsageError(t("cli.err.no_data", period=period.label))

@@ -226,8 +226,24 @@ def summarize(
     for g in gcols:
         total = total + out[g]
     out["total"] = total
+    # A unit with no dossier and no feedback in the period has nothing to score ("không phát
+    # sinh"): its points would come from empty denominators alone. It is shown, not graded,
+    # and not ranked (rank_totals leaves a missing total unranked).
+    idle = no_activity(measures, keys)
+    if idle is not None:
+        blank = out[keys].merge(idle, on=keys, how="left")["_idle"].fillna(False).astype(bool).to_numpy()
+        out.loc[blank, [*gcols, "total"]] = np.nan
     out["grade"], out["grade_color"] = grade_for(out["total"], bands)
     return out
+
+
+def no_activity(measures: pd.DataFrame, keys: Sequence[str] = ("unit_code",)) -> pd.DataFrame | None:
+    """[*keys, _idle]: True where the row had no dossier and no feedback; None when the
+    measures do not say (no dossier or feedback column)."""
+    if "dossiers" not in measures.columns or "feedback" not in measures.columns:
+        return None
+    idle = (measures["dossiers"].fillna(0) == 0) & (measures["feedback"].fillna(0) == 0)
+    return measures[list(keys)].assign(_idle=idle.to_numpy())
 
 
 def add_delta(summary: pd.DataFrame, previous: pd.DataFrame | None, column: str = "delta_week") -> pd.DataFrame:

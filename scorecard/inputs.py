@@ -6,7 +6,7 @@ build (``scorecard.snapshot``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -25,27 +25,72 @@ PROVINCE = q.PROVINCE_LEVEL
 Bind = Engine | Connection  # private helpers run on one connection per public call
 
 
+def _as_date(v: object) -> date | None:
+    if v is None or (not isinstance(v, date) and pd.isna(v)):  # type: ignore[call-overload]
+        return None
+    return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
+
+
+def level_validity(engine: Bind, level: str) -> tuple[date | None, date | None] | None:
+    """(valid_from, valid_to) of a level (None = open-ended), or None for an unknown level."""
+    lv = q.levels(engine)
+    row = lv[lv["code"] == level]
+    if row.empty:
+        return None
+    return _as_date(row["valid_from"].iloc[0]), _as_date(row["valid_to"].iloc[0])
+
+
+def level_exists(engine: Bind, level: str, on: date) -> bool:
+    """Whether ``level`` exists on ``on`` (levels are data over time: no district level after
+    30/06/2025). A period ranks a level only when it exists at the period's end."""
+    v = level_validity(engine, level)
+    if v is None:
+        return False
+    vf, vt = v
+    return (vf is None or vf <= on) and (vt is None or vt >= on)
+
+
 def province_unit(engine: Bind, start: date, end: date) -> pd.DataFrame:
-    """The province's unit row (valid in [start, end]): the one row a province score has."""
-    return q.active_units(engine, level=PROVINCE, start=start, end=end)
+    """The province's unit row as of ``end`` (the province of the period's end: a period that
+    crosses a merger of provinces is the new province's, from its first day)."""
+    return q.active_units(engine, level=PROVINCE, start=end, end=end)
 
 
 def scored_units(engine: Bind, level: str, p: Period, parent: str | None) -> pd.DataFrame:
-    """The units a scorecard of ``level`` (under ``parent``) lists for ``p``: valid in it."""
+    """The units a scorecard of ``level`` (under ``parent``) lists for ``p``: those that exist
+    at the period's end, of a level that exists then. A unit that began during the period is
+    scored on its valid part (``period_measures``); one that ended during it is not listed (its
+    successors are)."""
+    if not level_exists(engine, level, p.end):
+        return q.active_units(engine, level=level, start=p.end, end=p.end).iloc[0:0]
     if level == PROVINCE:
         return province_unit(engine, p.start, p.end)
-    return q.active_units(engine, level=level, start=p.start, end=p.end, parent=parent)
+    return q.active_units(engine, level=level, start=p.end, end=p.end, parent=parent)
+
+
+def valid_start(p_start: date, valid_from: object) -> date:
+    """The first day of a period a unit is scored on: the later of the period's start and the
+    unit's first day (year to date 2025 of a unit born on 01/07/2025 starts then)."""
+    vf = _as_date(valid_from)
+    return p_start if vf is None or vf <= p_start else vf
 
 
 def period_measures(engine: Bind, level: str, p: Period, unit_frame: pd.DataFrame) -> pd.DataFrame:
-    """Measures of the given units for the period, zeros where a unit had no activity."""
+    """Measures of the given units for the period, zeros where a unit had no activity. Each
+    unit counts what it received from its first day in the period on (``valid_start``)."""
     if unit_frame.empty:
         return pd.DataFrame(columns=["unit_code", "level", *q.MEASURES])
+    starts = unit_frame["valid_from"].map(lambda v: valid_start(p.start, v))
     if level == PROVINCE:
-        m = q.province_measures(engine, p.start, p.end, code=str(unit_frame["code"].iloc[0]))
+        m = q.province_measures(engine, starts.iloc[0], p.end, code=str(unit_frame["code"].iloc[0]))
     else:
-        # only these units: a district's communes must not cost the whole province's query
-        m = q.unit_measures(engine, p.start, p.end, unit_codes=unit_frame["code"].astype(str).tolist())
+        # only these units: a district's communes must not cost the whole province's query;
+        # one query per distinct first day (nearly always one: the period's start)
+        parts = []
+        for start, group in unit_frame.groupby(starts, sort=True):
+            codes = group["code"].astype(str).tolist()
+            parts.append(q.unit_measures(engine, start, p.end, unit_codes=codes))
+        m = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     base = unit_frame[["code", "level"]].rename(columns={"code": "unit_code"})
     out = base.merge(m, on="unit_code", how="left")
     out[list(q.MEASURES)] = out[list(q.MEASURES)].fillna(0).astype("int64")
@@ -88,13 +133,32 @@ def series_measures(
     ``shared``: a dict that keeps each bucket-level query's rows for all units between calls,
     so that scoring every level (``build_snapshot``) reads each aggregate table once, not once
     per level; every query filters rows by unit only, so filtering afterwards is the same."""
+    province = level == PROVINCE
+    if province and len(unit_frame) > 1:
+        # provinces that follow one another (Quảng Nam until 30/06/2025, then Đà Nẵng): each
+        # sums every unit over its own days, in the weeks it overlaps
+        parts = []
+        for i in range(len(unit_frame)):
+            one = unit_frame.iloc[i : i + 1]
+            vf, vt = _as_date(one["valid_from"].iloc[0]), _as_date(one["valid_to"].iloc[0])
+            own = [w for w in weeks if (vf is None or week_start(w) + timedelta(days=6) >= vf)
+                   and (vt is None or week_start(w) <= vt)]
+            if own:
+                parts.append(series_measures(engine, level, own, kind, one, shared))
+        return pd.concat(parts, ignore_index=True) if parts else series_measures(
+            engine, level, weeks, kind, unit_frame.iloc[0:1], shared)
     last_end = week_start(weeks[-1]) + timedelta(days=6)
     first_end = week_start(weeks[0]) + timedelta(days=6)
     start = date(first_end.year, 1, 1) if kind == "ytd" else week_start(weeks[0])
+    if province:
+        # the province counts from its own first day (and up to its last)
+        start = valid_start(start, unit_frame["valid_from"].iloc[0])
+        vt = _as_date(unit_frame["valid_to"].iloc[0]) if "valid_to" in unit_frame else None
+        last_end = min(last_end, vt) if vt is not None and vt >= start else last_end
     grid_weeks = weeks_between(iso_week_label(start), weeks[-1])
-    province = level == PROVINCE
     codes = unit_frame["code"].astype(str).tolist()
     filt = None if province else codes
+    valid = None if province else _validity_filter(unit_frame, start, last_end)
 
     def collapse(df: pd.DataFrame) -> pd.DataFrame:
         # the province is all units summed: relabel every row with its code
@@ -111,13 +175,17 @@ def series_measures(
         df = shared[key]
         return df if filt is None else df[df["unit_code"].isin(filt)].reset_index(drop=True)
 
-    buckets = collapse(fetch(q.bucket_measure_rows, start, last_end))
+    def within(df: pd.DataFrame) -> pd.DataFrame:
+        # a unit counts only what it received while it existed (its valid part of the period)
+        return df if valid is None or df.empty else valid(df)
+
+    buckets = collapse(within(fetch(q.bucket_measure_rows, start, last_end)))
     bm = list(q.BUCKET_MEASURES)
     ev = buckets.assign(anchor=buckets["bucket"], effective=buckets["bucket"]) if not buckets.empty else buckets
     add = weekly.effective_events(ev, bm, kind) if not ev.empty else pd.DataFrame(columns=["unit_code", "week", *bm])
     out = weekly.accumulate(add, codes, grid_weeks, bm, kind)
 
-    od = collapse(fetch(q.bucket_overdue_rows, start, last_end))
+    od = collapse(within(fetch(q.bucket_overdue_rows, start, last_end)))
     if not od.empty:
         od = od.assign(
             anchor=od["bucket"],
@@ -132,8 +200,7 @@ def series_measures(
 
     # year-to-date distinct counts need only each procedure's first use in the year
     use_rows = q.first_use_rows if kind == "ytd" else q.bucket_procedure_use_rows
-    use = fetch(use_rows, start, last_end, authority=not province)
-    use = collapse(use)
+    use = collapse(within(fetch(use_rows, start, last_end, authority=not province)))
     for flag, measure in (("online_used", "procs_online_used"), ("fee_paid", "procs_fee_paid")):
         add = weekly.first_use_events(use, flag, kind).rename(columns={"value": measure})
         out = out.merge(
@@ -155,6 +222,27 @@ def series_measures(
     out["level"] = out["unit_code"].map(unit_frame.set_index("code")["level"])
     out[list(q.MEASURES)] = out[list(q.MEASURES)].fillna(0).astype("int64")
     return out.reset_index(drop=True)
+
+
+def _validity_filter(
+    unit_frame: pd.DataFrame, start: date, end: date
+) -> Callable[[pd.DataFrame], pd.DataFrame] | None:
+    """A filter keeping the bucket rows of each unit inside its validity, or None when every
+    unit existed over all of [start, end] (the common case: nothing to filter)."""
+    vf = unit_frame["valid_from"].map(_as_date)
+    vt = unit_frame["valid_to"].map(_as_date)
+    if all(f is None or f <= start for f in vf) and all(t is None or t >= end for t in vt):
+        return None
+    codes = unit_frame["code"].astype(str)
+    lo = dict(zip(codes, [pd.Timestamp(f or date(1900, 1, 1)) for f in vf], strict=True))
+    hi = dict(zip(codes, [pd.Timestamp(t or date(2200, 1, 1)) for t in vt], strict=True))
+
+    def keep(df: pd.DataFrame) -> pd.DataFrame:
+        day = pd.to_datetime(df["bucket"])
+        ok = (day >= df["unit_code"].map(lo)) & (day <= df["unit_code"].map(hi))
+        return df[ok.astype(bool)].reset_index(drop=True)
+
+    return keep
 
 
 def announcement_events(ann: pd.DataFrame, start: date, end: date) -> pd.DataFrame:

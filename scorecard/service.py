@@ -35,11 +35,20 @@ from scorecard.inputs import (
     Bind,
     grade_bands_for,
     is_ranked,
+    level_exists,
+    level_validity,
     methodology_at,
     period_measures,
-    province_unit,
     scored_units,
     series_measures,
+    valid_start,
+)
+from scorecard.lineage import (  # noqa: F401 (part of this API)
+    change_day,
+    predecessor_history,
+    predecessor_measures,
+    predecessors,
+    successors,
 )
 from scorecard.methodology import component_levels
 from scorecard.pack_reads import group_info, overdue_by_procedure  # noqa: F401 (the pack's reads)
@@ -172,6 +181,42 @@ def units(engine: Engine, level: str | None = None, parent: str | None = None) -
     return df[UNIT_COLUMNS].reset_index(drop=True)
 
 
+def levels_at(engine: Engine, on: date) -> pd.DataFrame:
+    """The levels that exist on ``on`` ([code, name, plural, sort_order, ranked, local,
+    valid_from, valid_to]): a period shows the levels of its end."""
+    lv = q.levels(engine)
+    keep = [level_exists(engine, str(c), on) for c in lv["code"]] if not lv.empty else []
+    return lv[keep].reset_index(drop=True) if keep else lv
+
+
+def level_span(engine: Engine, level: str) -> tuple[date | None, date | None] | None:
+    """(valid_from, valid_to) of a level (None = open), or None when the level is unknown."""
+    return level_validity(engine, level)
+
+
+def exists_in(engine: Engine, level: str, period: Period | str) -> bool:
+    """Whether ``level`` exists at the end of ``period`` (so that it can be ranked then)."""
+    return level_exists(engine, level, _period(period).end)
+
+
+def unit(engine: Engine, code: str) -> pd.DataFrame:
+    """The unit row [code, name, short_name, level, parent_code, valid_from, valid_to] (0 or 1 row)."""
+    return q.unit_by_code(engine, code)
+
+
+def scored_from(engine: Engine, level: str, period: Period | str) -> dict[str, date]:
+    """{unit_code: first day scored} for the units of ``level`` that began during ``period``
+    (each is scored on its valid part: the UI says from when)."""
+    p = _period(period)
+    units_ = scored_units(engine, level, p, None)
+    out: dict[str, date] = {}
+    for code, vf in zip(units_["code"], units_["valid_from"], strict=True):
+        start = valid_start(p.start, vf)
+        if start > p.start:
+            out[str(code)] = start
+    return out
+
+
 def grade_bands(engine: Engine, version: str | None = None) -> pd.DataFrame:
     """[version, grade, min_score, color, sort_order] best first (all versions when None)."""
     return q.grade_bands(engine, version)
@@ -236,6 +281,7 @@ def scorecard(
     with engine.connect() as conn:
         snap = _snapshot_score(engine, conn, level, p, parent)
         if snap is not None:
+            snap.summary = _none_for_missing(snap.summary)
             return snap
         res = _score(conn, level, p, parent)
         if res.summary.empty:
@@ -243,9 +289,17 @@ def scorecard(
         prev = _score(conn, level, previous_period(p), parent)
     summary = compute.add_delta(res.summary, prev.summary if not prev.summary.empty else None)
     summary = summary.sort_values(["rank", "unit_code"], na_position="last").reset_index(drop=True)
-    res.summary = summary[SUMMARY_COLUMNS]
+    res.summary = _none_for_missing(summary[SUMMARY_COLUMNS])
     res.components = _in_summary_order(res.components, res.summary)
     return res
+
+
+def _none_for_missing(summary: pd.DataFrame) -> pd.DataFrame:
+    """Grades of units without one (không phát sinh) as None on both paths (not NaN)."""
+    out = summary.copy()
+    for c in ("grade", "grade_color"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
 
 
 def _in_summary_order(components: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
@@ -317,11 +371,10 @@ def series(
 def _series(conn: Bind, level: str, week_list: list[str], kind: str, parent: str | None) -> pd.DataFrame:
     start = week_start(week_list[0])
     end = week_start(week_list[-1]) + timedelta(days=6)
-    unit_frame = (
-        province_unit(conn, start, end)
-        if level == PROVINCE
-        else q.active_units(conn, level=level, start=start, end=end, parent=parent)
-    )
+    # every unit that existed in some of the weeks (a province that ended included: its weeks
+    # before the merger are its own)
+    unit_frame = q.active_units(conn, level=level, start=start, end=end,
+                                parent=None if level == PROVINCE else parent)
     meth, version = methodology_at(conn, end)
     if unit_frame.empty or meth.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)

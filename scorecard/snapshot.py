@@ -96,6 +96,9 @@ def _snapshot_rows(conn: Connection, runs: list[list[str]], meth_all: pd.DataFra
     buckets = q.data_buckets(conn)
     lv = q.levels(conn)
     ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
+    level_span = {
+        str(c): (_day(f), _day(t)) for c, f, t in zip(lv["code"], lv["valid_from"], lv["valid_to"], strict=True)
+    }
     events = None
     parts = []
     for i, run in enumerate(runs):
@@ -103,7 +106,7 @@ def _snapshot_rows(conn: Connection, runs: list[list[str]], meth_all: pd.DataFra
         week_list = [iso_week_label(week_start(run[0]) - timedelta(days=7)), *run] if with_previous else run
         shared: dict = {}  # bucket-level rows read once for every level (series_measures)
         rows = pd.concat(
-            [_snapshot_kind(conn, ranked, week_list, kind, meth_all, buckets, shared)
+            [_snapshot_kind(conn, ranked, level_span, week_list, kind, meth_all, buckets, shared)
              for kind in SNAPSHOT_KINDS],
             ignore_index=True,
         )
@@ -158,6 +161,7 @@ def _update_snapshot(
 def _snapshot_kind(
     conn: Connection,
     ranked: dict[str, bool],
+    level_span: dict[str, tuple[date | None, date | None]],
     week_list: list[str],
     kind: str,
     meth_all: pd.DataFrame,
@@ -187,7 +191,6 @@ def _snapshot_kind(
     # the period behind each row, as scorecard() would take it: which rows it returns
     p_end = measures["week"].map(ends)
     w_start = p_end - timedelta(days=6)
-    p_start = p_end.map(lambda d: date(d.year, 1, 1)) if kind == "ytd" else w_start
     with_data = {
         w: _any_between(buckets, date(e.year, 1, 1) if kind == "ytd" else e - timedelta(days=6), e)
         for w, e in ends.items()
@@ -198,8 +201,13 @@ def _snapshot_kind(
         ok = (vf.isna() | (vf <= hi)) & (vt.isna() | (vt >= lo))
         return ok.astype(bool).to_numpy()
 
+    # a level exists at the period's end (no district level after 30/06/2025)
+    lvf = measures["level"].map(lambda lv: level_span.get(lv, (None, None))[0])
+    lvt = measures["level"].map(lambda lv: level_span.get(lv, (None, None))[1])
+    level_ok = ((lvf.isna() | (lvf <= p_end)) & (lvt.isna() | (lvt >= p_end))).astype(bool).to_numpy()
+    # scored (listed by scorecard()): the unit and its level exist at the period's end
     measures = measures.drop(columns=["_vf", "_vt"]).assign(
-        scored=(valid(p_start, p_end) & measures["week"].map(with_data).astype(bool).to_numpy()),
+        scored=(valid(p_end, p_end) & level_ok & measures["week"].map(with_data).astype(bool).to_numpy()),
         in_series=valid(w_start, p_end),
     )
     keys = ["week", "unit_code"]
@@ -251,6 +259,12 @@ def _versions_at(meth_all: pd.DataFrame, ends: dict[str, date]) -> dict[str, str
         i = bisect_right(froms, e) - 1
         out[w] = str(names[i] if i >= 0 else names[0])
     return out
+
+
+def _day(v: object) -> date | None:
+    if v is None or (not isinstance(v, date) and pd.isna(v)):  # type: ignore[call-overload]
+        return None
+    return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
 
 
 def _any_between(buckets: list[date], lo: date, hi: date) -> bool:

@@ -20,7 +20,7 @@ R = TypeVar("R")
 Bind = Engine | Connection
 
 # Bumped when what build_snapshot writes changes meaning: an older snapshot is then ignored.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: units and levels scored as of the period's end; không phát sinh
 SNAPSHOT_KINDS = ("ytd", "week")
 GROUPS = [f"group_{i}" for i in range(1, 7)]
 

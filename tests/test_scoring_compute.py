@@ -203,9 +203,21 @@ def test_vectorised_over_weeks(meth, bands):
     s = compute.summarize(m, comps, bands, keys=["week", "unit_code"]).set_index("week")
     # each week scored on its own: W01 as test_groups_scaled_and_total, W02 empty
     assert s.at["2024-W01", "total"] == pytest.approx(sum(expected_groups().values()))
-    # W02 has no data: only 5.1 and 5.2 score (no feedback = full marks, 6 + 6 of group 5's 18)
-    empty = {c: 0.0 for _, comps in DISTRICT_GROUPS.values() for c in comps} | {"5.1": 6, "5.2": 6}
-    assert s.at["2024-W02", "total"] == pytest.approx(sum(expected_groups(empty).values()))
+    # W02 has no dossier and no feedback: "không phát sinh", not 12 points from the empty
+    # denominators of 5.1 and 5.2 alone: no total, no groups, no grade
+    assert pd.isna(s.at["2024-W02", "total"]) and pd.isna(s.at["2024-W02", "grade"])
+    assert s.loc["2024-W02", [f"group_{i}" for i in range(1, 7)]].isna().all()
+    # the components still say what an empty period would give (the unit page explains it)
+    w02 = comps[comps["week"] == "2024-W02"].set_index("component")
+    assert w02.at["5.1", "points"] == pytest.approx(6) and w02.at["1.4", "points"] == 0
+
+
+def test_feedback_alone_is_activity(meth, bands):
+    """A unit with feedback but no dossier has something to score: it is graded."""
+    m = measures(feedback=2, feedback_overdue=1)
+    comps = compute.score_components(m, meth)
+    s = compute.summarize(m, comps, bands).iloc[0]
+    assert s["total"] > 0 and s["grade"] is not None
 
 
 # --- methodology expressions and versions ---------------------------------------------------

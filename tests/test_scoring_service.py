@@ -109,7 +109,13 @@ def test_delta_and_sorting(data):
     b = prev.summary.set_index("unit_code")
     assert a.at["504", "delta_week"] == pytest.approx(a.at["504", "total"] - b.at["504", "total"])
     assert a.at["504", "delta_week"] < 0
-    assert res.summary["rank"].is_monotonic_increasing
+    ranked = res.summary["rank"].notna()
+    assert res.summary.loc[ranked, "rank"].is_monotonic_increasing
+    # the districts with no dossier and no feedback ("không phát sinh") come last, ungraded
+    idle = res.summary[~ranked]
+    assert ranked.sum() == 2 and len(idle) == 16
+    assert not ranked.iloc[:2].eq(False).any() and idle["total"].isna().all()
+    assert idle["grade"].isna().all()
 
 
 def test_lagging_reasons(data):

@@ -33,6 +33,10 @@ STRINGS: dict[str, str] = {
     "cli.err.level": "Lỗi: cấp đơn vị không hợp lệ: {level} (chọn một trong: {choices}).",
     "cli.err.period": "Lỗi: kỳ báo cáo không hợp lệ: {period} (ví dụ 2024-W52, 2024-12, 2024-Q4).",
     "cli.err.ytd": "Lỗi: --ytd chỉ dùng với kỳ tuần (ví dụ 2024-W52).",
+    "cli.err.level_not_then": (
+        "Lỗi: cấp {level} không tồn tại vào cuối kỳ {period} (cấp này có hiệu lực từ {start} "
+        "đến {end}), nên không có xếp hạng cấp này trong kỳ."
+    ),
     "cli.err.no_data": "Lỗi: không có dữ liệu trong kỳ {period}.",
     "cli.err.unit": "Lỗi: không tìm thấy đơn vị có mã {unit}.",
     "cli.err.date": "Lỗi: ngày không hợp lệ: {value} (định dạng YYYY-MM-DD).",

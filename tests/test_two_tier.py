@@ -1,22 +1,18 @@
-"""Scoring across the 2025 reorganisation on hand-made units and dossiers, both backends.
-
-The structure (TWO_TIER_2025.md in miniature): province 49 until 30/06/2025, then 48 (49 -> 48);
-departments DA + DB merged into the new DM on 01/03/2025, DC continues; districts D1 and D2
-(and D1's commune C1) end on 30/06/2025; new communes from 01/07/2025: N1 (60% of D1), N2 (40%
-of D1 and all of D2) and N3, which receives nothing (không phát sinh).
-"""
+"""Scoring across the 2025 reorganisation on hand-made units and dossiers, both backends
+(the structure: tests/helpers/two_tier.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import pytest
 from conftest import fresh_engine
-from helpers.scoring import dossier, feedback, load, proc
-from sqlalchemy import delete, insert
+from helpers.scoring import load
+from helpers.two_tier import MERGER, NEW, load_two_tier, two_tier_dossiers, unit_row
+from sqlalchemy import insert
 
 from data_access import queries as q
 from data_access import schema as s
@@ -24,88 +20,11 @@ from scorecard import service
 from scorecard.inputs import series_measures
 from scorecard.periods import parse_period, weeks_between
 
-OLD_END, MERGER = date(2025, 6, 30), date(2025, 3, 1)
-NEW = date(2025, 7, 1)
-
-
-def _unit(code, level, parent=None, valid_from=date(2020, 1, 1), valid_to=None, name=None):
-    return {"code": code, "name": name or f"Đơn vị {code}", "short_name": code, "level": level,
-            "kind": None, "parent_code": parent, "valid_from": valid_from, "valid_to": valid_to,
-            "successor_code": None, "seat": None, "lat": None, "lon": None}
-
-
-UNITS = [
-    _unit("49", "province", valid_to=OLD_END, name="Tỉnh Cũ"),
-    _unit("48", "province", valid_from=NEW, name="Thành phố Mới"),
-    _unit("DA", "department", "49", valid_to=MERGER - timedelta(days=1)),
-    _unit("DB", "department", "49", valid_to=MERGER - timedelta(days=1)),
-    _unit("DM", "department", "49", valid_from=MERGER),
-    _unit("DC", "department", "49"),
-    _unit("D1", "district", "49", valid_to=OLD_END),
-    _unit("D2", "district", "49", valid_to=OLD_END),
-    _unit("C1", "commune", "D1", valid_to=OLD_END),
-    _unit("N1", "commune", "48", valid_from=NEW),
-    _unit("N2", "commune", "48", valid_from=NEW),
-    _unit("N3", "commune", "48", valid_from=NEW),
-]
-LINEAGE = [
-    ("49", "48", NEW, None), ("DA", "DM", MERGER, None), ("DB", "DM", MERGER, None),
-    ("D1", "N1", NEW, 0.6), ("D1", "N2", NEW, 0.4), ("D2", "N2", NEW, None),
-]
-PROCS = [proc("PD", level="district"), proc("PC", level="commune"),
-         proc("PS", level="department")]
-
-
-def _dossiers() -> list[dict]:
-    rows: list[dict] = []
-
-    def add(unit: str, day: date, n: int, proc_: str, late: int = 0, online: int = 0) -> None:
-        for i in range(n):
-            overdue = i < late
-            rows.append(dossier(
-                f"{unit}-{day:%m%d}-{i}", unit, day, proc=proc_, due=day + timedelta(days=5),
-                finished=day + timedelta(days=8 if overdue else 2), synced=1,
-                channel=2 if i < online else 1,
-            ))
-
-    for wk in range(4):  # four weeks of February 2025 for the merging departments
-        d = date(2025, 2, 3) + timedelta(days=7 * wk)
-        add("DA", d, 4, "PS", late=1, online=2)
-        add("DB", d, 6, "PS", late=wk % 2, online=1)
-        add("DC", d, 3, "PS", online=3)
-    for wk in range(3):  # March 2025: the new department and the continuing one
-        d = date(2025, 3, 3) + timedelta(days=7 * wk)
-        add("DM", d, 8, "PS", late=1, online=4)
-        add("DC", d, 3, "PS")
-    for wk in range(5):  # June 2025 (W23 .. W27's Monday 30/06) for the districts
-        d = date(2025, 6, 2) + timedelta(days=7 * wk)
-        add("D1", d, 5, "PD", late=2, online=2)
-        add("D2", d, 3, "PD", late=0, online=1)
-        add("C1", d, 2, "PC")
-    for wk in range(3):  # July 2025 for the new communes (N3 receives nothing)
-        d = date(2025, 7, 1) + timedelta(days=7 * wk)
-        add("N1", d, 4, "PC", late=1, online=2)
-        add("N2", d, 6, "PD", late=2, online=3)
-        add("DC", d, 2, "PS")
-    return rows
-
-
-def _load(engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(delete(s.unit))
-        conn.execute(delete(s.unit_lineage))
-        conn.execute(insert(s.unit), UNITS)
-        conn.execute(insert(s.unit_lineage), [
-            {"old_code": o, "new_code": n, "valid_from": d, "share": sh} for o, n, d, sh in LINEAGE
-        ])
-    fb = [feedback("FB-DC", "DC", date(2025, 7, 2), date(2025, 7, 16), date(2025, 7, 3), satisfied=1)]
-    load(engine, PROCS, _dossiers(), fb)
-
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def data(request, tmp_path_factory):
     with fresh_engine(request.param, tmp_path_factory.mktemp(f"two_tier_{request.param}")) as eng:
-        _load(eng)
+        load_two_tier(eng)
         yield eng
 
 
@@ -155,10 +74,10 @@ def test_merged_department_history_is_the_sum_of_its_predecessors(data):
 
 def test_merged_department_history_equals_one_unit_holding_both(engine):
     """The combined history scores exactly as if one unit had received DA's and DB's dossiers."""
-    _load(engine)
+    load_two_tier(engine)
     with engine.begin() as conn:
-        conn.execute(insert(s.unit), [_unit("X", "department", "49")])
-    both = [dict(r, code="X-" + r["code"], unit_code="X") for r in _dossiers() if r["unit_code"] in ("DA", "DB")]
+        conn.execute(insert(s.unit), [unit_row("X", "department", "49")])
+    both = [dict(r, code="X-" + r["code"], unit_code="X") for r in two_tier_dossiers() if r["unit_code"] in ("DA", "DB")]
     load(engine, dossiers=both, fields={"F9": "Khác"})
     weeks = weeks_between("2025-W06", "2025-W08")
     hist = service.predecessor_history(engine, "DM", weeks).set_index("week")
@@ -201,17 +120,17 @@ def test_periods_that_cross_the_reform(data):
     # the week holding 30/06 and 01/07: the new province, counting from 01/07 only
     prov = service.scorecard(data, "province", parse_period("2025-W27")).summary
     assert prov["unit_code"].tolist() == ["48"]
-    w27 = [r for r in _dossiers() if date(2025, 7, 1) <= r["received_at"].date() <= date(2025, 7, 6)]
+    w27 = [r for r in two_tier_dossiers() if date(2025, 7, 1) <= r["received_at"].date() <= date(2025, 7, 6)]
     assert int(prov.iloc[0]["dossiers"]) == len(w27)
     # year to date: 48's starts on 01/07/2025, as on the national portal
     ytd = service.scorecard(data, "province", parse_period("2025-W29", ytd=True)).summary
-    since = [r for r in _dossiers() if NEW <= r["received_at"].date() <= date(2025, 7, 20)]
+    since = [r for r in two_tier_dossiers() if NEW <= r["received_at"].date() <= date(2025, 7, 20)]
     assert int(ytd.iloc[0]["dossiers"]) == len(since)
     assert service.scored_from(data, "commune", parse_period("2025-W29", ytd=True)) == {
         "N1": NEW, "N2": NEW, "N3": NEW}
     # DC continues: its year to date keeps February and March
     dc = service.scorecard(data, "department", parse_period("2025-W29", ytd=True)).summary
-    dc_rows = [r for r in _dossiers() if r["unit_code"] == "DC"]
+    dc_rows = [r for r in two_tier_dossiers() if r["unit_code"] == "DC"]
     assert int(dc.set_index("unit_code").at["DC", "dossiers"]) == len(dc_rows)
     # quarters on either side
     assert service.scorecard(data, "province", "2025-Q2").summary["unit_code"].tolist() == ["49"]

@@ -57,9 +57,8 @@ else:
           maxima=" · ".join(fmt_number(group_max[g], 0) for g in widgets.GROUPS))
     )
 
-lv_table = ctx.meta.levels.sort_values("sort_order")
-ranked = [str(c) for c, r in zip(lv_table["code"], lv_table["ranked"], strict=True) if int(r)]
-levels = views.top_levels(ctx.url, ranked)
+# the levels of the period's end: departments and districts, or departments and communes
+levels = views.top_levels(ctx.url, ctx.meta.levels, ctx.end)
 summaries = {
     lv: data.load_summary(ctx.url, lv, f.period_kind, f.week) for lv in levels
 }

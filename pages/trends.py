@@ -7,15 +7,17 @@ import streamlit as st
 
 from texts import t
 from texts.safe import tm
-from ui import charts, chartview, data, page, state, views, widgets
+from ui import charts, chartview, data, page, state, structure, views, widgets
 
 ctx = page.context()
 f = ctx.filters
 page.header("ui.trends.title", ctx)
 
 level = f.level
-units = data.load_units(ctx.url, level=level)
-prov_code = views.province_code(ctx.url)
+# the units that existed in the weeks shown (the chart reaches back up to two years)
+units = structure.units_on(data.load_units(ctx.url, level=level), ctx.end)
+prov_code = views.province_code(ctx.url, ctx.end)
+prov_names = views.province_names(ctx.url, ctx.end)
 summary = data.load_summary(ctx.url, level, "ytd", f.week)
 
 names: dict[str, str] = {}
@@ -60,7 +62,10 @@ if series.empty or not chosen:
     st.info(t("ui.trends.pick") if not chosen else t("ui.no_data"))
     st.stop()
 
-series = series[series["unit_code"].astype(str).isin(chosen)]
+# the province line is the province of each week: Quảng Nam's weeks, then Đà Nẵng's
+shown = set(chosen) | (set(prov_names) if prov_code in chosen else set())
+names.update({c: n for c, n in prov_names.items() if c != prov_code})
+series = series[series["unit_code"].astype(str).isin(shown)]
 series = views.with_week_end(series)
 plot = pd.DataFrame(
     {
@@ -70,7 +75,7 @@ plot = pd.DataFrame(
         "unit_code": series["unit_code"].astype(str),
         "unit_name": series["unit_code"].astype(str).map(names),
         "value": series[indicator].astype(float),
-        "clickable": series["unit_code"].astype(str) != (prov_code or ""),  # no province page
+        "clickable": ~series["unit_code"].astype(str).isin(prov_names),  # no province page
     }
 )
 targets = data.load_targets(ctx.url, f.period.end)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from texts import fmt_number, t
+from texts import fmt_date, fmt_number, t
 from texts.safe import md, tm
 from ui import (
     access,
@@ -13,10 +13,12 @@ from ui import (
     charts,
     chartview,
     data,
+    lineage,
     mapview,
     meeting,
     page,
     state,
+    structure,
     views,
     widgets,
 )
@@ -30,8 +32,11 @@ ranked_levels = set(levels.loc[levels["ranked"].astype(int) == 1, "code"].astype
 choices = all_units[all_units["level"].astype(str).isin(ranked_levels)]
 order = dict(zip(levels["code"], levels["sort_order"], strict=False))
 choices = choices.assign(_o=choices["level"].map(order)).sort_values(["_o", "code"])
+# every unit that ever existed can be opened (history); those of another period say until when
 labels = {
-    str(r.code): f"{r.name} ({state.level_name(r.level)})" for r in choices.itertuples(index=False)
+    str(r.code): views.unit_choice_label(r.name, state.level_name(r.level), r.valid_from, r.valid_to,
+                                         ctx.end)
+    for r in choices.itertuples(index=False)
 }
 
 # A unit account picks only among the units it may see in detail (its own, and a district's
@@ -75,12 +80,22 @@ parent = str(unit["parent_code"]) if level == "commune" and unit["parent_code"] 
 summary = data.load_summary(ctx.url, level, f.period_kind, f.week, parent)
 page.header("ui.unit.title", ctx, name=unit["name"])
 meeting.pack_buttons(ctx.url, f.week, key="unit")
+lineage.show_links(ctx, code)
+
+if not structure.exists(unit["valid_from"], unit["valid_to"], ctx.end):
+    # a unit of another period (a district after 30/06/2025): say so, point to its successors
+    lineage.not_in_period(ctx, unit, list(ctx.meta.weeks))
+    st.stop()
 
 row = summary[summary["unit_code"].astype(str) == code]
 if row.empty:
     st.info(t("ui.no_data_period"))
     st.stop()
 row = row.iloc[0]
+since = data.load_scored_from(ctx.url, level, f.period_kind, f.week).get(code)
+if since is not None:
+    st.caption(t("ui.unit.scored_from", date=fmt_date(since)))
+idle = pd.isna(row["total"])
 comps = data.load_components(ctx.url, level, f.period_kind, f.week, parent, units=(code,))
 
 # --- headline ----------------------------------------------------------------------------------
@@ -89,7 +104,8 @@ with c[0]:
     widgets.metric(t("ui.col.total"), widgets.fmt_score(row["total"]), row["delta_week"],
                    description=t("ui.kpi.vs_last_week"))
 with c[1]:
-    st.metric(t("ui.col.grade"), row["grade"] or "–", border=True)
+    st.metric(t("ui.col.grade"), t("ui.no_activity_unit") if idle else (row["grade"] or "–"),
+              border=True, help=t("ui.no_activity_help") if idle else None)
 with c[2]:
     rank = "–" if pd.isna(row["rank"]) else t(
         "ui.unit.rank_of", rank=fmt_number(row["rank"], 0), n=fmt_number(len(summary), 0)
@@ -134,17 +150,21 @@ with trend_col:
     series = data.load_series(ctx.url, level, f.week, weeks=26, kind="ytd", parent=parent)
     series = series[series["unit_code"].astype(str) == code]
     prov = data.load_series(ctx.url, "province", f.week, weeks=26, kind="ytd")
-    both = views.with_week_end(pd.concat([series, prov]))
-    names = {code: str(unit["name"])}
-    pc = views.province_code(ctx.url)
-    if pc:
-        names[pc] = t("ui.trends.province")
+    # before the unit took over its predecessors' work: their combined history, dashed
+    before = data.load_predecessor_history(ctx.url, code, f.week, weeks=26, kind="ytd")
+    before_name = lineage.predecessor_label(ctx.url, code)
+    both = views.with_week_end(pd.concat(
+        [series, prov, before.assign(unit_code="~before")] if not before.empty else [series, prov]
+    ))
+    names = {code: str(unit["name"]), "~before": before_name}
+    names.update(views.province_names(ctx.url, ctx.end))
     plot = pd.DataFrame({
         "week_end": both["week_end"], "week": both["week"], "week_label": both["week_label"],
         "unit_code": both["unit_code"].astype(str),
         "unit_name": both["unit_code"].astype(str).map(names),
         "value": both["total"].astype(float),
         "clickable": False,  # this unit's page is open; the province has none
+        "dashed": both["unit_code"].astype(str) == "~before",
     })
     targets = data.load_targets(ctx.url, f.period.end)
     bands = data.load_grade_bands(ctx.url, str(row["methodology_version"]))
@@ -154,6 +174,8 @@ with trend_col:
                                data.target_value(targets, "total"), 100.0, height=420),
             key="unit_trend",
         )
+    if not before.empty:
+        lineage.predecessor_caption(ctx.url, code)
 with bars_col:
     st.subheader(t("ui.unit.points_chart"))
     chartview.show(charts.component_bars(advice.chart_frame(comps),

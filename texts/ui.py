@@ -55,6 +55,7 @@ STRINGS: dict[str, str] = {
     "ui.period.quarter": "Quý",
     "ui.period.ytd": "Lũy kế từ đầu năm",
     "ui.week_label": "Tuần {week}/{year} ({start} – {end})",
+    "ui.week_short": "tuần {week}/{year}",
     "ui.period_caption": "Kỳ: {kind}, từ {start} đến {end}",
     "ui.freshness": "Dữ liệu đến hết ngày {date}",
     "ui.notice.bad_week": "Không có dữ liệu tuần «{value}» trong liên kết; đang hiển thị tuần "
@@ -63,6 +64,12 @@ STRINGS: dict[str, str] = {
     "đang hiển thị tuần mới nhất.",
     "ui.notice.bad_period": "Kỳ «{value}» trong liên kết không hợp lệ (week, month, quarter, "
     "ytd); đang dùng lũy kế từ đầu năm.",
+    "ui.notice.level_ended": (
+        "{level} không còn trong kỳ đã chọn (cấp này chỉ tồn tại đến {end}); đang hiển thị {shown}."
+    ),
+    "ui.notice.level_not_yet": (
+        "{level} chưa có trong kỳ đã chọn (cấp này có từ {start}); đang hiển thị {shown}."
+    ),
     "ui.notice.bad_level": "Cấp «{value}» trong liên kết không có; đang dùng cấp mặc định.",
     "ui.notice.bad_proc": "Không có hồ sơ quá hạn của thủ tục «{value}» ở đơn vị và kỳ đang "
     "xem; đang hiển thị tất cả hồ sơ quá hạn.",
@@ -125,7 +132,8 @@ STRINGS: dict[str, str] = {
     "ui.overview.no_movers": "Không có đơn vị nào thay đổi theo chiều này.",
     # league tables
     "ui.departments.title": "Xếp hạng sở, ban, ngành",
-    "ui.districts.title": "Xếp hạng huyện, thị xã, thành phố",
+    "ui.districts.title": "Xếp hạng {level}",
+    "ui.districts.no_level": "Kỳ đã chọn không có cấp chính quyền địa phương nào được xếp hạng.",
     "ui.league.count": "{n} đơn vị. Bấm tiêu đề cột để sắp xếp.",
     "ui.league.click_hint": "Bấm tên đơn vị để mở trang chi tiết trong thẻ mới, hoặc chọn ô "
     "đầu dòng để mở ngay tại đây.",
@@ -168,6 +176,32 @@ STRINGS: dict[str, str] = {
     "ui.trends.title": "Xu hướng điểm theo tuần",
     "ui.trends.units": "Đơn vị so sánh ({level} và toàn tỉnh)",
     "ui.trends.province": "Toàn tỉnh",
+    "ui.trends.province_before": "{name} (đến {end})",
+    "ui.no_activity_unit": "Không phát sinh",
+    "ui.no_activity_help": (
+        "Không có hồ sơ và phản ánh, kiến nghị nào trong kỳ: không tính điểm, không xếp hạng, "
+        "không xếp loại."
+    ),
+    "ui.unit.not_in_period": (
+        "{name} không tồn tại vào cuối kỳ đã chọn ({end}); đơn vị có hiệu lực {span}."
+    ),
+    "ui.unit.span_from": "từ {start}",
+    "ui.unit.span_to": "đến {end}",
+    "ui.unit.span_between": "từ {start} đến {end}",
+    "ui.unit.successors": "Đơn vị kế thừa: {links}.",
+    "ui.unit.predecessors": "Hình thành từ: {links}.",
+    "ui.unit.last_week": "Xem số liệu của đơn vị ở tuần cuối cùng còn hoạt động: {link}.",
+    "ui.unit.scored_from": (
+        "Đơn vị bắt đầu hoạt động từ {date}: điểm của kỳ đã chọn chỉ tính từ ngày đó."
+    ),
+    "ui.unit.predecessor_line": "Tiền thân (trước {date})",
+    "ui.unit.predecessor_caption": (
+        "Đường nét đứt trước {date}: lịch sử gộp của các đơn vị tiền thân ({names}), mỗi đơn vị "
+        "tính theo tỷ lệ hồ sơ chuyển sang; là một đoạn riêng, không nối vào điểm của đơn vị."
+    ),
+    "ui.league.scored_from": (
+        "{n} đơn vị bắt đầu hoạt động từ {date}: điểm kỳ này của các đơn vị đó tính từ ngày đó."
+    ),
     "ui.trends.indicator": "Chỉ số",
     "ui.trends.week_only": "Chỉ số riêng từng tuần",
     "ui.trends.week_only_help": "Tắt: điểm lũy kế từ đầu năm (cách tỉnh xếp hạng). Bật: điểm "

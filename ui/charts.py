@@ -174,7 +174,8 @@ def trend_lines(
 ) -> go.Figure:
     """Weekly lines per unit with grade bands shaded behind and the target dashed.
 
-    ``df``: [week_end (date), week, week_label, unit_code, unit_name, value, clickable]. A
+    ``df``: [week_end (date), week, week_label, unit_code, unit_name, value, clickable] and
+    optionally ``dashed`` (a predecessors' segment, drawn dashed as a line of its own). A
     click on a point of a clickable line opens that unit (``customdata[0]`` is its code, empty for
     the province line, which has no unit page).
     """
@@ -185,10 +186,13 @@ def trend_lines(
         g = g.sort_values("week_end")
         clickable = bool(g["clickable"].iloc[0]) if "clickable" in g else True
         code = str(g["unit_code"].iloc[0]) if clickable else ""
+        # a predecessors' segment (before a reorganisation) is dashed: never one line with it
+        dashed = bool(g["dashed"].iloc[0]) if "dashed" in g else False
         data.append({
             "type": "scatter", "name": str(name), "x": g["week_end"].tolist(),
             "y": g["value"].astype(float).tolist(), "mode": "lines+markers",
-            "line": {"width": 2.5, "color": LINE_COLOURS[i % len(LINE_COLOURS)]},
+            "line": {"width": 2.5, "color": LINE_COLOURS[i % len(LINE_COLOURS)],
+                     **({"dash": "dash"} if dashed else {})},
             "marker": {"size": 8},
             "customdata": [[code, week_name(w), lb]
                            for w, lb in zip(g["week"], g["week_label"], strict=True)],

@@ -15,7 +15,7 @@ import os
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -27,7 +27,13 @@ from data_access import config
 from data_access.config import database_url, is_default_sqlite
 from data_access.engine import get_engine
 from scorecard import service
-from scorecard.periods import period_for_week, previous_period
+from scorecard.periods import (
+    iso_week_label,
+    period_for_week,
+    previous_period,
+    week_start,
+    weeks_between,
+)
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +258,45 @@ def load_series(
     parent: str | None = None,
 ) -> pd.DataFrame:
     return _series(url, data_version(url), level, week, weeks, kind, parent)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _predecessor_history(url: str, dv: str, code: str, week: str, weeks: int, kind: str) -> pd.DataFrame:  # noqa: ARG001
+    first = iso_week_label(week_start(week) - timedelta(days=7 * (weeks - 1)))
+    return service.predecessor_history(engine_for(url), code, weeks_between(first, week), kind)
+
+
+def load_predecessor_history(url: str, code: str, week: str, weeks: int = 26,
+                             kind: str = "ytd") -> pd.DataFrame:
+    """The predecessors' combined scores [week, unit_code, total, group_*] in the weeks before
+    ``code`` took over their work (empty when it has no predecessor)."""
+    return _predecessor_history(url, data_version(url), code, week, weeks, kind)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _links(url: str, dv: str, code: str, direction: str) -> pd.DataFrame:  # noqa: ARG001
+    eng = engine_for(url)
+    return service.predecessors(eng, code) if direction == "back" else service.successors(eng, code)
+
+
+def load_predecessors(url: str, code: str) -> pd.DataFrame:
+    """[code, name, level, share, changed_on, valid_from, valid_to] of the units before ``code``."""
+    return _links(url, data_version(url), code, "back")
+
+
+def load_successors(url: str, code: str) -> pd.DataFrame:
+    """[code, name, level, share, changed_on, valid_from, valid_to] of the units after ``code``."""
+    return _links(url, data_version(url), code, "forward")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _scored_from(url: str, dv: str, level: str, kind: str, week: str) -> dict[str, date]:  # noqa: ARG001
+    return service.scored_from(engine_for(url), level, _period(kind, week))
+
+
+def load_scored_from(url: str, level: str, kind: str, week: str) -> dict[str, date]:
+    """{unit_code: first day scored} for the units of ``level`` that began during the period."""
+    return _scored_from(url, data_version(url), level, kind, week)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

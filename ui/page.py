@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 import pandas as pd
@@ -13,9 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from streamlit.navigation.page import StreamlitPage
 
 from scorecard import service
+from scorecard.periods import week_period
 from texts import fmt_date, t
 from texts.safe import tm
-from ui import access, data, links, state, views
+from ui import access, data, links, state, structure, views
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,27 @@ class Ctx:
 
     def level_name(self, code: str) -> str:
         return state.level_name(code)
+
+    @property
+    def end(self) -> date:
+        """The selected period's last day: the structure it shows (levels, units) is that day's."""
+        return self.filters.period.end
+
+    @property
+    def ranked_levels(self) -> list[str]:
+        """The ranked levels that exist at the period's end, in display order."""
+        assert self.meta.levels is not None
+        return structure.ranked_on(self.meta.levels, self.end)
+
+    @property
+    def local_level(self) -> str | None:
+        """The level the "Địa phương" page lists in this period (districts, or communes)."""
+        assert self.meta.levels is not None
+        return structure.local_level(self.meta.levels, self.end)
+
+
+def week_end(week: str) -> date:
+    return week_period(week).end
 
 
 def _safe_url(url: str) -> str:
@@ -112,14 +135,13 @@ def setup() -> Ctx:
         db_lost()
     levels = meta.levels
     assert levels is not None  # an "ok" Meta always carries the levels (ui.data._load_meta)
-    ranked = levels[levels["ranked"].astype(int) == 1].sort_values("sort_order")
     state.set_level_names(
         dict(zip(levels["code"], levels["name"], strict=False)),
         dict(zip(levels["code"], levels["plural"], strict=False)),
     )
-    codes = [str(c) for c in ranked["code"]]
-    data.start_prewarm(url, meta.weeks[-1], tuple(views.top_levels(url, codes)))
-    filters = state.init_filters(list(meta.weeks), codes, codes[0] if codes else "department")
+    latest = meta.weeks[-1]
+    data.start_prewarm(url, latest, tuple(views.top_levels(url, levels, week_end(latest))))
+    filters = state.init_filters(list(meta.weeks), levels)
     ctx = Ctx(url=url, meta=meta, filters=filters)
     st.session_state[CTX_KEY] = ctx
     return ctx
@@ -183,6 +205,16 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
         row_height=38,
     )
     st.caption(t("ui.league.click_hint"))
+    _scored_from_caption(ctx, summary)
     code = widgets.selected_code(event, df)
     if code:
         open_unit(ctx, code)
+
+
+def _scored_from_caption(ctx: Ctx, summary: pd.DataFrame) -> None:
+    """Say when units of the table began during the period: they are scored on that part."""
+    level = str(summary["level"].iloc[0])
+    since = data.load_scored_from(ctx.url, level, ctx.kind, ctx.week)
+    shown = [since[c] for c in summary["unit_code"].astype(str) if c in since]
+    for day in sorted(set(shown)):
+        st.caption(t("ui.league.scored_from", date=fmt_date(day), n=shown.count(day)))

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from scorecard.periods import Period, PeriodError, period_for_week, week_period
 from texts import fmt_date, t
 from texts.safe import tm
+from ui import structure
 
 PERIOD_KINDS: tuple[str, ...] = ("week", "month", "quarter", "ytd")
 DEFAULT_PERIOD = "ytd"  # the province's weekly ranking is the year-to-date score
@@ -74,9 +77,33 @@ def _param(name: str) -> str | None:
     return str(value).strip()
 
 
-def init_filters(weeks: list[str], level_codes: list[str], default_level: str) -> Filters:
-    """Validate URL params once per session, render the sidebar filters, sync the URL back."""
+def _level_gone(code: str, levels: pd.DataFrame, shown: str) -> str:
+    """The notice for a level that exists, but not at the selected period's end."""
+    row = levels[levels["code"].astype(str) == code]
+    vt = structure.day_of(row["valid_to"].iloc[0]) if not row.empty else None
+    vf = structure.day_of(row["valid_from"].iloc[0]) if not row.empty else None
+    key = "ui.notice.level_ended" if vt is not None else "ui.notice.level_not_yet"
+    return tm(key, level=level_name(code), end=fmt_date(vt), start=fmt_date(vf), shown=level_name(shown))
+
+
+def codes_for(levels: pd.DataFrame, kind: str, week: str | None) -> list[str]:
+    """The ranked levels that exist at the end of the period (kind, week), in display order."""
+    if not week:
+        return structure.ranked_on(levels, date.today())
+    try:
+        end = period_for_week(kind, week).end
+    except PeriodError:
+        return structure.ranked_on(levels, date.today())
+    return structure.ranked_on(levels, end)
+
+
+def init_filters(weeks: list[str], levels: pd.DataFrame) -> Filters:
+    """Validate URL params once per session, render the sidebar filters, sync the URL back.
+
+    The level choice follows the period: only the levels that exist at its end (no district
+    level after 30/06/2025); a level of another period is replaced, with a notice."""
     notices: list[str] = []
+    known = set(levels["code"].astype(str))
     if not st.session_state.get(_K_INIT):
         week = _param("week")
         if week is not None and week not in weeks:
@@ -89,11 +116,16 @@ def init_filters(weeks: list[str], level_codes: list[str], default_level: str) -
             notices.append(tm("ui.notice.bad_period", value=period[:20]))
             period = None
         level = _param("level")
+        week = week or (weeks[-1] if weeks else None)
+        period = period or DEFAULT_PERIOD
+        level_codes = codes_for(levels, period, week)
+        default_level = level_codes[0] if level_codes else "department"
         if level is not None and level not in level_codes:
-            notices.append(tm("ui.notice.bad_level", value=level[:20]))
+            notices.append(_level_gone(level, levels, default_level) if level in known
+                           else tm("ui.notice.bad_level", value=level[:20]))
             level = None
-        st.session_state[_K_WEEK] = week or (weeks[-1] if weeks else None)
-        st.session_state[_K_PERIOD] = period or DEFAULT_PERIOD
+        st.session_state[_K_WEEK] = week
+        st.session_state[_K_PERIOD] = period
         st.session_state[_K_LEVEL] = level or default_level
         st.session_state[_K_INIT] = True
         st.session_state[_K_NOTICES] = notices
@@ -105,10 +137,16 @@ def init_filters(weeks: list[str], level_codes: list[str], default_level: str) -
     # Session values can go stale when the data changes under a long-lived session.
     if st.session_state.get(_K_WEEK) not in weeks and weeks:
         st.session_state[_K_WEEK] = weeks[-1]
-    if st.session_state.get(_K_LEVEL) not in level_codes:
-        st.session_state[_K_LEVEL] = default_level
     if st.session_state.get(_K_PERIOD) not in PERIOD_KINDS:
         st.session_state[_K_PERIOD] = DEFAULT_PERIOD
+    level_codes = codes_for(levels, st.session_state[_K_PERIOD], st.session_state.get(_K_WEEK))
+    default_level = level_codes[0] if level_codes else "department"
+    current = st.session_state.get(_K_LEVEL)
+    if current not in level_codes:
+        if current in known and st.session_state.get(_K_INIT):
+            # the week moved to a period without that level (districts after 30/06/2025)
+            st.toast(_level_gone(str(current), levels, default_level))
+        st.session_state[_K_LEVEL] = default_level
 
     with st.sidebar:
         st.subheader(t("ui.filters.title"))

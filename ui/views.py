@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from scorecard.periods import PeriodError, week_period
-from ui import data, widgets
+from texts import fmt_date, t
+from ui import data, structure, widgets
 
 
 def group_max(components: pd.DataFrame) -> dict[str, float]:
@@ -19,20 +22,50 @@ def group_max(components: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def province_code(url: str) -> str | None:
+def province_code(url: str, on: date | None = None) -> str | None:
+    """The province-level unit's code (the one that exists on ``on``, when given)."""
     prov = data.load_units(url, level="province")
-    return None if prov.empty else str(prov.iloc[0]["code"])
+    if prov.empty:
+        return None
+    if on is not None:
+        row = structure.province_on(prov, on)
+        if row is not None:
+            return str(row["code"])
+    return str(prov.iloc[-1]["code"])
 
 
-def top_levels(url: str, ranked: list[str]) -> list[str]:
-    """Ranked levels whose units report straight to the province (departments, districts)."""
-    code = province_code(url)
-    if code is None:
-        return ranked
-    children = data.load_units(url, parent=code)
-    present = set(children["level"].astype(str)) if not children.empty else set()
-    out = [lv for lv in ranked if lv in present]
-    return out or ranked
+def unit_choice_label(name: str, level_name: str, valid_from: object, valid_to: object,
+                      on: date) -> str:
+    """The unit picker's label: "Huyện Núi Thành (Cấp huyện, đến 30/06/2025)" for a unit that
+    does not exist on ``on``, "Name (level)" otherwise."""
+    if structure.exists(valid_from, valid_to, on):
+        return f"{name} ({level_name})"
+    vf, vt = structure.day_of(valid_from), structure.day_of(valid_to)
+    span = t("ui.unit.span_to", end=fmt_date(vt)) if vt is not None and vt < on else \
+        t("ui.unit.span_from", start=fmt_date(vf))
+    return f"{name} ({level_name}, {span})"
+
+
+def province_names(url: str, on: date) -> dict[str, str]:
+    """Trend labels of the province-level units: the one of ``on`` is "Toàn tỉnh", one that
+    came before it is named with its last day (a separate, labelled segment of the line)."""
+    prov = data.load_units(url, level="province")
+    current = province_code(url, on)
+    out: dict[str, str] = {}
+    for r in prov.itertuples(index=False):
+        code = str(r.code)
+        if code == current:
+            out[code] = t("ui.trends.province")
+        else:
+            end = structure.day_of(r.valid_to)
+            out[code] = t("ui.trends.province_before", name=str(r.name), end=fmt_date(end)) if end else str(r.name)
+    return out
+
+
+def top_levels(url: str, levels: pd.DataFrame, on: date) -> list[str]:
+    """Ranked levels existing on ``on`` whose units report straight to the province
+    (departments and districts; departments and communes after 30/06/2025)."""
+    return structure.top_levels(levels, data.load_units(url), on)
 
 
 def with_week_end(series: pd.DataFrame) -> pd.DataFrame:

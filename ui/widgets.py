@@ -109,7 +109,8 @@ def league_frame(
             "rank": summary["rank"].astype("Int64"),
             "unit": summary["unit_name"],
             "total": summary["total"].astype(float),
-            "grade": summary["grade"],
+            # no dossier and no feedback: shown, not graded (nor ranked)
+            "grade": summary["grade"].where(summary["total"].notna(), t("ui.no_activity_unit")),
             "delta_week": summary["delta_week"].astype(float),
         }
     )

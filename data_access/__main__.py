@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,6 +30,13 @@ def _days(text: str) -> int:
     return int(text)
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(t("cli.error.bad_date", value=text)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m data_access",
@@ -37,9 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="URL cơ sở dữ liệu (mặc định: REFORM_DB_URL hoặc data/reform.db)")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="Tạo lược đồ và nạp dữ liệu danh mục mặc định")
-    demo = sub.add_parser("demo", help="Tạo dữ liệu mẫu (tỉnh Quảng Nam, 2023-2024)")
+    demo = sub.add_parser(
+        "demo", help="Tạo dữ liệu mẫu (Quảng Nam, rồi thành phố Đà Nẵng từ 01/07/2025; từ tuần 1/2024)"
+    )
     demo.add_argument("--scale", type=float, default=1.0, help="Tỉ lệ khối lượng hồ sơ (1.0 = thực tế)")
     demo.add_argument("--seed", type=int, default=766)
+    demo.add_argument(
+        "--end", type=_date, default=None,
+        help="Ngày cuối (YYYY-MM-DD; mặc định: Chủ nhật của tuần trọn vẹn gần nhất)",
+    )
     imp = sub.add_parser("import", help="Nhập tệp CSV/XLSX (danh mục TTHC, hồ sơ, PAKN, đơn vị)")
     imp.add_argument("files", nargs="+")
     imp.add_argument(
@@ -149,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from scorecard.pipeline import generate_demo
 
-        generate_demo(engine, scale=args.scale, seed=args.seed, progress=True)
+        generate_demo(engine, scale=args.scale, seed=args.seed, progress=True, end=args.end)
         return 0
     if args.command == "import":
         from data_access.importer import HorizonError

@@ -6,7 +6,6 @@ province's units or new targets are data changes, not code changes.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,10 +18,10 @@ T = TypeVar("T")
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "assets" / "defaults"
 
-# Quảng Nam's 2022 units were valid from the GSO list of 01/10/2022 onwards (earlier years
-# had the same districts); Nông Sơn merged into Quế Sơn on 01/01/2025.
-UNITS_VALID_FROM = date(2020, 1, 1)
-UNIT_CHANGES = {"519": (date(2024, 12, 31), "509")}
+# Unit lists: every ``units_*.csv`` and ``departments_*.csv`` here, each row with its own
+# validity dates (a reorganisation is new rows and an end date, never an edit of history).
+UNIT_FILES = ("units_*.csv", "departments_*.csv")
+DATE_COLUMNS = ("valid_from", "valid_to")
 
 
 def read_csv(name: str) -> pd.DataFrame:
@@ -37,17 +36,30 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [{k: _none_if_empty(v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
+def _dates(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
+    for c in cols:
+        df[c] = pd.to_datetime(df[c].replace("", None)).dt.date
+    return df
+
+
 def units_frame() -> pd.DataFrame:
-    units = read_csv("units_quangnam_2022.csv")
-    depts = read_csv("departments_quangnam.csv")
-    df = pd.concat([units, depts], ignore_index=True).fillna("")
-    df["valid_from"] = UNITS_VALID_FROM
-    df["valid_to"] = df["code"].map(lambda c: UNIT_CHANGES.get(c, (None, None))[0])
-    df["successor_code"] = df["code"].map(lambda c: UNIT_CHANGES.get(c, (None, None))[1])
+    files = sorted({p for pattern in UNIT_FILES for p in DEFAULTS_DIR.glob(pattern)})
+    df = pd.concat([read_csv(p.name) for p in files], ignore_index=True).fillna("")
+    if df["code"].duplicated().any():
+        dup = sorted(df.loc[df["code"].duplicated(), "code"])
+        raise ValueError(f"duplicate unit codes in assets/defaults: {dup[:5]}")
+    df = _dates(df, DATE_COLUMNS)
     for col in ("lat", "lon"):
         df[col] = pd.to_numeric(df[col], errors="coerce")
     df = df.astype(object).where(df.notna(), None)
-    return df
+    return df.replace({"": None})
+
+
+def lineage_frame() -> pd.DataFrame:
+    """Old unit -> new unit on a date, with the share of the old unit's dossiers (empty = all)."""
+    df = _dates(read_csv("lineage.csv"), ("valid_from",))
+    df["share"] = pd.to_numeric(df["share"], errors="coerce")
+    return df.astype(object).where(df.notna(), None)
 
 
 def _replace(conn: Connection, table: Table, rows: list[dict]) -> None:
@@ -70,6 +82,7 @@ def load_defaults(conn: Connection) -> None:
     units = units_frame()
     cols = [c.name for c in schema.unit.columns]
     _replace(conn, schema.unit, [{c: r.get(c) for c in cols} for r in _records(units)])
+    _replace(conn, schema.unit_lineage, lineage_frame().to_dict("records"))
 
     versions = read_csv("methodology_versions.csv")
     versions["valid_from"] = pd.to_datetime(versions["valid_from"]).dt.date

@@ -1,14 +1,17 @@
-"""Deterministic demo data: Quảng Nam, 2023-W01 .. 2024-W52 (``python -m data_access demo``).
+"""Deterministic demo data (``python -m data_access demo``): 2024-W01 .. the last complete week.
 
-Units come from the ``unit`` table (the defaults), never from a list here. The catalogue and
-all facts are drawn from one ``numpy`` generator seeded with ``seed``, so the same seed and
-scale give identical rows. Everything after ``init`` runs in one transaction: a failure leaves
-the previous data untouched.
+With the shipped defaults that is Quảng Nam until 30/06/2025 (its departments merging on
+01/03/2025), then the new Thành phố Đà Nẵng and its 94 communes. Units come from the ``unit``
+table (and the ``unit_lineage`` table for what an absorbing unit takes over), never from a list
+here: each dossier is drawn among the units valid on its received day. The catalogue and all
+facts are drawn from one ``numpy`` generator seeded with ``seed``, so the same seed, scale and
+end give identical rows. Everything after ``init`` runs in one transaction: a failure leaves the
+previous data untouched.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -18,23 +21,24 @@ from tqdm import tqdm
 from data_access import schema as s
 from data_access.bulk import insert_frame
 from data_access.db import has_schema, init_db
-from data_access.demo_catalogue import fields_frame, procedures_frame
+from data_access.demo_catalogue import DEPARTMENT_PROCEDURES, fields_frame, procedures_frame
 from data_access.demo_dossiers import simulate_dossiers, simulate_feedback
 from data_access.demo_model import (
-    DOSSIERS_PER_YEAR,
-    END,
-    FEEDBACK_PER_YEAR,
+    FEEDBACK_PER_DOSSIER,
     START,
+    Era,
+    build_eras,
     build_units,
     calendar_days,
     day_weights,
+    default_end,
+    era_dossiers,
 )
 from data_access.derive import derive_dossiers, derive_feedback
 from data_access.refresh import SnapshotBuilder, refresh
 from texts import fmt_number, t
 
 ANNOUNCEMENTS_PER_YEAR = 150
-_YEARS = 2  # 2023 and 2024
 
 # Fact tables replaced by the demo, children first.
 _FACT_TABLES = (
@@ -58,17 +62,31 @@ def _ensure_schema(engine: Engine) -> None:
     init_db(engine)
 
 
-def _read_units(conn: Connection) -> pd.DataFrame:
-    """Units that existed during the demo years, with their level."""
+def _read_units(conn: Connection, start: date, end: date) -> pd.DataFrame:
+    """Units that existed at some point of the span, with their level and whether the lineage
+    gives them a predecessor."""
     u = s.unit.c
-    rows = conn.execute(
-        select(u.code, u.level, u.kind, u.parent_code, u.valid_from, u.valid_to)
-    ).mappings()
-    df = pd.DataFrame(rows.all(), columns=["code", "level", "kind", "parent_code", "valid_from", "valid_to"])
-    alive = (df["valid_from"].isna() | (df["valid_from"] <= END)) & (
-        df["valid_to"].isna() | (df["valid_to"] >= START)
+    cols = ["code", "level", "kind", "parent_code", "valid_from", "valid_to"]
+    rows = conn.execute(select(*(u[c] for c in cols))).mappings()
+    df = pd.DataFrame(rows.all(), columns=cols)
+    alive = (df["valid_from"].isna() | (df["valid_from"] <= end)) & (
+        df["valid_to"].isna() | (df["valid_to"] >= start)
     )
-    return df[alive]
+    df = df[alive].copy()
+    df["has_predecessor"] = df["code"].isin(set(_read_lineage(conn)["new_code"]))
+    return df
+
+
+def _read_lineage(conn: Connection) -> pd.DataFrame:
+    cols = ["old_code", "new_code", "valid_from", "share"]
+    rows = conn.execute(select(*(s.unit_lineage.c[c] for c in cols))).mappings()
+    return pd.DataFrame(rows.all(), columns=cols)
+
+
+def _level_ends(conn: Connection, start: date) -> dict[str, int]:
+    """Last day index (from ``start``) of each level that ends."""
+    rows = conn.execute(select(s.unit_level.c.code, s.unit_level.c.valid_to)).all()
+    return {str(c): (v - start).days for c, v in rows if v is not None}
 
 
 def _read_holidays(conn: Connection) -> np.ndarray:
@@ -77,13 +95,19 @@ def _read_holidays(conn: Connection) -> np.ndarray:
 
 
 def _announcements(
-    rng: np.random.Generator, procs: pd.DataFrame, province: str, holidays: np.ndarray
+    rng: np.random.Generator,
+    procs: pd.DataFrame,
+    eras: list[Era],
+    holidays: np.ndarray,
+    start: date,
+    end: date,
 ) -> pd.DataFrame:
-    """Announcement decisions (mostly on time) and their publication (within 5 working days)."""
-    n = ANNOUNCEMENTS_PER_YEAR * _YEARS
-    span = (np.datetime64(END) - np.datetime64(START)).astype(int)
+    """Announcement decisions (mostly on time) and their publication (within 5 working days),
+    by the province valid on the decision date."""
+    span = (np.datetime64(end) - np.datetime64(start)).astype(int)
+    n = max(int(round(ANNOUNCEMENTS_PER_YEAR * (span + 1) / 365.25)), 1)
     deadline = np.busday_offset(
-        np.datetime64(START) + rng.integers(0, span, n).astype("timedelta64[D]"),
+        np.datetime64(start) + rng.integers(0, span, n).astype("timedelta64[D]"),
         0,
         roll="backward",
         holidays=holidays,
@@ -106,7 +130,7 @@ def _announcements(
     df = pd.DataFrame(
         {
             "procedure_code": code,
-            "unit_code": province,
+            "unit_code": "",
             "decision_date": pd.to_datetime(decision).date,
             "decision_deadline": pd.to_datetime(deadline).date,
             "published_date": pd.to_datetime(published).date,
@@ -114,9 +138,12 @@ def _announcements(
             "parts_complete": parts.astype(int),
         }
     )
-    end = pd.Timestamp(END).date()
     df = df[df["decision_date"] <= end].copy()
     df["published_date"] = df["published_date"].where(df["published_date"] <= end, None)
+    day = np.array([(d - start).days for d in df["decision_date"]], dtype=np.int64)
+    his = np.array([e.hi for e in eras])
+    era_of = np.minimum(np.searchsorted(his, day, side="right"), len(eras) - 1)
+    df["unit_code"] = np.array([e.province for e in eras], dtype=object)[era_of]
     return df.sort_values(["decision_date", "procedure_code"], kind="stable").reset_index(drop=True)
 
 
@@ -143,24 +170,37 @@ def generate_demo(
     seed: int = 766,
     progress: bool = True,
     snapshot: SnapshotBuilder | None = None,
+    end: date | None = None,
 ) -> dict[str, int]:
-    """Replace all facts with demo data; returns row counts per table. ``snapshot``: run after the
-    refresh, in the same transaction (``scorecard.pipeline.generate_demo`` passes the score
+    """Replace all facts with demo data; returns row counts per table. ``end``: the last day
+    (default: the Sunday of the last complete week, ``default_end``). ``snapshot``: run after
+    the refresh, in the same transaction (``scorecard.pipeline.generate_demo`` passes the score
     snapshot's builder)."""
+    start, end = START, end or default_end()
+    if end < start:
+        raise ValueError(f"demo end {end} is before its start {start}")
     _ensure_schema(engine)
     rng = np.random.default_rng(seed)
     with engine.begin() as conn:
-        units_df = _read_units(conn)
+        units_df = _read_units(conn, start, end)
+        lineage = _read_lineage(conn)
         holidays = _read_holidays(conn)
-        province = units_df.loc[units_df["level"] == "province", "code"]
-        province_code = str(province.iloc[0]) if len(province) else "49"
-        depts = sorted(units_df.loc[units_df["level"] == "department", "code"])
-        procs = procedures_frame(rng, depts)
-        units = build_units(rng, units_df[units_df["level"] != "province"])
-        days = calendar_days()
+        is_prov = units_df["level"] == "province"
+        days = calendar_days(start, end)
         day_w = day_weights(days, holidays)
-        n_dossiers = max(int(round(DOSSIERS_PER_YEAR * _YEARS * scale)), 1)
-        n_feedback = max(int(round(FEEDBACK_PER_YEAR * _YEARS * scale)), 1)
+        units = build_units(rng, units_df[~is_prov], start, len(days))
+        eras = build_eras(units, units_df[is_prov], lineage, _level_ends(conn, start), start,
+                          len(days))  # fmt: skip
+        # The catalogue is not versioned (procedure.level / agency_code say who handled it
+        # before the reforms): a department that only took over others' procedures has none
+        # of its own, and after the reforms the eras route the old ones (Era.scope).
+        heirs = set(lineage["new_code"]) - set(lineage["old_code"])
+        depts = sorted(c for c in units_df.loc[units_df["level"] == "department", "code"]
+                       if c in DEPARTMENT_PROCEDURES or c not in heirs)  # fmt: skip
+        procs = procedures_frame(rng, depts)
+        n_era = [max(n, 1) for n in era_dossiers(eras, day_w, scale)]
+        n_fb_era = [max(int(round(n * FEEDBACK_PER_DOSSIER)), 1) for n in n_era]
+        n_dossiers, n_feedback = sum(n_era), sum(n_fb_era)
 
         bar = tqdm(
             total=n_dossiers + n_feedback,
@@ -169,9 +209,11 @@ def generate_demo(
             disable=not progress,
         )
         bar.set_postfix_str(t("demo.simulating"))
-        dossiers = simulate_dossiers(rng, units, procs, days, day_w, holidays, n_dossiers)
-        feedback = simulate_feedback(rng, units, days, day_w, holidays, n_feedback)
-        announcements = _announcements(rng, procs, province_code, holidays)
+        dossiers = simulate_dossiers(rng, units, procs, days, day_w, holidays, eras, n_era)
+        feedback = simulate_feedback(rng, units, days, day_w, holidays, eras, n_fb_era)
+        announcements = _announcements(rng, procs, eras, holidays, start, end)
+        bar.total = len(dossiers) + len(feedback)  # the weekly floor may add to the plan
+        bar.refresh()
 
         for table in _FACT_TABLES:
             conn.execute(delete(table))
@@ -185,9 +227,9 @@ def generate_demo(
         legal_days = procs.set_index("code")["legal_days"]
         hol_dates = [d.item() for d in holidays]
         chunk = 50_000
-        for start in range(0, len(dossiers), chunk):
+        for lo in range(0, len(dossiers), chunk):
             part = derive_dossiers(
-                dossiers.iloc[start : start + chunk], legal_days=legal_days, holidays=hol_dates
+                dossiers.iloc[lo : lo + chunk], legal_days=legal_days, holidays=hol_dates
             )
             insert_frame(conn, s.dossier, part, chunk_rows=chunk, fast=True)
             bar.update(len(part))
@@ -208,7 +250,7 @@ def generate_demo(
             insert(s.load_log).values(
                 at=datetime.now(),
                 action="demo",
-                detail=f"seed={seed} scale={scale}",
+                detail=f"seed={seed} scale={scale} end={end.isoformat()}",
                 rows=counts["dossier"] + counts["feedback"],
             )
         )

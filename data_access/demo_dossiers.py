@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 
 from data_access.demo_catalogue import LAND_FIELD
-from data_access.demo_model import END, LEVEL_SHARE, Units
+from data_access.demo_model import Era, Units
 
-_END_D = np.datetime64(END)
 _SECOND = np.timedelta64(1, "s")
 _DAY_S = 86_400
 # NULL in an object array (numpy's stubs do not accept a bare None as np.where's value)
@@ -31,41 +30,64 @@ def _seconds(rng: np.random.Generator, n: int, lo_h: float, hi_h: float) -> np.n
     return (rng.uniform(lo_h, hi_h, n) * 3600).astype("int64") * _SECOND
 
 
-def draw_units_days(
-    rng: np.random.Generator, units: Units, n_total: int, day_w: np.ndarray
+def _weekly_floor(
+    rng: np.random.Generator, era: Era, day_w: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Unit index and day index of every dossier: level shares, unit sizes, daily profile."""
-    unit_idx: list[np.ndarray] = []
-    for level, share in LEVEL_SHARE.items():
-        idx = np.flatnonzero(units.levels == level)
-        if len(idx) == 0:
+    """One dossier per unit and ISO week of the era (the span starts on a Monday, so week k is
+    days 7k .. 7k + 6): any real unit has some intake every week, and without this floor the
+    small test scales would leave units empty in a week by chance."""
+    units: list[np.ndarray] = []
+    days: list[np.ndarray] = []
+    for w0 in range(era.lo - era.lo % 7, era.hi, 7):
+        seg = np.arange(max(w0, era.lo), min(w0 + 7, era.hi))
+        p = day_w[seg] / day_w[seg].sum()
+        units.append(era.units)
+        days.append(rng.choice(seg, size=len(era.units), p=p))
+    if not units:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(units), np.concatenate(days)
+
+
+def draw_units_days(
+    rng: np.random.Generator, units: Units, era: Era, n_total: int, day_w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unit index and day index of every dossier of one era: level shares, unit sizes, daily
+    profile, and the weekly floor (counted in ``n_total``)."""
+    fu, fd = _weekly_floor(rng, era, day_w)
+    n_rand = max(n_total - len(fu), 0)
+    unit_idx: list[np.ndarray] = [fu]
+    levels = units.levels[era.units]
+    for level, share in era.shares.items():
+        mask = levels == level
+        if not mask.any():
             continue
-        w = units.volume[idx] / units.volume[idx].sum()
-        unit_idx.append(rng.choice(idx, size=int(round(n_total * share)), p=w))
+        w = era.volume[mask] / era.volume[mask].sum()
+        unit_idx.append(rng.choice(era.units[mask], size=int(round(n_rand * share)), p=w))
     u = np.concatenate(unit_idx)
-    day = rng.choice(len(day_w), size=len(u), p=day_w / day_w.sum())
-    return u, day
+    w_days = day_w[era.lo : era.hi]
+    day = era.lo + rng.choice(len(w_days), size=len(u) - len(fu), p=w_days / w_days.sum())
+    return u, np.concatenate([fd, day])
 
 
 def draw_procedures(
-    rng: np.random.Generator, units: Units, u: np.ndarray, procs: pd.DataFrame
+    rng: np.random.Generator, units: Units, u: np.ndarray, procs: pd.DataFrame, era: Era
 ) -> np.ndarray:
-    """Procedure row (index into ``procs``) of each dossier, within the unit's authority."""
+    """Procedure row (index into ``procs``) of each dossier, within the unit's authority in the
+    era: an absorbing department also handles its predecessors' procedures, and a level that
+    no longer exists has handed its procedures to the level below (``Era.scope``)."""
     out = np.full(len(u), -1, dtype=np.int64)
-    level_of = units.levels[u]
-    code_of = units.codes[u]
     weights = procs["weight"].to_numpy()
-    # One group per department (its own catalogue), one per other level (shared catalogue).
-    groups: list[tuple[np.ndarray, np.ndarray]] = []
-    for level in ("department", "district", "commune"):
-        mask = level_of == level
-        if level == "department":
-            for dept in np.unique(code_of[mask]):
-                rows = np.flatnonzero((procs["level"] == level) & (procs["agency_code"] == dept))
-                groups.append((mask & (code_of == dept), rows))
-        else:
-            groups.append((mask, np.flatnonzero(procs["level"] == level)))
-    for mask, rows in groups:
+    p_level = procs["level"].to_numpy(dtype=object)
+    p_agency = procs["agency_code"].to_numpy(dtype=object)
+    # Units with the same scope draw from the same rows (all communes of an era, say).
+    by_scope: dict[tuple[tuple[str, str | None], ...], list[int]] = {}
+    for i, unit_keys in era.scope.items():
+        by_scope.setdefault(tuple(unit_keys), []).append(i)
+    for keys, members in by_scope.items():
+        rows = np.flatnonzero(np.logical_or.reduce([
+            (p_level == lv) & ((p_agency == ag) if ag is not None else True) for lv, ag in keys
+        ]))  # fmt: skip
+        mask = np.isin(u, members)
         k = int(mask.sum())
         if k and len(rows):
             out[mask] = rng.choice(rows, size=k, p=weights[rows] / weights[rows].sum())
@@ -79,16 +101,23 @@ def simulate_dossiers(
     days: np.ndarray,
     day_w: np.ndarray,
     holidays: np.ndarray,
-    n_total: int,
+    eras: list[Era],
+    n_per_era: list[int],
 ) -> pd.DataFrame:
     """All dossiers as a frame of raw schema columns, sorted by received time."""
-    u, di = draw_units_days(rng, units, n_total, day_w)
-    pi = draw_procedures(rng, units, u, procs)
+    parts_u, parts_d, parts_p = [], [], []
+    for era, n_era in zip(eras, n_per_era, strict=True):
+        u_e, d_e = draw_units_days(rng, units, era, n_era, day_w)
+        parts_u.append(u_e)
+        parts_d.append(d_e)
+        parts_p.append(draw_procedures(rng, units, u_e, procs, era))
+    u, di, pi = np.concatenate(parts_u), np.concatenate(parts_d), np.concatenate(parts_p)
+    end_d = days[-1]
     keep = pi >= 0  # a department without procedures receives nothing
     u, di, pi = u[keep], di[keep], pi[keep]
     n = len(u)
 
-    t = di / max(len(days) - 1, 1)  # 0 at the start, 1 at the end of 2024
+    t = di / max(len(days) - 1, 1)  # 0 at the start, 1 at the end of the span
     bad = units.badness(u, di)
     z = units.strength[u]
     level = units.levels[u]
@@ -140,16 +169,16 @@ def simulate_dossiers(
     refused = r < 0.004  # 3: refused at intake
     not_received = online & (r >= 0.004) & (r < 0.009)  # 1: submitted online, not received
     withdrawn = ~refused & ~not_received & (rng.random(n) < 0.005)  # 7
-    wd_day = np.minimum(day + rng.integers(0, 3, n).astype("timedelta64[D]"), _END_D)
+    wd_day = np.minimum(day + rng.integers(0, 3, n).astype("timedelta64[D]"), end_d)
     finish_day = np.where(withdrawn, wd_day, finish_day)
-    open_ = (finish_day > _END_D) | stuck
+    open_ = (finish_day > end_d) | stuck
     open_ &= ~withdrawn
     uncounted = refused | not_received
     fin_time = finish_day.astype("datetime64[s]") + _seconds(rng, n, 8, 17)
     fin_time = np.maximum(fin_time, received + 1800 * _SECOND)  # not before it was received
     ret_delay = (rng.random(n) * 3 * _DAY_S).astype("int64") * _SECOND
     ret_time = fin_time + ret_delay
-    returned = (rng.random(n) < 0.85) & (ret_time.astype("datetime64[D]") <= _END_D)
+    returned = (rng.random(n) < 0.85) & (ret_time.astype("datetime64[D]") <= end_d)
 
     paused_open = paused > 0
     open_status = np.where(
@@ -161,7 +190,7 @@ def simulate_dossiers(
         [refused, not_received, withdrawn, open_, returned], [3, 1, 7, open_status, 10], 9
     )
     done = np.isin(status, (7, 9, 10))
-    elapsed = (_END_D - day).astype(np.int64)
+    elapsed = (end_d - day).astype(np.int64)
     # open dossiers have only been paused as long as they have existed
     paused = np.where(done | uncounted, paused, np.minimum(paused, elapsed))
     paused = np.where(uncounted | withdrawn, 0, paused)
@@ -238,15 +267,22 @@ def simulate_feedback(
     days: np.ndarray,
     day_w: np.ndarray,
     holidays: np.ndarray,
-    n_total: int,
+    eras: list[Era],
+    n_per_era: list[int],
 ) -> pd.DataFrame:
     """Citizen feedback (PAKN): due in 10 working days, some late, some dissatisfied."""
-    share = np.array([LEVEL_SHARE.get(lv, 0.0) for lv in units.levels])
-    level_total = pd.Series(units.volume).groupby(units.levels).transform("sum").to_numpy()
-    w = share * units.volume / level_total
-    u = rng.choice(len(w), size=n_total, p=w / w.sum())
-    di = rng.choice(len(day_w), size=n_total, p=day_w / day_w.sum())
-    n = n_total
+    parts_u, parts_d = [], []
+    for era, n_era in zip(eras, n_per_era, strict=True):
+        levels = units.levels[era.units]
+        share = np.array([era.shares.get(lv, 0.0) for lv in levels])
+        level_total = pd.Series(era.volume).groupby(levels).transform("sum").to_numpy()
+        w = share * era.volume / level_total
+        parts_u.append(rng.choice(era.units, size=n_era, p=w / w.sum()))
+        w_days = day_w[era.lo : era.hi]
+        parts_d.append(era.lo + rng.choice(len(w_days), size=n_era, p=w_days / w_days.sum()))
+    u, di = np.concatenate(parts_u), np.concatenate(parts_d)
+    end_d = days[-1]
+    n = len(u)
     z5 = units.strength[u, 4]
     bad = units.badness(u, di)
     day = days[di]
@@ -258,7 +294,7 @@ def simulate_feedback(
         np.busday_offset(due_day, 1 + rng.geometric(0.2, n), roll="forward", holidays=holidays),
         np.busday_offset(day, rng.integers(1, 11, n), roll="forward", holidays=holidays),
     )
-    handled = handled_day <= _END_D
+    handled = handled_day <= end_d
     handled_at = handled_day.astype("datetime64[s]") + _seconds(rng, n, 8, 17)
     p_dis = _clip01(0.06 * np.exp(-0.5 * z5) * (1 + bad) + np.where(late, 0.15, 0.0))
     r = rng.random(n)

@@ -107,6 +107,17 @@ def _norm_code(v: object) -> str:
     return m.group(1).lstrip("0") if m else s.lower()
 
 
+def _unit_key(unit_code: str) -> str:
+    """The code a boundary file would give a unit: ``"48.20335"`` → ``"20335"``.
+
+    Units created by a reorganisation whose official codes reuse codes of older units carry a
+    ``<prefix>.`` (the 2025 Đà Nẵng communes are ``"48.<GSO>"``, since 78 of their GSO codes
+    belonged to other 2022 Quảng Nam communes), and files carry the bare GSO code.
+    """
+    m = re.fullmatch(r"[^.]+\.(\d+)", unit_code.strip())
+    return _norm_code(m.group(1) if m else unit_code)
+
+
 @dataclass
 class Boundaries:
     """A loaded boundary file."""
@@ -185,13 +196,15 @@ def match_features(geojson: dict, units: pd.DataFrame, strict: bool = False) -> 
     it was formed from (2025 "Bàn Thạch" has the code of 2022 "Tân Thạnh"), and often an old
     name over a much larger area.
     """
-    by_code: dict[str, str] = {}
+    # A code may stand for several units (a 2022 commune and the 2025 one that reused its code):
+    # the name decides between them.
+    by_code: dict[str, list[str]] = {}
     by_name: dict[str, str] = {}
     kinds: dict[str, str | None] = {}
     names_of: dict[str, set[str]] = {}
     for r in units.itertuples(index=False):
         unit_code = str(r.code)
-        by_code[_norm_code(unit_code)] = unit_code
+        by_code.setdefault(_unit_key(unit_code), []).append(unit_code)
         kinds[unit_code] = split_kind(r.name)[0]
         for n in (getattr(r, "name", None), getattr(r, "short_name", None)):
             if n and n == n:
@@ -202,15 +215,17 @@ def match_features(geojson: dict, units: pd.DataFrame, strict: bool = False) -> 
     for feat in geojson.get("features", []):
         props = dict(feat.get("properties") or {})
         code: str | None = None
+        feature_names = {normalize_name(props[n]) for n in NAME_KEYS if props.get(n)}
         for k in CODE_KEYS:
-            if props.get(k) is not None and _norm_code(props[k]) in by_code:
-                code = by_code[_norm_code(props[k])]
-                if strict and names_of.get(code, set()).isdisjoint(
-                        normalize_name(props[n]) for n in NAME_KEYS if props.get(n)):
-                    code = None
-                    continue
-                res.by_code += 1
-                break
+            cands = by_code.get(_norm_code(props[k])) if props.get(k) is not None else None
+            if not cands:
+                continue
+            agree = [c for c in cands if not names_of.get(c, set()).isdisjoint(feature_names)]
+            if strict and not agree:
+                continue
+            code = (agree or cands)[0]
+            res.by_code += 1
+            break
         if code is None and not strict:
             # A name match must not cross kinds: "Phường Tam Kỳ" (a 2025 commune) is not
             # "Thành phố Tam Kỳ" (the 2022 district), though both fold to "tamky".

@@ -59,7 +59,8 @@ def refresh(conn: Connection, buckets: Iterable[date] | None = None) -> int:
 
 
 def generate_demo(engine: Engine, scale: float = 1.0, seed: int = 766,
-                  progress: bool = True) -> dict[str, int]:  # fmt: skip
-    """Replace all facts with demo data, refreshed and scored; returns row counts per table."""
+                  progress: bool = True, end: date | None = None) -> dict[str, int]:  # fmt: skip
+    """Replace all facts with demo data, refreshed and scored; returns row counts per table.
+    ``end``: the demo's last day (default: the Sunday of the last complete week)."""
     return demo_mod.generate_demo(engine, scale=scale, seed=seed, progress=progress,
-                                  snapshot=build_snapshot)  # fmt: skip
+                                  snapshot=build_snapshot, end=end)  # fmt: skip

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 
 from data_access import schema
 from data_access.check import EXIT_NO_SCHEMA, EXIT_OK, EXIT_WARNINGS, run_check
+from data_access.demo_model import START, default_end
 from data_access.engine import get_engine
 from scorecard.pipeline import generate_demo
 from texts import t
@@ -40,11 +41,12 @@ def test_demo_database_is_clean(demo_url, capsys):
         assert t(key).strip() in out
     assert t("check.section.rates", as_of="").split("(")[0].strip() in out
     assert t("check.quality_ok").strip() in out
-    assert "2023-W01" in out and "2024-W52" in out
-    assert "02/01/2023" in out
+    first, last = START.isocalendar(), default_end().isocalendar()
+    assert f"{first[0]}-W{first[1]:02d}" in out and f"{last[0]}-W{last[1]:02d}" in out
+    assert START.strftime("%d/%m/%Y") in out
     for level in ("Sở, ban, ngành", "Cấp huyện", "Cấp xã", "Toàn tỉnh"):
         assert level in out
-    assert "Năm 2023" in out and "Năm 2024" in out
+    assert f"Năm {START.year}" in out and f"Năm {default_end().year}" in out
     assert "Đất đai" in out
     # Vietnamese number formats: 98,5% and 16.000
     assert re.search(r"\b\d{1,3},\d%", out)
@@ -69,7 +71,7 @@ def test_rates_in_output_are_plausible(demo_url, capsys):
     assert pct("Sở, ban, ngành") > pct("Cấp xã") > pct("Cấp huyện")
     assert pct("Đất đai") > pct("Các lĩnh vực khác")
     online = {y: float(v.replace(",", ".")) for y, v in re.findall(r"Năm (\d{4}): trực tuyến (\d+,\d)%", out)}
-    assert online["2024"] > online["2023"]
+    assert online[str(default_end().year)] > online[str(START.year)]
 
 
 def test_no_schema(db_url, capsys):

@@ -592,3 +592,36 @@ def test_communes_without_polygons_get_a_ranked_bar_chart(demo_url, demo_engine,
     assert trace["type"] == "bar"
     assert sorted(c[0] for c in trace["customdata"]) == sorted(communes["code"].astype(str))
     assert list(trace["x"]) == sorted(trace["x"]), "ranked: the best on top"
+
+
+def test_prefixed_unit_codes_match_bare_feature_codes_strictly():
+    """2025 units are ``"48.<GSO>"`` (their GSO codes reuse 2022 ones): "48.20335" is feature
+    "20335" when the names agree too, and the 2022 unit with code "20335" is not."""
+    gj = {"type": "FeatureCollection", "features": [
+        _feature({"code": "20335", "name": "Bàn Thạch", "full_name": "Phường Bàn Thạch"}),
+        _feature({"code": "20194", "name": "Hải Vân", "full_name": "Phường Hải Vân"}, x=108.2),
+        _feature({"code": "20401", "name": "Somewhere else"}, x=108.3),  # code agrees, name not
+    ]}
+    units = pd.DataFrame({
+        "code": ["20335", "48.20335", "48.20194", "48.20401"],
+        "name": ["Phường Tân Thạnh", "Phường Bàn Thạch", "Phường Hải Vân", "Phường Hội An"],
+    })
+    res = geo.match_features(gj, units, strict=True)
+    assert {f["properties"]["code"]: f["properties"]["unit_code"] for f in res.features} == {
+        "20335": "48.20335", "20194": "48.20194"}
+    assert res.by_code == 2
+    assert set(res.missing_units) == {"Phường Tân Thạnh", "Phường Hội An"}
+    # Not strict: the code alone decides, and among several units the one whose name agrees.
+    loose = geo.match_features(gj, units)
+    assert loose.unit_codes == {"48.20335", "48.20194", "48.20401"}
+
+
+def test_shipped_2025_communes_match_the_default_units():
+    from data_access.defaults import units_frame
+
+    units = units_frame()
+    communes = units[(units["level"] == "commune") & (units["parent_code"] == "48")]
+    b = geo.load_boundaries(geo.DEFAULT_FILES["commune"])
+    res = geo.match_features(b.geojson, communes[["code", "name", "short_name"]], strict=True)
+    assert len(res.features) == len(communes) == 94
+    assert res.missing_units == [] and res.unmatched_features == []

@@ -122,6 +122,7 @@ STRINGS: dict[str, str] = {
     "cli.error.database": "Không kết nối hoặc không thao tác được với cơ sở dữ liệu ({url}): {error}",
     "cli.error.unexpected": "Lỗi không lường trước khi chạy lệnh {command}: {error}",
     "cli.error.bad_days": "phải là số nguyên không âm, không phải «{value}»",
+    "cli.error.bad_date": "phải là ngày dạng YYYY-MM-DD, không phải «{value}»",
     "cli.error.interrupted": "Đã dừng theo yêu cầu; giao dịch đang chạy không được ghi.",
     "import.summary.total": "Tổng cộng: {ok} tệp nhập thành công, {failed} tệp không nhập.",
     # python -m data_access sql

@@ -1,8 +1,12 @@
-"""What ``init`` loads as reference units: Quảng Nam's 2022 administrative map (the province, its
-18 departments, 18 districts and 241 communes: assets/defaults, counted by hand from the
-province's published list)."""
+"""What ``init`` loads as reference units, counted from assets/defaults (not typed in by hand):
+Quảng Nam's 2022 map (1 province, 18 districts, 241 communes) until 30/06/2025, its 18
+departments and the 2025 mergers (SNNMT new; 6 merged away, 13 left), and the new Thành phố Đà
+Nẵng (1 city, 94 communes). ``test_defaults.py`` checks the figures the domain texts give."""
 
 from __future__ import annotations
 
-REFERENCE_LEVELS = {"province": 1, "department": 18, "district": 18, "commune": 241}
-REFERENCE_UNITS = sum(REFERENCE_LEVELS.values())  # 1 + 18 + 18 + 241 = 278
+from data_access.defaults import units_frame
+
+_UNITS = units_frame()
+REFERENCE_LEVELS: dict[str, int] = _UNITS["level"].value_counts().to_dict()
+REFERENCE_UNITS = len(_UNITS)  # 2 + 19 + 18 + 241 + 94 = 374

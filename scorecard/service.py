@@ -498,15 +498,14 @@ def _snapshot_series(
     """``series`` from score_week, or None to compute it."""
     if kind not in SNAPSHOT_KINDS or _current_snapshot(conn, week_list) is None:
         return None
-    codes = None
-    if parent is not None:
-        start, end = week_start(week_list[0]), week_start(week_list[-1]) + timedelta(days=6)
-        codes = q.active_units(conn, level=level, start=start, end=end, parent=parent)["code"]
-        codes = codes.astype(str).tolist()
+    start, end = week_start(week_list[0]), week_start(week_list[-1]) + timedelta(days=6)
+    units_ = q.active_units(conn, level=level, start=start, end=end,
+                            parent=None if level == PROVINCE else parent)
+    codes = None if parent is None else units_["code"].astype(str).tolist()
     rows = q.score_week_rows(conn, level, kind, week_list, codes, flag="in_series")
-    # every week asked for, or compute: the snapshot leaves out long gaps between weeks with
-    # data (scorecard.snapshot.MAX_GAP_WEEKS)
-    if rows.empty or set(rows["week"]) != set(week_list):
+    # every week asked for in which a unit of the level existed, or compute: the snapshot
+    # leaves out long gaps between weeks with data (scorecard.snapshot.MAX_GAP_WEEKS)
+    if rows.empty or set(rows["week"]) != _weeks_with_units(week_list, units_):
         return None
     # The on-demand series scores every week with the methodology in force at its last week's
     # end; the snapshot holds each week's own. Equal only when one version spans the weeks.
@@ -516,6 +515,19 @@ def _snapshot_series(
     out = rows[SERIES_COLUMNS].copy()
     out[["total", *GROUPS]] = out[["total", *GROUPS]].astype("float64")
     return out.sort_values(["week", "unit_code"]).reset_index(drop=True)
+
+
+def _weeks_with_units(week_list: list[str], units_: pd.DataFrame) -> set[str]:
+    """The weeks of ``week_list`` in which at least one of the units existed (a series of the
+    districts stops at 30/06/2025)."""
+    spans = [(valid_start(date.min, f), t) for f, t in zip(units_["valid_from"], units_["valid_to"], strict=True)]
+    out = set()
+    for w in week_list:
+        lo = week_start(w)
+        hi = lo + timedelta(days=6)
+        if any(f <= hi and (t is None or pd.isna(t) or t >= lo) for f, t in spans):
+            out.add(w)
+    return out
 
 
 def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -> pd.DataFrame | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 # Value types understood by data_access.validate.
 CODE, TEXT, DATETIME, DATE, INT, FLAG, FLOAT = "code", "text", "datetime", "date", "int", "flag", "float"
+SHARE = "share"  # a fraction in (0, 1]: 0.4, 0,4 or 40%
 CHANNEL, STATUS, PAYMENT, ONLINE_LEVEL, LEVEL, SATISFIED = (
     "channel",
     "status",
@@ -36,13 +37,25 @@ class Col:
 
 @dataclass(frozen=True)
 class Kind:
-    name: str  # "dossier", "catalogue", "feedback", "units"
+    name: str  # "dossier", "catalogue", "feedback", "units", "lineage"
     key_header: str  # the header whose presence identifies the kind (and the row's code)
     columns: tuple[Col, ...]
+    # Headers that together identify a row, when the key header alone does not (lineage: one
+    # old unit feeds several new ones): unique within a file, and the key of the upsert.
+    identity: tuple[str, ...] = ()
 
     @property
     def key_column(self) -> str:
         return next(c.column for c in self.columns if c.header == self.key_header)
+
+    @property
+    def identity_headers(self) -> tuple[str, ...]:
+        return self.identity or (self.key_header,)
+
+    @property
+    def identity_columns(self) -> tuple[str, ...]:
+        by_header = {c.header: c.column for c in self.columns}
+        return tuple(by_header[h] for h in self.identity_headers)
 
 
 DOSSIER = Kind(
@@ -125,13 +138,29 @@ UNITS = Kind(
     ),
 )
 
+# Lineage across a reorganisation (TWO_TIER_2025.md): old unit -> new unit from a day, with the
+# share of the old unit's dossiers that went to the new one (empty: all of them).
+LINEAGE = Kind(
+    "lineage",
+    "MaDonViCu",
+    (
+        Col("MaDonViCu", "old_code", CODE, required=True, max_len=32),
+        Col("MaDonViMoi", "new_code", CODE, required=True, max_len=32),
+        Col("NgayHieuLuc", "valid_from", DATE, required=True),
+        Col("TyLe", "share", SHARE),
+    ),
+    identity=("MaDonViCu", "MaDonViMoi", "NgayHieuLuc"),
+)
+
 # Detection order matters: a dossier file also has MaTTHC, so the catalogue is tried last.
-KINDS: tuple[Kind, ...] = (DOSSIER, FEEDBACK, UNITS, CATALOGUE)
+# Headers are compared whole after norm_header, so MaDonViCu ("madonvicu") never reads as
+# MaDonVi; lineage is tried before units all the same, its key being the more specific.
+KINDS: tuple[Kind, ...] = (DOSSIER, FEEDBACK, LINEAGE, UNITS, CATALOGUE)
 BY_NAME = {k.name: k for k in KINDS}
 
-# Units before the catalogue (agencies are units) before dossiers and feedback (which refer to
-# both), whatever order the files were given in.
-IMPORT_ORDER = {"units": 0, "catalogue": 1, "dossier": 2, "feedback": 3}
+# Units before lineage (which links units) before the catalogue (agencies are units) before
+# dossiers and feedback (which refer to both), whatever order the files were given in.
+IMPORT_ORDER = {"units": 0, "lineage": 1, "catalogue": 2, "dossier": 3, "feedback": 4}
 
 # Fragments of normalised header names that mean personal data (applicant name, ID number,
 # phone, e-mail, address, birth date). A header containing any of them is dropped unread.

@@ -8,8 +8,8 @@ Each file is streamed in chunks in two passes, so memory stays bounded whatever 
    transaction per file: an invalid file (without --skip-invalid), a database error or a killed
    process leaves the database exactly as it was. Nothing is parsed or validated twice, and the
    rows written are exactly the rows validated even if the file changes in between.
-Files are imported units first, then catalogues, then dossiers and feedback, so rows may refer
-to units and procedures imported by the same command. Each file is judged on its own: one that
+Files are imported units first, then lineage, catalogues, dossiers and feedback, so rows may
+refer to units and procedures imported by the same command. Each file is judged on its own: one that
 cannot be read, or fails in any way, is reported and the others are imported.
 
 Dossier and feedback dates must fall in a window (``date_window``): not before the earliest
@@ -26,7 +26,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -42,7 +42,7 @@ from data_access import schema as s
 from data_access.cell_safety import safe_cell
 from data_access.readers import FileError, iter_frames, read_headers
 from data_access.refresh import SnapshotBuilder, refresh
-from data_access.validate import Reference, level_lookup
+from data_access.validate import Reference, level_lookup, overfull_shares
 from data_access.validate_frame import validate_frame
 from data_access.writers import WRITERS
 from texts import t
@@ -117,12 +117,14 @@ def load_reference(conn: Connection, extra_units: Iterable[str] = (), today: dat
                    horizon: int | None = None) -> Reference:  # fmt: skip
     """Units, procedures and levels as stored now (so earlier files of the command count), and
     the window dates must fall in."""
-    units = {r[0] for r in conn.execute(select(s.unit.c.code))}
+    u = s.unit.c
+    validity = {r[0]: (r[1], r[2]) for r in conn.execute(select(u.code, u.valid_from, u.valid_to))}
+    units = set(validity)
     procs = {r[0]: r[1] for r in conn.execute(select(s.procedure.c.code, s.procedure.c.field_code))}
     levels = {r[0]: r[1] for r in conn.execute(select(s.unit_level.c.code, s.unit_level.c.name))}
     earliest, latest, latest_due = date_window(conn, today, horizon)
     return Reference(frozenset(units | set(extra_units)), procs, level_lookup(levels),
-                     earliest, latest, latest_due)  # fmt: skip
+                     earliest, latest, latest_due, unit_validity=validity)  # fmt: skip
 
 
 def _plan(path: Path) -> _Plan | FileResult:
@@ -211,10 +213,30 @@ def _unit_codes_in_file(plan: _Plan) -> set[str]:
     return codes
 
 
+def _lineage_sums(plan: _Plan) -> dict:
+    """The (old unit, day) groups of a lineage file whose shares add up to more than 1: a fact
+    about the whole file, gathered before the chunks are validated so that every row of such a
+    group is rejected with the same reason (validate.overfull_shares)."""
+    cells: list[tuple[object, object, object]] = []
+    for frame in iter_frames(plan.path, plan.headers.used):
+        if "TyLe" in frame.columns:  # no share column: nothing can add up to more than 1
+            cells.extend(zip(frame["MaDonViCu"], frame["NgayHieuLuc"], frame["TyLe"], strict=True))
+    return overfull_shares(cells)
+
+
+def _identities(kind: fm.Kind, valid: pd.DataFrame) -> pd.Series:
+    """What must be unique within a file: the code, or a tuple of columns (lineage)."""
+    columns = kind.identity_columns
+    if len(columns) == 1:
+        return valid[columns[0]]
+    return pd.Series(list(zip(*(valid[c] for c in columns), strict=True)), index=valid.index, dtype=object)
+
+
 def _validate_file(plan: _Plan, ref: Reference, rejected: _RejectedFile | None, spool: _Spool,
                    progress: bool) -> _Validation:  # fmt: skip
-    kind, key = plan.kind, plan.kind.key_column
-    seen: set[str] = set()
+    kind = plan.kind
+    key_header = ", ".join(kind.identity_headers)
+    seen: set = set()
     res = _Validation()
     bar = tqdm(desc=t("import.progress.check", file=plan.path.name), unit=t("import.progress.unit"),
                disable=not progress, file=sys.stderr)  # fmt: skip
@@ -222,15 +244,17 @@ def _validate_file(plan: _Plan, ref: Reference, rejected: _RejectedFile | None, 
         checked = validate_frame(kind, frame, ref)
         valid, reasons = checked.valid, checked.bad
         # Codes must be unique within the file: the first valid row with a code wins.
-        codes = valid[key]
+        codes = _identities(kind, valid)
         dup = codes.duplicated().to_numpy()
         if not seen.isdisjoint(codes):  # rare: look row by row only then
             dup |= np.fromiter((c in seen for c in codes), dtype=bool, count=len(codes))
         if dup.any():
             for n, code in zip(valid.index[dup], codes[dup], strict=True):
-                reasons[int(n)] = [t("import.reason.duplicate", col=kind.key_header, value=code)]
+                shown = ", ".join(map(str, code)) if isinstance(code, tuple) else code
+                reasons[int(n)] = [t("import.reason.duplicate", col=key_header, value=shown)]
             valid = valid[~dup]
-        seen.update(valid[key])
+            codes = codes[~dup]
+        seen.update(codes)
         spool.add(valid)
         if reasons:
             _note_bad(res, frame, reasons, rejected)
@@ -369,6 +393,8 @@ def _import_file(engine: Engine, path: Path, skip_invalid: bool, progress: bool,
         extra = _unit_codes_in_file(plan) if plan.kind is fm.UNITS else set()
         with engine.connect() as conn:
             ref = load_reference(conn, extra, today, horizon)
+        if plan.kind is fm.LINEAGE:
+            ref = replace(ref, overfull_shares=_lineage_sums(plan))
         rejected = None
         if skip_invalid:
             headers = [c.header for c in plan.kind.columns if c.header in plan.headers.used.values()]
@@ -411,7 +437,7 @@ def _import_file(engine: Engine, path: Path, skip_invalid: bool, progress: bool,
 
 
 def _order(paths: list[Path]) -> list[Path]:
-    """Units, then catalogues, then dossiers and feedback (stable; unreadable files last)."""
+    """Units, lineage, catalogues, then dossiers and feedback (stable; unreadable files last)."""
 
     def rank(p: Path) -> int:
         try:

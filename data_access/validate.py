@@ -10,19 +10,20 @@ Duplicate codes within a file are the importer's business (it needs the whole fi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from data_access import formats as fm
 from data_access.derive import ALL_STATUSES, CHANNELS
 from data_access.formats import Col, Kind, strip_accents
-from texts import t
+from texts import fmt_number, t
 
 # Years outside this range are typing mistakes, and would overflow the date arithmetic of
 # data_access.derive (pandas nanosecond timestamps end in 2262).
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_DAYS = 3650  # paused days / legal duration: anything longer is a mistake
+SHARE_TOLERANCE = 1e-6  # shares that sum to 1 in decimal text may exceed it in binary floats
 _SHOWN = 40  # characters of a bad value quoted in a reason
 
 
@@ -40,6 +41,11 @@ class Reference:
     earliest: date | None = None
     latest: date | None = None
     latest_due: date | None = None
+    # unit code -> (valid_from, valid_to), None = open; a unit absent here is open both ways
+    unit_validity: Mapping[str, tuple[date | None, date | None]] = field(default_factory=dict)
+    # (old unit, day) -> the sum of a lineage file's shares, where it exceeds 1: a whole-file
+    # fact (``overfull_shares``), looked up row by row so both validators reject the same rows
+    overfull_shares: Mapping[tuple[str, date], float] = field(default_factory=dict)
 
 
 class _BadValueError(Exception):
@@ -153,6 +159,24 @@ def _p_float(s: str, col: Col, ref: Reference) -> float:
     return x
 
 
+def parse_share(s: str) -> float:
+    """A share as written: ``0.4``, ``0,4`` or ``40%`` -> 0.4 (ValueError if not a number)."""
+    s = s.strip()
+    percent = s.endswith("%")
+    x = float((s[:-1] if percent else s).strip().replace(",", "."))
+    return x / 100 if percent else x
+
+
+def _p_share(s: str, col: Col, ref: Reference) -> float:
+    try:
+        x = parse_share(s)
+    except ValueError:
+        raise _BadValueError(t("import.reason.bad_number", col=col.header, value=_show(s))) from None
+    if not 0 < x <= 1:  # also rejects nan
+        raise _BadValueError(t("import.reason.bad_share", col=col.header, value=_show(s)))
+    return x
+
+
 def _vocab(table: Mapping[str, int], reason: str) -> Callable[[str, Col, Reference], int]:
     def parse(s: str, col: Col, ref: Reference) -> int:
         v = table.get(s)  # fast path: the plain codes real exports use
@@ -188,6 +212,7 @@ _PARSERS: dict[str, Callable[[str, Col, Reference], object]] = {
     fm.DATE: _p_date,
     fm.INT: _p_int,
     fm.FLOAT: _p_float,
+    fm.SHARE: _p_share,
     fm.FLAG: _vocab(_FLAGS, "import.reason.bad_flag"),
     fm.SATISFIED: _vocab(_SATISFIED, "import.reason.bad_flag"),
     fm.CHANNEL: _vocab(_CHANNELS, "import.reason.bad_channel"),
@@ -300,12 +325,70 @@ def _check_units(out: dict, reasons: list[str], ref: Reference) -> None:
                 "import.reason.end_before_start")  # fmt: skip
 
 
+def _span(valid: tuple[date | None, date | None]) -> str:
+    start, end = valid
+    if start is not None and end is not None:
+        return t("import.span.from_to", start=start.isoformat(), end=end.isoformat())
+    if start is not None:
+        return t("import.span.from", start=start.isoformat())
+    return t("import.span.to", end=end.isoformat() if end is not None else "")
+
+
+def valid_on(valid: tuple[date | None, date | None], day: date) -> bool:
+    start, end = valid
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def _check_lineage(out: dict, reasons: list[str], ref: Reference) -> None:
+    _known_unit(out, reasons, "old_code", "MaDonViCu", ref)
+    _known_unit(out, reasons, "new_code", "MaDonViMoi", ref)
+    old, new, day = out.get("old_code"), out.get("new_code"), out.get("valid_from")
+    if old is not None and old == new:
+        reasons.append(t("import.reason.same_unit", col="MaDonViMoi", value=_show(old), other="MaDonViCu"))
+    if day is None:
+        return
+    # The new unit holds the work from NgayHieuLuc on; the old one held it until the day before.
+    if new is not None and new in ref.unit_validity and not valid_on(ref.unit_validity[new], day):
+        reasons.append(t("import.reason.new_not_valid", col="MaDonViMoi", value=_show(new),
+                         day=day.isoformat(), span=_span(ref.unit_validity[new])))  # fmt: skip
+    before = day - timedelta(days=1)
+    if old is not None and old in ref.unit_validity and not valid_on(ref.unit_validity[old], before):
+        reasons.append(t("import.reason.old_not_valid", col="MaDonViCu", value=_show(old),
+                         day=before.isoformat(), start="NgayHieuLuc", span=_span(ref.unit_validity[old])))  # fmt: skip
+    total = ref.overfull_shares.get((old, day)) if old is not None else None
+    if old is not None and total is not None:
+        shown = fmt_number(total, 6).rstrip("0").rstrip(",")
+        reasons.append(t("import.reason.shares_over_one", col="TyLe", value=_show(old),
+                         day=day.isoformat(), total=shown))  # fmt: skip
+
+
 _CHECKS = {
     "dossier": _check_dossier,
     "feedback": _check_feedback,
     "catalogue": _check_catalogue,
     "units": _check_units,
+    "lineage": _check_lineage,
 }
+
+
+def overfull_shares(rows: Iterable[tuple[object, object, object]]) -> dict[tuple[str, date], float]:
+    """(old unit, day) -> total share, for the groups of a lineage file whose shares add up to
+    more than 1. ``rows``: the file's (MaDonViCu, NgayHieuLuc, TyLe) cells as read. Only cells
+    that are valid on their own count (an empty share, a bad date or share is the row's own
+    fault), so a bad row does not drag its good neighbours down with a sum it never had."""
+    totals: dict[tuple[str, date], float] = {}
+    for old, day, share in rows:
+        code, day_text, share_text = _text(old), _text(day), _text(share)
+        if not (code and day_text and share_text):
+            continue
+        try:
+            d = parse_datetime(day_text).date()
+            x = parse_share(share_text)
+        except ValueError:
+            continue
+        if 0 < x <= 1:
+            totals[(code, d)] = totals.get((code, d), 0.0) + x
+    return {k: v for k, v in totals.items() if v > 1 + SHARE_TOLERANCE}
 
 
 def validate_row(kind: Kind, row: Mapping[str, object], ref: Reference) -> dict | list[str]:
@@ -333,6 +416,10 @@ def validate_feedback(row: Mapping[str, object], ref: Reference) -> dict | list[
 
 def validate_unit(row: Mapping[str, object], ref: Reference) -> dict | list[str]:
     return validate_row(fm.UNITS, row, ref)
+
+
+def validate_lineage(row: Mapping[str, object], ref: Reference) -> dict | list[str]:
+    return validate_row(fm.LINEAGE, row, ref)
 
 
 def level_lookup(levels: Mapping[str, str]) -> dict[str, str]:

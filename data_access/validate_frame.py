@@ -46,12 +46,14 @@ _UNIT_CHECKS = {
     "feedback": ("unit_code",),
     "catalogue": ("agency_code",),
     "units": ("parent_code", "successor_code"),
+    "lineage": ("old_code", "new_code"),
 }
 _ORDER_CHECKS = {
     "dossier": (("received_at", "due_at"), ("received_at", "finished_at"), ("received_at", "returned_at")),
     "feedback": (("received_at", "due_at"), ("received_at", "handled_at")),
     "catalogue": (),
     "units": (("valid_from", "valid_to"),),
+    "lineage": (),
 }
 
 # Fixed-width date-time shapes: digits where a letter is, "?" is " " or "T", the rest literal.
@@ -189,7 +191,7 @@ def typed(col: Col, values: np.ndarray) -> np.ndarray:
         return np.where(pd.isna(values), 0, values).astype(np.int64)
     if col.type == fm.DATETIME:
         return np.array(list(values), dtype="datetime64[us]").astype("datetime64[ns]")
-    if col.type == fm.FLOAT:
+    if col.type in (fm.FLOAT, fm.SHARE):
         return values.astype(np.float64)
     return values
 
@@ -244,6 +246,31 @@ def _cross_checks(kind: Kind, cols: dict[str, np.ndarray], ref: Reference) -> np
         bad |= ~known[codes]  # code -1 (no procedure) picks the trailing True / None
         fill = pd.isna(field)
         field[fill] = fields[codes[fill]]  # the export may leave the field to the catalogue
+    if kind is fm.LINEAGE:
+        bad |= _lineage_checks(cols, ref)
+    return bad
+
+
+def _validity_bound(codes: np.ndarray, ref: Reference, which: int) -> np.ndarray:
+    """Each unit's valid_from (0) or valid_to (1) as datetime64[D], NaT when open or unknown."""
+    bounds = {c: v[which] for c, v in ref.unit_validity.items() if v[which] is not None}
+    found = [bounds.get(c) for c in codes]  # a dict lookup: Series.map would give NaN, not None
+    return _days(_objects(found))
+
+
+def _lineage_checks(cols: dict[str, np.ndarray], ref: Reference) -> np.ndarray:
+    """validate._check_lineage over a chunk: old != new, the new unit valid on the day, the old
+    one on the day before, and no group whose shares the file sums above 1."""
+    old, new, days = cols["old_code"], cols["new_code"], _days(cols["valid_from"])
+    bad = (old == new) & ~pd.isna(old)
+    for codes, day in ((new, days), (old, days - np.timedelta64(1, "D"))):
+        start, end = _validity_bound(codes, ref, 0), _validity_bound(codes, ref, 1)
+        bad |= ~np.isnat(day) & ~np.isnat(start) & (day < start)
+        bad |= ~np.isnat(day) & ~np.isnat(end) & (day > end)
+    if ref.overfull_shares:
+        over = ref.overfull_shares
+        bad |= np.fromiter(((o, d) in over for o, d in zip(old, cols["valid_from"], strict=True)),
+                           dtype=bool, count=len(old))  # fmt: skip
     return bad
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select
 
 from data_access import schema as s
 from data_access.bulk import frame_records, insert_frame
@@ -48,7 +48,8 @@ class _Writer:
         self.columns = [c.name for c in self.table.columns]
         # Codes are unique within a file, so rows this import inserts never collide with each
         # other: on a table empty at the start (the first load) there is nothing to look up.
-        self.was_empty = conn.execute(select(self.table.c.code).limit(1)).first() is None
+        first_key = next(iter(self.table.primary_key.columns))
+        self.was_empty = conn.execute(select(first_key).limit(1)).first() is None
         if not self.was_empty and conn.dialect.name == "postgresql":
             # Without statistics PostgreSQL plans the code lookups below as sequential scans,
             # which makes a large import quadratic; ANALYZE (allowed in a transaction) fixes it.
@@ -156,7 +157,77 @@ class UnitWriter(_Writer):
 
     def write(self, frame: pd.DataFrame) -> None:
         if not frame.empty:
-            self._upsert(self._keep_absent(frame))
+            frame = self._keep_absent(frame)
+            self._upsert(frame)
+            self._successor_lineage(frame)
+
+    def _successor_lineage(self, frame: pd.DataFrame) -> None:
+        """A unit that ends (HieuLucDen) with a successor (MaDonViKeThua) hands its work over the
+        next day: record that as lineage (share NULL = all of it) unless the pair already has a
+        row for that day, which may carry a share imported on purpose."""
+        if "successor_code" not in frame.columns or "valid_to" not in frame.columns:
+            return
+        ends = frame[frame["successor_code"].notna() & frame["valid_to"].notna()]
+        records = [
+            {"old_code": code, "new_code": succ, "valid_from": end + timedelta(days=1), "share": None}
+            for code, succ, end in zip(ends["code"], ends["successor_code"], ends["valid_to"], strict=True)
+            if code != succ
+        ]
+        if records:
+            s.unit_lineage.create(self.conn, checkfirst=True)  # a database of an earlier release
+            stored = _stored_lineage(self.conn, records)
+            new = [r for r in records if _lineage_key(r) not in stored]
+            if new:
+                self.conn.execute(insert(s.unit_lineage), new)
+
+
+def _lineage_key(r: dict) -> tuple[str, str, date]:
+    return r["old_code"], r["new_code"], r["valid_from"]
+
+
+def _stored_lineage(conn: Connection, records: list[dict]) -> dict[tuple[str, str, date], float | None]:
+    """Stored lineage rows with the keys of ``records`` -> their share."""
+    g = s.unit_lineage.c
+    keys = {_lineage_key(r) for r in records}
+    out: dict[tuple[str, str, date], float | None] = {}
+    for batch in _batches(sorted({r["old_code"] for r in records})):
+        for old, new, day, share in conn.execute(
+            select(g.old_code, g.new_code, g.valid_from, g.share).where(g.old_code.in_(batch))
+        ):
+            if (old, new, day) in keys:
+                out[(old, new, day)] = share
+    return out
+
+
+class LineageWriter(_Writer):
+    """Lineage rows, upserted on (old unit, new unit, day): a re-import replaces the share. A
+    file without the TyLe column keeps the stored shares, as partial unit files keep columns."""
+
+    table = s.unit_lineage
+
+    def __init__(self, conn: Connection, carried: Iterable[str] | None = None) -> None:
+        s.unit_lineage.create(conn, checkfirst=True)  # a database of an earlier release
+        super().__init__(conn, carried)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        records = frame_records(frame, ["old_code", "new_code", "valid_from", "share"])  # small
+        stored = {} if self.was_empty else _stored_lineage(self.conn, records)
+        if stored:
+            g = s.unit_lineage.c
+            self.conn.execute(
+                delete(s.unit_lineage).where(
+                    g.old_code == bindparam("o"), g.new_code == bindparam("n"), g.valid_from == bindparam("d")
+                ),
+                [{"o": o, "n": n, "d": d} for o, n, d in stored],
+            )
+            if self.carried is not None and "share" not in self.carried:
+                for r in records:
+                    r["share"] = stored.get(_lineage_key(r), r["share"])
+        self.conn.execute(insert(s.unit_lineage), records)
+        self.stats.updated += len(stored)
+        self.stats.inserted += len(records) - len(stored)
 
 # Procedure attributes that the aggregates join on: changing one changes stored counts.
 _AGG_ATTRIBUTES = ("fee_bearing", "issues_result", "certification")
@@ -217,4 +288,5 @@ WRITERS: dict[str, type[_Writer]] = {
     "feedback": FeedbackWriter,
     "units": UnitWriter,
     "catalogue": CatalogueWriter,
+    "lineage": LineageWriter,
 }

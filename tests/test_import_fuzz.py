@@ -18,6 +18,7 @@ from helpers.import_files import (
     CATALOGUE_HEADERS,
     DOSSIER_HEADERS,
     FEEDBACK_HEADERS,
+    LINEAGE_HEADERS,
     UNIT_HEADERS,
     write_csv,
 )
@@ -38,10 +39,10 @@ _VALUES = [
     "", "A1", "B2", "1.001", "2.001", "20335", "SCT", "502", "commune", "Cấp xã", "1", "0", "2",
     "10", "4", "x", "=1+1", "@SUM(A1)", "-3", "1e308", "nan", "2024-13-40", "31/02/2024",
     _TODAY.isoformat(), (_TODAY - timedelta(days=3)).isoformat(), "2200-01-01", "1999-12-31",
-    (_TODAY + timedelta(days=400)).isoformat(), "15,6", "\u202eA", "A\x00B", "\x07", "Đ" * 40,
+    (_TODAY + timedelta(days=400)).isoformat(), "15,6", "0,4", "40%", "\u202eA", "A\x00B", "\x07", "Đ" * 40,
 ]  # fmt: skip
 _HEADERS = sorted({*DOSSIER_HEADERS, *FEEDBACK_HEADERS, *UNIT_HEADERS, *CATALOGUE_HEADERS,
-                   "HoTen", "", " MaHoSo ", "mã hồ sơ", "Unnamed"})  # fmt: skip
+                   *LINEAGE_HEADERS, "HoTen", "", " MaHoSo ", "mã hồ sơ", "Unnamed"})  # fmt: skip
 
 cells = st.one_of(st.sampled_from(_VALUES), st.text(max_size=30))
 headers = st.lists(st.one_of(st.sampled_from(_HEADERS), st.text(max_size=12)), min_size=0, max_size=12)
@@ -92,7 +93,7 @@ def files(draw: st.DrawFn) -> tuple[str, bytes]:
 def _content(engine: Engine) -> str:
     h = hashlib.sha256()
     with engine.connect() as c:
-        for table in (s.dossier, s.feedback, s.unit, s.procedure, s.field):
+        for table in (s.dossier, s.feedback, s.unit, s.procedure, s.field, s.unit_lineage):
             for row in sorted(map(repr, c.execute(select(table)).all())):
                 h.update(row.encode())
     return h.hexdigest()

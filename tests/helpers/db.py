@@ -23,7 +23,7 @@ def rows(engine: Engine, table, order=None) -> list[dict]:  # noqa: ANN001
 def snapshot(engine: Engine) -> dict[str, list]:
     """Every row of every fact, aggregate and log table (what an import may change)."""
     tables = (s.dossier, s.feedback, s.unit, s.procedure, s.field, s.agg_unit_bucket,
-              s.agg_overdue, s.agg_unit_procedure, s.load_log)  # fmt: skip
+              s.agg_overdue, s.agg_unit_procedure, s.load_log, s.unit_lineage)  # fmt: skip
     with engine.connect() as c:
         return {t.name: sorted(map(repr, c.execute(select(t)).all())) for t in tables}
 

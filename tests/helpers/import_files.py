@@ -68,6 +68,8 @@ def dossier(code: str, **over: object) -> dict:
 UNIT_HEADERS = ["MaDonVi", "TenDonVi", "Cap", "Loai", "MaDonViCha", "HieuLucTu", "HieuLucDen",
                 "MaDonViKeThua", "ViDo", "KinhDo"]  # fmt: skip
 
+LINEAGE_HEADERS = ["MaDonViCu", "MaDonViMoi", "NgayHieuLuc", "TyLe"]
+
 FEEDBACK_HEADERS = ["MaPAKN", "DonVi", "NgayTiepNhan", "HanXuLy", "NgayXuLy", "KetQua", "HaiLong",
                     "PhanAnhLai", "DienThoai"]  # fmt: skip
 

@@ -52,7 +52,7 @@ else:
                        max=fmt_number(group_max[g], 0)),
             )
     st.caption(
-        tm("ui.kpi.grade_target", grade=row.get("grade") or "–",
+        tm("ui.kpi.grade_target", grade=row.get("grade") or "–", scope=views.province_scope(ctx.url, ctx.end),
           target=widgets.fmt_score(total_target) if total_target is not None else "–",
           maxima=" · ".join(fmt_number(group_max[g], 0) for g in widgets.GROUPS))
     )
@@ -68,7 +68,7 @@ trend_col, grade_col = st.columns([3, 2], gap="large")
 
 # --- province trend and grade distribution ---------------------------------------------------
 with trend_col:
-    st.subheader(t("ui.overview.trend"))
+    st.subheader(t("ui.overview.trend", scope=views.province_scope(ctx.url, ctx.end)))
     if series.empty:
         st.caption(t("ui.no_data"))
     else:

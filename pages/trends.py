@@ -22,7 +22,7 @@ summary = data.load_summary(ctx.url, level, "ytd", f.week)
 
 names: dict[str, str] = {}
 if prov_code:
-    names[prov_code] = t("ui.trends.province")
+    names[prov_code] = prov_names.get(prov_code, prov_code)
 names.update(dict(zip(units["code"].astype(str), units["name"], strict=False)))
 
 # Default: the province, the best and the worst unit, so the spread is visible at once.
@@ -33,7 +33,7 @@ if not summary.empty:
 
 c1, c2, c3, c4 = st.columns([5, 2, 2, 2])
 chosen = c1.multiselect(
-    tm("ui.trends.units", level=state.level_name(level)),
+    tm("ui.trends.units", level=state.level_name(level), scope=views.province_scope(ctx.url, ctx.end)),
     list(names),
     default=[c for c in dict.fromkeys(default) if c in names],
     format_func=names.get,

@@ -85,7 +85,7 @@ COMPONENT_COLUMNS = compute.COMPONENT_COLUMNS
 # the saturation applied (appended last so that positional readers keep working)
 DETAIL_COLUMNS = [*COMPONENT_COLUMNS, "group_max", "saturation"]
 SERIES_COLUMNS = ["week", "unit_code", "total", *[f"group_{i}" for i in range(1, 7)]]
-UNIT_COLUMNS = ["code", "name", "short_name", "level", "parent_code", "lat", "lon", "valid_from", "valid_to"]
+UNIT_COLUMNS = ["code", "name", "short_name", "level", "parent_code", "lat", "lon", "valid_from", "valid_to", "kind"]
 
 
 ComponentLoader = Callable[[Sequence[str] | None], pd.DataFrame]

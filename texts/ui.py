@@ -113,11 +113,11 @@ STRINGS: dict[str, str] = {
     "ui.kpi.total": "Tổng điểm toàn tỉnh",
     "ui.kpi.vs_last_week": "so với kỳ trước",
     "ui.kpi.vs_last_period": "so với kỳ trước",
-    "ui.kpi.grade_target": "Toàn tỉnh xếp loại {grade}; mục tiêu tổng điểm {target}. Điểm tối "
+    "ui.kpi.grade_target": "Toàn {scope} xếp loại {grade}; mục tiêu tổng điểm {target}. Điểm tối "
     "đa của sáu nhóm: {maxima}.",
     # overview
     "ui.overview.title": "Tổng quan Bộ chỉ số 766",
-    "ui.overview.trend": "Diễn biến điểm toàn tỉnh",
+    "ui.overview.trend": "Diễn biến điểm toàn {scope}",
     "ui.overview.trend_caption": "Điểm lũy kế từ đầu năm tại cuối mỗi tuần; đường nét đứt là "
     "mục tiêu.",
     "ui.overview.grades": "Phân bố xếp loại",
@@ -174,8 +174,9 @@ STRINGS: dict[str, str] = {
     "Bấm vào một đơn vị để xem chi tiết.",
     # trends
     "ui.trends.title": "Xu hướng điểm theo tuần",
-    "ui.trends.units": "Đơn vị so sánh ({level} và toàn tỉnh)",
-    "ui.trends.province": "Toàn tỉnh",
+    "ui.trends.units": "Đơn vị so sánh ({level} và toàn {scope})",
+    "ui.trends.province": "Toàn {scope}",
+    "ui.scope.province": "tỉnh",
     "ui.trends.province_before": "{name} (đến {end})",
     "ui.no_activity_unit": "Không phát sinh",
     "ui.no_activity_help": (
@@ -188,8 +189,8 @@ STRINGS: dict[str, str] = {
     "ui.unit.span_from": "từ {start}",
     "ui.unit.span_to": "đến {end}",
     "ui.unit.span_between": "từ {start} đến {end}",
-    "ui.unit.successors": "Đơn vị kế thừa: {links}.",
-    "ui.unit.predecessors": "Hình thành từ: {links}.",
+    "ui.unit.successors": "Từ {date}, đơn vị kế thừa: {links}.",
+    "ui.unit.predecessors": "Từ {date}, hình thành từ: {links}.",
     "ui.unit.last_week": "Xem số liệu của đơn vị ở tuần cuối cùng còn hoạt động: {link}.",
     "ui.unit.scored_from": (
         "Đơn vị bắt đầu hoạt động từ {date}: điểm của kỳ đã chọn chỉ tính từ ngày đó."

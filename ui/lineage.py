@@ -35,12 +35,10 @@ def show_links(ctx: Ctx, code: str) -> None:
     after = data.load_successors(ctx.url, code)
     if not before.empty:
         day = structure.day_of(before["changed_on"].min())
-        st.caption(t("ui.unit.predecessors", links=_link_list(ctx, before, True))
-                   + (f" ({fmt_date(day)})" if day else ""))
+        st.caption(t("ui.unit.predecessors", links=_link_list(ctx, before, True), date=fmt_date(day)))
     if not after.empty:
         day = structure.day_of(after["changed_on"].min())
-        st.caption(t("ui.unit.successors", links=_link_list(ctx, after, True))
-                   + (f" ({fmt_date(day)})" if day else ""))
+        st.caption(t("ui.unit.successors", links=_link_list(ctx, after, True), date=fmt_date(day)))
 
 
 def span_text(valid_from: object, valid_to: object) -> str:

@@ -46,6 +46,15 @@ def unit_choice_label(name: str, level_name: str, valid_from: object, valid_to: 
     return f"{name} ({level_name}, {span})"
 
 
+def province_scope(url: str, on: date) -> str:
+    """"tỉnh" or "thành phố": the kind of the province-level unit of ``on`` (Đà Nẵng is a city),
+    for headings such as "Diễn biến điểm toàn thành phố"."""
+    prov = data.load_units(url, level="province")
+    row = structure.province_on(prov, on) if not prov.empty else None
+    kind = None if row is None else row.get("kind")
+    return str(kind).lower() if isinstance(kind, str) and kind else t("ui.scope.province")
+
+
 def province_names(url: str, on: date) -> dict[str, str]:
     """Trend labels of the province-level units: the one of ``on`` is "Toàn tỉnh", one that
     came before it is named with its last day (a separate, labelled segment of the line)."""
@@ -55,7 +64,7 @@ def province_names(url: str, on: date) -> dict[str, str]:
     for r in prov.itertuples(index=False):
         code = str(r.code)
         if code == current:
-            out[code] = t("ui.trends.province")
+            out[code] = t("ui.trends.province", scope=province_scope(url, on))
         else:
             end = structure.day_of(r.valid_to)
             out[code] = t("ui.trends.province_before", name=str(r.name), end=fmt_date(end)) if end else str(r.name)

@@ -67,12 +67,12 @@ def active_units_stmt(
     end: date | None = None,
     parent: str | None = None,
 ) -> Select:
-    """Units [code, name, short_name, level, parent_code, lat, lon, valid_from, valid_to] of a
+    """Units [code, name, short_name, level, parent_code, lat, lon, valid_from, valid_to, kind] of a
     level (None: all) valid at some point in [start, end] (None: any time), optionally under a parent."""
     u = s.unit
     stmt = select(
         u.c.code, u.c.name, u.c.short_name, u.c.level, u.c.parent_code, u.c.lat, u.c.lon,
-        u.c.valid_from, u.c.valid_to,
+        u.c.valid_from, u.c.valid_to, u.c.kind,
     )
     if level is not None:
         stmt = stmt.where(u.c.level == level)

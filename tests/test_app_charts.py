@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.app import APP, TIMEOUT, _app_env  # noqa: F401 - _app_env: autouse
+from helpers.app import APP, PRE_REFORM, TIMEOUT, _app_env  # noqa: F401 - _app_env: autouse
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -69,11 +69,11 @@ def _no_vega(at: AppTest) -> None:
 
 
 def test_overview_charts_equal_service(demo_url, demo_engine: Engine, monkeypatch):
-    at = _run(demo_url, monkeypatch)
+    at = _run(demo_url, monkeypatch, week=PRE_REFORM)
     _no_vega(at)
     charts = _charts(at)
     assert {"overview_trend", "overview_grades", "overview_movers"} <= set(charts)
-    week = service.latest_week(demo_engine)
+    week = PRE_REFORM  # the districts exist until 30/06/2025
 
     # the province trend: 26 weeks of the year-to-date total
     prov = service.series(demo_engine, "province", week, weeks=26, kind="ytd").sort_values("week")
@@ -139,11 +139,11 @@ def test_trend_chart_equals_series(demo_url, demo_engine: Engine, monkeypatch):
 
 def test_unit_page_charts(demo_url, demo_engine: Engine, monkeypatch):
     code = service.units(demo_engine, level="district")["code"].astype(str).iloc[0]
-    at = _run(demo_url, monkeypatch, "pages/unit.py", unit=code)
+    at = _run(demo_url, monkeypatch, "pages/unit.py", week=PRE_REFORM, unit=code)
     _no_vega(at)
     charts = _charts(at)
     assert {"unit_trend", "unit_components"} <= set(charts)
-    week = service.latest_week(demo_engine)
+    week = PRE_REFORM  # the districts exist until 30/06/2025
     comps = service.scorecard(demo_engine, "district", period_for_week("ytd", week)).components
     comps = comps[comps["unit_code"].astype(str) == code]
     won = charts["unit_components"]["data"][0]
@@ -164,9 +164,9 @@ def _lagging_unit_with_overdue(eng: Engine, week: str) -> tuple[str, pd.DataFram
 
 
 def test_pareto_chart_equals_service(demo_url, demo_engine: Engine, monkeypatch):
-    week = service.latest_week(demo_engine)
+    week = PRE_REFORM  # the districts exist until 30/06/2025
     code, par = _lagging_unit_with_overdue(demo_engine, week)
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", level="district", unit=code)
+    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code)
     _no_vega(at)
     assert at.query_params["unit"] == code, "the unit shown is in the URL"
     fig = next(f for k, f in _charts(at).items() if k.startswith(f"lag_pareto_{code}_"))
@@ -177,10 +177,10 @@ def test_pareto_chart_equals_service(demo_url, demo_engine: Engine, monkeypatch)
 
 
 def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
-    week = service.latest_week(demo_engine)
+    week = PRE_REFORM  # the districts exist until 30/06/2025
     code, par = _lagging_unit_with_overdue(demo_engine, week)
     proc = str(par.iloc[-1]["key"])  # the smallest bar: a real filter, not the whole list
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", level="district", unit=code, proc=proc)
+    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=proc)
     overdue = service.overdue_dossiers(demo_engine, code, period_for_week("ytd", week))
     shown = at.dataframe[-1].value
     assert set(shown[t("ui.col.procedure_code")]) == {proc}
@@ -202,9 +202,9 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
 
 @pytest.mark.parametrize("bad", ["NOPE-1", "**đậm** [x](http://evil)"])
 def test_bad_pareto_filter_gives_escaped_notice(bad, demo_url, demo_engine, monkeypatch):
-    week = service.latest_week(demo_engine)
+    week = PRE_REFORM  # the districts exist until 30/06/2025
     code, _ = _lagging_unit_with_overdue(demo_engine, week)
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", level="district", unit=code, proc=bad)
+    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=bad)
     notice = t("ui.notice.bad_proc", value=md(bad[:20]))
     assert notice in [str(i.value) for i in at.info]
     assert "proc" not in at.query_params

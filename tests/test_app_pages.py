@@ -16,6 +16,7 @@ from helpers.app import (  # noqa: F401 - _app_env: autouse
     APP,
     DEMO_COMMAND,
     PAGES,
+    PRE_REFORM,
     ROOT,
     TIMEOUT,
     _app,
@@ -97,10 +98,10 @@ def test_departments_table_equals_service(demo_url, demo_engine: Engine, monkeyp
 
 @pytest.mark.slow
 def test_unit_from_url(demo_url, demo_engine: Engine, monkeypatch):
-    week = service.latest_week(demo_engine)
+    week = PRE_REFORM  # the districts exist until 30/06/2025
     summary = service.scorecard(demo_engine, "district", period_for_week("ytd", week)).summary
     row = summary.iloc[-1]  # the last-ranked district
-    at = _app(demo_url, monkeypatch, unit=str(row["unit_code"]))
+    at = _app(demo_url, monkeypatch, week=PRE_REFORM, unit=str(row["unit_code"]))
     at.run()
     at.switch_page("pages/unit.py").run()
     _no_exception(at)
@@ -205,7 +206,7 @@ def test_districts_map_uses_boundary_file(demo_url, monkeypatch, tmp_path):
         encoding="utf-8",
     )
     monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(gj))
-    at = _app(demo_url, monkeypatch)
+    at = _app(demo_url, monkeypatch, week=PRE_REFORM)
     at.run()
     at.switch_page("pages/districts.py").run()
     _no_exception(at)
@@ -303,10 +304,10 @@ def test_every_ui_key_is_in_the_catalogue():
 def test_districts_map_coloured_by_a_component(demo_url, demo_engine: Engine, monkeypatch):
     """The colour choice lists the level's components from the methodology (nothing scored for
     it); choosing one scores the component detail and the page still renders."""
-    week = service.latest_week(demo_engine)
+    week = PRE_REFORM  # the districts exist until 30/06/2025
     p = period_for_week("ytd", week)
     comps = service.scorecard(demo_engine, "district", p).components
-    at = _app(demo_url, monkeypatch)
+    at = _app(demo_url, monkeypatch, week=PRE_REFORM)
     at.run()
     at.switch_page("pages/districts.py").run()
     _no_exception(at)

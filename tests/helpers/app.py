@@ -21,6 +21,9 @@ PAGES = [
     "pages/unit.py",
 ]
 DEMO_COMMAND = "python -m data_access demo --scale 0.1"
+# A week of the demo before the 2025 reform, when the district level still existed (the demo
+# starts on 01/01/2024; its latest week is today's structure: departments and 2025 communes).
+PRE_REFORM = "2024-W52"
 TIMEOUT = 180
 
 

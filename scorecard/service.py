@@ -181,6 +181,11 @@ def units(engine: Engine, level: str | None = None, parent: str | None = None) -
     return df[UNIT_COLUMNS].reset_index(drop=True)
 
 
+def lineage(engine: Engine) -> pd.DataFrame:
+    """Every lineage row [old_code, new_code, valid_from, share] (share NaN = all)."""
+    return q.lineage(engine)
+
+
 def levels_at(engine: Engine, on: date) -> pd.DataFrame:
     """The levels that exist on ``on`` ([code, name, plural, sort_order, ranked, local,
     valid_from, valid_to]): a period shows the levels of its end."""

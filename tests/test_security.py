@@ -108,6 +108,30 @@ def test_unit_scope_is_the_unit_and_below():
     assert access.unit_scope("A", cyclic) == {"A", "B"}
 
 
+LINEAGE = pd.DataFrame({
+    # 502 became two new communes; SGTVT merged into SXD; N1 took part of 503 too
+    "old_code": ["502", "502", "SGTVT", "503"],
+    "new_code": ["N1", "N2", "SXD", "N1"],
+})
+
+
+def test_unit_scope_follows_the_lineage():
+    units = pd.concat([UNITS, pd.DataFrame({"code": ["N1", "N2", "SGTVT", "SXD"],
+                                            "level": ["commune", "commune", "department", "department"],
+                                            "parent_code": ["48", "48", "49", "49"]})])
+    me = access.Identity(access.SIGNED_IN, "u@x.vn")
+    merged = access.resolve(me, roles.RoleRow("u@x.vn", "unit", "SGTVT"), units, LINEAGE)
+    assert merged.may_see_detail("SXD"), "a merged department's account sees its successor"
+    assert not merged.may_see_detail("STP")
+    new = access.resolve(me, roles.RoleRow("u@x.vn", "unit", "N1"), units, LINEAGE)
+    assert new.may_see_detail("502") and new.may_see_detail("503"), "its predecessors' history"
+    assert not new.may_see_detail("N2"), "not its predecessors' other successors"
+    assert not new.may_see_detail("20335"), "nor the predecessors' old communes"
+    old = access.resolve(me, roles.RoleRow("u@x.vn", "unit", "502"), units, LINEAGE)
+    assert {"N1", "N2", "20335"} <= set(old.detail_units or ())
+    assert access.unit_scope("STP", units, LINEAGE) == {"STP"}
+
+
 def test_resolve_roles():
     me = access.Identity(access.SIGNED_IN, "u@x.vn")
     assert access.resolve(access.Identity(access.DEMO), None, UNITS).sees_all

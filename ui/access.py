@@ -118,15 +118,41 @@ def auth_configured(secrets: Mapping | None) -> bool:
     return isinstance(section, Mapping) and len(section) > 0
 
 
-def unit_scope(unit_code: str, units: pd.DataFrame) -> frozenset[str]:
-    """``unit_code`` and every unit below it (a district's communes), from ``service.units``."""
+def _lineage_closure(unit_code: str, lineage: pd.DataFrame | None) -> set[str]:
+    """``unit_code`` with every unit it came from and every unit its work went to, through
+    the lineage rows (any number of steps in each direction, never sideways: a district's
+    account sees the new communes it became, a new commune's account its predecessors, not
+    the other predecessors' other successors)."""
+    out = {unit_code}
+    if lineage is None or lineage.empty:
+        return out
+    old, new = lineage["old_code"].astype(str), lineage["new_code"].astype(str)
+    for src, dst in ((old, new), (new, old)):  # forward, then backward
+        nxt: dict[str, list[str]] = {}
+        for a, b in zip(src, dst, strict=True):
+            nxt.setdefault(a, []).append(b)
+        todo = [unit_code]
+        while todo:
+            for c in nxt.get(todo.pop(), []):
+                if c not in out:
+                    out.add(c)
+                    todo.append(c)
+    return out
+
+
+def unit_scope(unit_code: str, units: pd.DataFrame, lineage: pd.DataFrame | None = None) -> frozenset[str]:
+    """``unit_code`` and every unit below it (a district's communes), from ``service.units``;
+    with ``lineage``, also the units it became and came from across reorganisations (an account
+    of a merged department sees its successor; a new commune's, its predecessors' history)."""
+    roots = _lineage_closure(unit_code, lineage)
     if units is None or units.empty:
-        return frozenset({unit_code})
+        return frozenset(roots)
     children: dict[str, list[str]] = {}
     for code, parent in zip(units["code"].astype(str), units["parent_code"], strict=False):
         if parent is not None and not pd.isna(parent):
             children.setdefault(str(parent), []).append(code)
-    seen = {unit_code}
+    # the unit's own tree: the units below it; a unit of its lineage is seen, not its tree
+    seen = set(roots)
     todo = [unit_code]
     while todo:
         for c in children.get(todo.pop(), []):
@@ -136,7 +162,8 @@ def unit_scope(unit_code: str, units: pd.DataFrame) -> frozenset[str]:
     return frozenset(seen)
 
 
-def resolve(ident: Identity, role: RoleRow | None, units: pd.DataFrame | None) -> Access:
+def resolve(ident: Identity, role: RoleRow | None, units: pd.DataFrame | None,
+            lineage: pd.DataFrame | None = None) -> Access:
     """The access of a signed-in identity with its role row (None: no role)."""
     if ident.mode == DEMO:
         return DEMO_ACCESS
@@ -145,7 +172,7 @@ def resolve(ident: Identity, role: RoleRow | None, units: pd.DataFrame | None) -
     if role.role in FULL_ROLES:
         return Access(SIGNED_IN, ident.email, role.role, None, None)
     if role.role == "unit" and role.unit_code:
-        scope = unit_scope(str(role.unit_code), units if units is not None else pd.DataFrame())
+        scope = unit_scope(str(role.unit_code), units if units is not None else pd.DataFrame(), lineage)
         return Access(SIGNED_IN, ident.email, role.role, str(role.unit_code), scope)
     return Access(SIGNED_IN, email=ident.email)  # an unknown role grants nothing
 
@@ -240,7 +267,8 @@ def gate_identity() -> Identity:
     return ident
 
 
-def gate_access(url: str, ident: Identity, units: pd.DataFrame | None) -> Access:
+def gate_access(url: str, ident: Identity, units: pd.DataFrame | None,
+                lineage: pd.DataFrame | None = None) -> Access:
     """Second step, once the database answers: the role; stop with a message when there is none."""
     if ident.mode == DEMO:
         acc = DEMO_ACCESS
@@ -248,7 +276,7 @@ def gate_access(url: str, ident: Identity, units: pd.DataFrame | None) -> Access
         email = normalise_email(ident.email)
         # an unverified address is not looked up at all: its role row is someone else's
         role = load_role(url, email) if email and ident.email_verified else None
-        acc = resolve(Identity(SIGNED_IN, email, ident.email_verified), role, units)
+        acc = resolve(Identity(SIGNED_IN, email, ident.email_verified), role, units, lineage)
     st.session_state[ACCESS_KEY] = acc
     if not acc.allowed:
         st.title(t("ui.app.title"))

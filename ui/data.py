@@ -274,6 +274,16 @@ def load_predecessor_history(url: str, code: str, week: str, weeks: int = 26,
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _lineage(url: str, dv: str) -> pd.DataFrame:  # noqa: ARG001
+    return service.lineage(engine_for(url))
+
+
+def load_lineage(url: str) -> pd.DataFrame:
+    """All lineage rows [old_code, new_code, valid_from, share]."""
+    return _lineage(url, data_version(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def _links(url: str, dv: str, code: str, direction: str) -> pd.DataFrame:  # noqa: ARG001
     eng = engine_for(url)
     return service.predecessors(eng, code) if direction == "back" else service.successors(eng, code)

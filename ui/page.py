@@ -129,7 +129,7 @@ def setup() -> Ctx:
         _stop_with(meta.status, url)
     st.session_state[DB_SEEN_OK] = True
     try:
-        access.gate_access(url, ident, data.load_units(url))
+        access.gate_access(url, ident, data.load_units(url), data.load_lineage(url))
     except SQLAlchemyError as exc:
         log.warning("role lookup failed: %s", exc)
         db_lost()

@@ -230,6 +230,65 @@ def _centre(geom: dict | None) -> tuple[float, float] | None:
     return best
 
 
+# A unit whose label point lies this far (degrees) from the others' median is drawn in an
+# inset in the corner of the map instead of at its place: the Đặc khu Hoàng Sa lies ~4° east of
+# Đà Nẵng, and fitting the view to it would shrink the mainland to a strip.
+FAR_DEG = 1.5
+INSET_SHARE = 0.22  # the inset's size as a share of the mainland box
+
+
+def _bbox(coords: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    xs = [c[0] for c in coords]
+    ys = [c[1] for c in coords]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+def _moved(geom: dict, f: object) -> dict:
+    def walk(x: object) -> object:
+        if isinstance(x, list) and len(x) >= 2 and all(isinstance(v, int | float) for v in x[:2]):
+            return list(f(float(x[0]), float(x[1])))  # type: ignore[operator]
+        return [walk(v) for v in x] if isinstance(x, list) else x
+    return {**geom, "coordinates": walk(geom.get("coordinates"))}
+
+
+def inset_far_units(
+    feats: list[dict],
+) -> tuple[list[dict], list[float], list[float], list[list[float]] | None]:
+    """Features with the far-off ones (islands) moved, scaled down, into the top-right corner
+    of the others' box; their lons and lats; the inset frame's path (None without an inset).
+    The features keep their properties, so a click and the tooltip still name the unit."""
+    centres = [_centre(f["geometry"]) for f in feats]
+    known = [c for c in centres if c]
+    if len(known) < 3:
+        coords = [p for f in feats for p in _coords(f["geometry"])]
+        return feats, [c[0] for c in coords], [c[1] for c in coords], None
+    mx = sorted(c[0] for c in known)[len(known) // 2]
+    my = sorted(c[1] for c in known)[len(known) // 2]
+    far = [c is not None and math.hypot(c[0] - mx, c[1] - my) > FAR_DEG for c in centres]
+    main = [p for f, x in zip(feats, far, strict=True) if not x for p in _coords(f["geometry"])]
+    if not any(far) or not main:
+        return feats, [c[0] for c in main], [c[1] for c in main], None
+    x0, x1, y0, y1 = _bbox(main)
+    outer = [p for f, x in zip(feats, far, strict=True) if x for p in _coords(f["geometry"])]
+    ox0, ox1, oy0, oy1 = _bbox(outer)
+    scale = min(INSET_SHARE * (x1 - x0) / max(ox1 - ox0, 1e-6),
+                INSET_SHARE * (y1 - y0) / max(oy1 - oy0, 1e-6))
+    pad = 0.02 * (x1 - x0)
+    tx0, ty1 = x1 - pad - scale * (ox1 - ox0), y1 - pad  # the inset's left and top edges
+
+    def move(x: float, y: float) -> tuple[float, float]:
+        return tx0 + scale * (x - ox0), ty1 - scale * (oy1 - y)
+
+    out = [{**f, "geometry": _moved(f["geometry"], move)} if x else f
+           for f, x in zip(feats, far, strict=True)]
+    m = pad / 2
+    fx0, fx1 = tx0 - m, x1 - pad + m
+    fy0, fy1 = ty1 - scale * (oy1 - oy0) - m, ty1 + m
+    frame = [[fx0, fy0], [fx1, fy0], [fx1, fy1], [fx0, fy1], [fx0, fy0]]
+    coords = main + [move(*p) for p in outer]
+    return out, [c[0] for c in coords], [c[1] for c in coords], frame
+
+
 LABEL_FONT_PX = 13
 _CHAR_PX = 7.6  # average width of a 13 px bold letter
 _LINE_PX = 19  # text height plus the background box's padding
@@ -279,6 +338,7 @@ def choropleth_deck(
         for lo, la in _coords(f["geometry"]):
             lons.append(lo)
             lats.append(la)
+    feats, lons, lats, frame = inset_far_units(feats)
     layer = pdk.Layer(
         "GeoJsonLayer",
         id=layer_id,
@@ -301,6 +361,11 @@ def choropleth_deck(
                             "short": geo.short_name(f["properties"]["name"]),
                             "area": _ring_area(_largest_ring(f["geometry"]))})
     layers = [layer]
+    if frame:
+        # the inset's frame, as Vietnamese maps draw the Hoàng Sa archipelago
+        layers.append(pdk.Layer("PathLayer", id="inset_frame", data=[{"path": frame}],
+                                get_path="path", get_color=[90, 100, 110, 200],
+                                width_min_pixels=1, pickable=False))
     placed = place_labels(centres, float(view.zoom), float(view.latitude))
     if show_labels and placed:
         layers.append(label_layer(pd.DataFrame(placed)[["lon", "lat", "short"]]))

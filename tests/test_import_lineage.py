@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from helpers.db import count, rows, snapshot
 from helpers.import_files import LINEAGE_HEADERS, UNIT_HEADERS, write_csv
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from data_access import formats as fm
 from data_access import schema as s
@@ -48,10 +48,17 @@ GOOD = [
 
 @pytest.fixture
 def units(engine: Engine, tmp_path: Path) -> Engine:
-    """The engine with the hand-made units above, imported like any other file."""
+    """The engine with the hand-made units above, imported like any other file (and none of
+    the default lineage rows of the seed province, so that every row seen is the test's)."""
+    _no_default_lineage(engine)
     path = write_csv(tmp_path / "units.csv", UNIT_HEADERS, UNITS)
     assert import_files(engine, [path]) == 0
     return engine
+
+
+def _no_default_lineage(engine: Engine) -> None:
+    with engine.begin() as c:
+        c.execute(delete(s.unit_lineage))
 
 
 def _lineage(engine: Engine) -> dict[tuple[str, str, date], float | None]:
@@ -257,6 +264,7 @@ def test_skip_invalid_imports_the_good_rows_and_lists_the_bad(units: Engine, tmp
 
 
 def test_lineage_given_before_its_units_in_one_command(engine: Engine, tmp_path: Path):
+    _no_default_lineage(engine)
     """Units are imported first whatever the order given, so lineage may name them."""
     lineage = _lineage_file(tmp_path, "lineage.csv", GOOD)
     unit_file = write_csv(tmp_path / "units.csv", UNIT_HEADERS, UNITS)

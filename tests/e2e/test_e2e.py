@@ -123,6 +123,17 @@ def assert_clean(page, base: str) -> None:
     assert not real_errors(page, base)
 
 
+PRE_REFORM = "2024-W52"  # a demo week with districts (the demo starts on 01/01/2024)
+
+
+def local_title(eng: Engine, week: str) -> str:
+    """The "Địa phương" page's title in ``week``: the local level of the period's end."""
+    end = period_for_week("ytd", week).end
+    lv = service.levels_at(eng, end)
+    local = lv[(lv["local"] == 1) & (lv["ranked"] == 1)].sort_values("sort_order").iloc[0]
+    return t("ui.districts.title", level=str(local["plural"]).lower())
+
+
 def h1(page) -> str:
     return page.locator(MAIN_H1).first.inner_text().strip()
 
@@ -245,8 +256,9 @@ def _map_target(eng: Engine) -> tuple[str, float, float, object]:
 def test_map_click_opens_unit(pg, app_server, eng):
     code, lon, lat, view = _map_target(eng)
     name = service.units(eng, level="district").set_index("code").loc[code, "name"]
-    goto(pg, f"{app_server}/dia-phuong", '[data-testid="stDeckGlJsonChart"] canvas')
-    assert h1(pg) == t("ui.districts.title")
+    # a week of 2024: the districts (the latest week's local level is the 2025 commune)
+    goto(pg, f"{app_server}/dia-phuong?week={PRE_REFORM}", '[data-testid="stDeckGlJsonChart"] canvas')
+    assert h1(pg) == local_title(eng, PRE_REFORM)
     assert_clean(pg, app_server)
     pg.wait_for_timeout(500)  # deck.gl draws its first frame after the canvas appears
     box = pg.locator('[data-testid="stDeckGlJsonChart"] canvas').first.bounding_box()
@@ -299,11 +311,11 @@ def test_copied_url_shows_the_same_view(pg, browser, app_server, eng):
     weeks = service.available_weeks(eng)
     old = weeks[-6]
     code = service.units(eng, level="department")["code"].astype(str).iloc[2]
-    goto(pg, f"{app_server}/don-vi?unit={code}&week={old}&period=month&level=district",
+    goto(pg, f"{app_server}/don-vi?unit={code}&week={old}&period=month&level=commune",
          '[data-testid="stMetric"]')
     copied = pg.url
     assert all(p in copied for p in (f"unit={code}", f"week={old}", "period=month",
-                                     "level=district"))
+                                     "level=commune"))
     seen = view_of(pg)
     summary = service.scorecard(eng, "department", period_for_week("month", old)).summary
     row = summary[summary["unit_code"].astype(str) == code].iloc[0]
@@ -329,11 +341,13 @@ def test_copied_url_shows_the_same_view(pg, browser, app_server, eng):
 
 def _unit_with_overdue(eng: Engine, week: str) -> tuple[str, int]:
     period = period_for_week("ytd", week)
-    for code in service.units(eng, level="district")["code"].astype(str):
+    # the local units of the week (the 2025 communes in the demo's latest week)
+    local = service.scorecard(eng, "commune", period).summary
+    for code in local["unit_code"].astype(str):
         n = len(service.overdue_dossiers(eng, code, period))
         if n:
             return code, n
-    pytest.skip("no district has overdue dossiers in the demo")
+    pytest.skip("no commune has overdue dossiers in the demo")
 
 
 def test_overdue_list_downloads_as_excel(pg, app_server, eng, week, tmp_path):
@@ -386,17 +400,17 @@ def test_meeting_pack_downloads(pg, app_server, week, tmp_path):
 # --- presentation mode and print ------------------------------------------------------------------
 
 
-def test_presentation_mode_steps_through_the_meeting(pg, app_server, week):
+def test_presentation_mode_steps_through_the_meeting(pg, app_server, week, eng):
     goto(pg, f"{app_server}/?present=1", '[data-testid="stMetric"]')
     assert not pg.locator('[data-testid="stSidebar"]').is_visible(), "no sidebar on the projector"
     assert pg.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
-    titles = ["ui.overview.title", "ui.departments.title", "ui.districts.title",
-              "ui.lagging.title"]
-    assert h1(pg) == t(titles[0])
-    for i, key in enumerate(titles[1:], start=2):
+    titles = [t("ui.overview.title"), t("ui.departments.title"), local_title(eng, week),
+              t("ui.lagging.title")]
+    assert h1(pg) == titles[0]
+    for i, title in enumerate(titles[1:], start=2):
         pg.locator(".st-key-present_next button").click()
         pg.wait_for_function(f"() => document.querySelector('{MAIN_H1}')?.innerText.trim() === "
-                             f"{t(key)!r}")
+                             f"{title!r}")
         settle(pg)
         assert t("ui.present.step", n=i, total=4) in pg.locator(".st-key-present_stepper").inner_text()
         assert "present=1" in pg.url and f"week={week}" in pg.url, "the filters travel along"
@@ -404,7 +418,7 @@ def test_presentation_mode_steps_through_the_meeting(pg, app_server, week):
     assert pg.locator(".st-key-present_next button").is_disabled(), "the last slide"
     pg.keyboard.press("ArrowLeft")  # a presenter's remote sends arrow keys
     pg.wait_for_function(f"() => document.querySelector('{MAIN_H1}')?.innerText.trim() === "
-                         f"{t(titles[2])!r}")
+                         f"{titles[2]!r}")
     settle(pg)
     pg.locator(".st-key-present_exit button").click()
     pg.locator('[data-testid="stSidebar"]').wait_for(state="visible")
@@ -460,7 +474,8 @@ def test_charts_have_no_english_mode_bar(pg, app_server):
 
 def test_movers_bar_opens_unit(pg, app_server, eng, week):
     p = period_for_week("ytd", week)
-    both = [service.scorecard(eng, lv, p).summary for lv in ("department", "district")]
+    # the overview's levels in that week: departments and the 2025 communes
+    both = [service.scorecard(eng, lv, p).summary for lv in ("department", "commune")]
     rises = [s[s["delta_week"] > 0] for s in both]
     top = max((r.nlargest(1, "delta_week").iloc[0] for r in rises if not r.empty),
               key=lambda r: r["delta_week"], default=None)
@@ -494,15 +509,15 @@ def test_bottom_five_name_opens_unit(pg, app_server, eng, week):
 
 def test_pareto_bar_filters_overdue_list(pg, app_server, eng, week):
     p = period_for_week("ytd", week)
-    lag = service.lagging(eng, "district", week)
+    lag = service.lagging(eng, "commune", week)  # the latest week's local level
     for code in lag["unit_code"].astype(str):
         par = service.overdue_pareto(eng, code, p, "procedure")
         if len(par) >= 2:
             break
     else:
-        pytest.skip("no lagging district with two procedures overdue in the demo")
+        pytest.skip("no lagging commune with two procedures overdue in the demo")
     first = par.iloc[0]
-    goto(pg, f"{app_server}/cham-tien-do?level=district&unit={code}", ".plotly .bars path")
+    goto(pg, f"{app_server}/cham-tien-do?level=commune&unit={code}", ".plotly .bars path")
     assert f"unit={code}" in pg.url
     click_svg(pg, pg.locator(".plotly .bars path").first)  # the largest bar
     pg.wait_for_url(re.compile(rf"[?&]proc={re.escape(str(first['key']))}(&|$)"))

@@ -319,6 +319,11 @@ def _write_file(engine: Engine, plan: _Plan, spool: _Spool, rejected: int, total
         )
         if st.buckets:
             refresh(conn, st.buckets, snapshot=snapshot)
+        elif snapshot is not None and st.inserted + st.updated:
+            # Reference data (units, lineage, catalogue) touches no aggregate, but scores depend
+            # on it (which units exist when, who came before whom): an empty refresh rebuilds
+            # the score snapshot, so the dashboard keeps reading it instead of scoring on demand.
+            refresh(conn, [], snapshot=snapshot)
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size={cache}")  # the pooled connection's own
     bar.close()

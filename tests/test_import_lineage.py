@@ -17,6 +17,7 @@ from helpers.import_files import LINEAGE_HEADERS, UNIT_HEADERS, write_csv
 from sqlalchemy import Engine, delete, func, select
 
 from data_access import formats as fm
+from data_access import queries as q
 from data_access import schema as s
 from data_access.importer import rejected_path
 from data_access.validate import Reference, overfull_shares, validate_lineage, validate_row
@@ -155,7 +156,7 @@ def test_vectorised_lineage_validation_agrees_with_the_per_row_validator():
 # --- importing ----------------------------------------------------------------------------------
 
 
-def test_good_lineage_file_is_stored_without_a_refresh(units: Engine, tmp_path: Path):
+def test_good_lineage_file_is_stored_and_rescored(units: Engine, tmp_path: Path):
     refreshes = _refreshes(units)
     res = import_file(units, _lineage_file(tmp_path, "lineage.csv", GOOD))
     assert res.ok and res.kind == "lineage" and (res.inserted, res.updated) == (3, 0), res.messages
@@ -165,11 +166,15 @@ def test_good_lineage_file_is_stored_without_a_refresh(units: Engine, tmp_path: 
     assert stored[("D1", "C1", date(2025, 7, 1))] == pytest.approx(0.6)
     assert stored[("D1", "C2", date(2025, 7, 1))] == pytest.approx(0.4)
     assert stored[("SA", "SB", date(2025, 3, 1))] is None  # no share: all of it
-    # reference data like units: logged as a load, nothing aggregated
-    assert _refreshes(units) == refreshes
+    # reference data like units: logged as a load, nothing aggregated ("0 buckets"), but the
+    # score snapshot is rebuilt from it by that empty refresh
+    assert _refreshes(units) == refreshes + 1
     with units.connect() as c:
-        detail = c.execute(select(s.load_log.c.detail).order_by(s.load_log.c.id.desc())).scalar()
-    assert "lineage.csv" in detail
+        log = c.execute(select(s.load_log.c.id, s.load_log.c.action, s.load_log.c.detail)
+                        .order_by(s.load_log.c.id.desc()).limit(2)).all()
+    assert log[0].action == "refresh" and log[0].detail == "0 buckets"
+    assert log[1].action == "import" and "lineage.csv" in log[1].detail
+    assert q.snapshot_state(units)["refresh_id"] == log[0].id
 
 
 def test_reimport_updates_the_share_instead_of_duplicating(units: Engine, tmp_path: Path):

@@ -19,6 +19,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from scorecard import service
+from scorecard.periods import period_for_week
 from texts import t
 from ui import meeting
 
@@ -88,19 +89,23 @@ def test_present_hides_sidebar_and_shows_the_stepper(demo_url, monkeypatch):
 @SQLITE
 def test_present_steps_through_the_four_pages_keeping_filters(demo_url, demo_engine, monkeypatch):
     week = service.available_weeks(demo_engine)[-3]
+    # A week after the reform: the "Địa phương" slide ranks the communes (no district level).
+    levels = service.levels_at(demo_engine, period_for_week("month", week).end).set_index("code")
+    assert "district" not in levels.index and "commune" in levels.index
+    local_title = t("ui.districts.title", level=str(levels.loc["commune", "plural"]).lower())
     at = _app(demo_url, monkeypatch, present="1", week=week, period="month")
     at.run()
     _no_exception(at)
-    for key in ("ui.departments.title", "ui.districts.title", "ui.lagging.title"):
+    for title in (t("ui.departments.title"), local_title, t("ui.lagging.title")):
         at.button(key="present_next").click().run()
         _no_exception(at)
-        assert at.title[0].value == t(key)
+        assert at.title[0].value == title
         assert at.query_params["present"] == "1"
         assert (at.query_params["week"], at.query_params["period"]) == (week, "month")
     assert at.button(key="present_next").disabled, "the lagging units are the last slide"
     at.button(key="present_prev").click().run()
     _no_exception(at)
-    assert at.title[0].value == t("ui.districts.title")
+    assert at.title[0].value == local_title
 
 
 @SQLITE
@@ -182,8 +187,11 @@ def test_pack_is_built_on_request_and_opens(demo_url, demo_engine, served_files,
     wb = load_workbook(io.BytesIO(served_files[f"giao-ban_{week}.xlsx"]))
     assert len(wb.sheetnames) >= 3
 
-    # The unit page offers the same pack, already prepared for this week in this session.
-    code = str(service.units(demo_engine, level="district")["code"].iloc[0])
+    # The unit page offers the same pack, already prepared for this week in this session: a
+    # unit of the latest week (a 2025 commune: the districts ended on 30/06/2025).
+    communes = service.scorecard(demo_engine, "commune", period_for_week("ytd", week)).summary
+    code = str(communes["unit_code"].iloc[0])
+    assert code.startswith("48."), "a commune of today's Đà Nẵng"
     at.query_params["unit"] = code
     at.switch_page("pages/unit.py").run()
     _no_exception(at)

@@ -57,7 +57,9 @@ pytestmark = pytest.mark.xdist_group("app_security")
 
 @pytest.fixture(scope="module")
 def district(demo_url: str) -> dict[str, object]:
-    """A district with communes (the unit account's unit) and another district."""
+    """A district with communes (the unit account's unit) and another district; ``lineage``:
+    the units the district became or came from (the 2025 communes formed from it), which its
+    account sees too."""
     eng = get_engine(demo_url)
     try:
         districts = service.units(eng, level="district")["code"].astype(str).tolist()
@@ -67,7 +69,11 @@ def district(demo_url: str) -> dict[str, object]:
                 other = next(c for c in districts if c != code)
                 names = dict(zip(service.units(eng)["code"].astype(str), service.units(eng)["name"],
                                  strict=False))  # fmt: skip
-                return {"code": code, "communes": communes, "other": other, "names": names}
+                linked = {*service.successors(eng, code)["code"].astype(str),
+                          *service.predecessors(eng, code)["code"].astype(str)}
+                lineage = sorted(linked - {code, *communes})
+                return {"code": code, "communes": communes, "other": other, "names": names,
+                        "lineage": lineage}
     finally:
         eng.dispose()
     raise AssertionError("the demo has a district with communes")
@@ -196,7 +202,11 @@ def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, d
     _no_exception(at)
     assert tm("ui.access.denied_unit", value=other) in [str(i.value) for i in at.info]
     assert at.title[0].value == district["names"][own]
-    assert len(at.selectbox(key="unit_picker").options) == 1 + len(district["communes"])
+    # its own district and communes, and the 2025 communes its district became (lineage)
+    assert district["lineage"], "the demo's districts became 2025 communes on 01/07/2025"
+    mine = [str(district["names"][c]) for c in (own, *district["communes"], *district["lineage"])]
+    options = at.selectbox(key="unit_picker").options  # "<name> (<level>[, đến dd/mm/yyyy])"
+    assert sorted(o.rsplit(" (", 1)[0] for o in options) == sorted(mine)
     assert at.query_params["unit"] == own
 
     # A click in a league table (or a map) on another unit does not open it either.
@@ -220,12 +230,11 @@ def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, d
     assert t("ui.access.lagging_scope") in shown
     lag = service.lagging(demo_engine, at.query_params["level"], week)
     for code, name in zip(lag["unit_code"].astype(str), lag["unit_name"], strict=False):
-        if code not in {own, *district["communes"]}:
+        if code not in {own, *district["communes"], *district["lineage"]}:
             assert f". {name}**" not in shown
-    mine = {str(district["names"][c]) for c in (own, *district["communes"])}
     for sb in at.selectbox:
         if sb.key and sb.key.startswith("lag_unit_"):
-            assert set(sb.options) <= mine, "only its own units to pick from"
+            assert set(sb.options) <= set(mine), "only its own units to pick from"
 
 
 @pytest.mark.slow

@@ -277,14 +277,17 @@ def _shared_file(name: str, tmp_path: Path, units: pd.DataFrame) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["names_only", "quangnam_districts_2022.geojson"])
 def test_pack_map_and_dashboard_map_match_the_same_units(demo_engine, tmp_path, monkeypatch, name):
+    from helpers.app import PRE_REFORM
+
     from meeting_pack import data as pack_data
     from meeting_pack import mapimage
     from scorecard import service
     from scorecard.periods import ytd_period
     from ui import mapview
 
-    week = service.available_weeks(demo_engine)[-1]
+    week = PRE_REFORM  # the pack of a week with districts (they exist until 30/06/2025)
     level = pack_data.level_data(demo_engine, "district", ytd_period(week))
+    assert level is not None and len(level.summary) == 18
     units = service.units(demo_engine, level="district")  # as pages/districts.py reads them
     path = _shared_file(name, tmp_path, units)
     monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(path))
@@ -303,14 +306,17 @@ def test_pack_map_and_dashboard_map_match_the_same_units(demo_engine, tmp_path, 
 
 def test_pack_map_reads_the_boundary_file_from_secrets(demo_engine, tmp_path, monkeypatch):
     """The pack's map takes its file where the dashboard does: env, else secrets.toml [maps]."""
+    from helpers.app import PRE_REFORM
+
     from data_access import config
     from meeting_pack import data as pack_data
     from meeting_pack import mapimage
     from scorecard import service
     from scorecard.periods import ytd_period
 
-    week = service.available_weeks(demo_engine)[-1]
+    week = PRE_REFORM  # the pack of a week with districts (they exist until 30/06/2025)
     level = pack_data.level_data(demo_engine, "district", ytd_period(week))
+    assert level is not None and len(level.summary) == 18
     path = _names_only_file(tmp_path, service.units(demo_engine, level="district"))
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(f'[maps]\ndistricts = "{path}"\n', encoding="utf-8")
@@ -388,11 +394,22 @@ def _latest(demo_engine):  # noqa: ANN001, ANN202
     return service, period_for_week("ytd", week)
 
 
-def _demo_target(demo_engine) -> float:  # noqa: ANN001
+def _pre_reform(demo_engine):  # noqa: ANN001, ANN202
+    """The year to date of a demo week with districts (they exist until 30/06/2025)."""
+    from helpers.app import PRE_REFORM
+
+    from scorecard import service
+    from scorecard.periods import period_for_week
+
+    return service, period_for_week("ytd", PRE_REFORM)
+
+
+def _demo_target(demo_engine, p=None) -> float:  # noqa: ANN001
+    """The demo's total target in force at the end of ``p`` (default: the latest week's)."""
     from ui import data as ui_data
 
-    service, p = _latest(demo_engine)
-    target = ui_data.target_value(service.targets(demo_engine, p.end), "total")
+    service, latest = _latest(demo_engine)
+    target = ui_data.target_value(service.targets(demo_engine, (p or latest).end), "total")
     assert target is not None, "the demo's targets table holds a total target"
     return target
 
@@ -449,10 +466,12 @@ def test_2022_communes_do_not_match_the_2025_file(demo_engine, monkeypatch):
 
 
 def test_colours_follow_the_score_around_the_data_target(demo_engine):
+    # The latest week's local level: today's communes (there is no district level any more).
     service, p = _latest(demo_engine)
     target = _demo_target(demo_engine)
-    summary = service.scorecard(demo_engine, "district", p).summary
-    scores = [float(v) for v in summary["total"]]
+    summary = service.scorecard(demo_engine, "commune", p).summary
+    scores = [float(v) for v in summary["total"].dropna()]  # "không phát sinh" has no colour
+    assert min(scores) < target < max(scores), "units on both sides of the target"
     scale = maps.score_scale(scores, target)
     assert scale.lo == min([*scores, target]) and scale.hi == max([*scores, target])
     # A score above the target is on the green side (more green than red), one below on the
@@ -481,9 +500,10 @@ def test_scale_keeps_the_target_inside_when_every_unit_is_above_it(demo_engine):
 def test_legend_numbers_come_from_the_data(demo_engine):
     from texts import fmt_number
 
-    service, p = _latest(demo_engine)
+    service, p = _latest(demo_engine)  # the latest week's local level: today's communes
     target = _demo_target(demo_engine)
-    scores = [float(v) for v in service.scorecard(demo_engine, "district", p).summary["total"]]
+    scores = [float(v) for v in service.scorecard(demo_engine, "commune", p).summary["total"].dropna()]
+    assert scores, "the communes are scored"
     fig = maps.legend_figure(maps.score_scale(scores, target))
     ticks = " ".join(fig.layout.xaxis.ticktext)
     for v in (min([*scores, target]), target, max([*scores, target])):
@@ -541,13 +561,13 @@ def _deck_spec(at) -> dict:  # noqa: ANN001
 
 @pytest.mark.slow
 def test_districts_page_default_map_legend_and_grade_choice(demo_url, demo_engine, monkeypatch):
-    from helpers.app import _app, _no_exception
+    from helpers.app import PRE_REFORM, _app, _no_exception
 
     from texts import fmt_number
 
-    service, _ = _latest(demo_engine)
+    service, p = _pre_reform(demo_engine)  # a week with districts
     units = service.units(demo_engine, level="district")
-    at = _app(demo_url, monkeypatch)
+    at = _app(demo_url, monkeypatch, week=PRE_REFORM)
     at.run()
     at.switch_page("pages/districts.py").run()
     _no_exception(at)
@@ -561,7 +581,7 @@ def test_districts_page_default_map_legend_and_grade_choice(demo_url, demo_engin
     fills = {f["properties"]["unit_code"]: f["properties"]["fill"] for f in feats}
     legend = [c for c in at.get("plotly_chart")]
     assert legend, "a legend is drawn beside the map"
-    target = _demo_target(demo_engine)
+    target = _demo_target(demo_engine, p)
     assert fmt_number(target, 1) in legend[0].proto.spec
     assert any("thanglequoc" in str(c.value) for c in at.caption)
     # Grade colours on request, kept in the URL.
@@ -575,12 +595,12 @@ def test_districts_page_default_map_legend_and_grade_choice(demo_url, demo_engin
 
 @pytest.mark.slow
 def test_communes_without_polygons_get_a_ranked_bar_chart(demo_url, demo_engine, monkeypatch):
-    from helpers.app import _app, _no_exception
+    from helpers.app import PRE_REFORM, _app, _no_exception
 
-    service, p = _latest(demo_engine)
+    service, p = _pre_reform(demo_engine)  # a week with districts and their 2022 communes
     district = str(service.units(demo_engine, level="district")["code"].iloc[0])
     communes = service.units(demo_engine, parent=district)
-    at = _app(demo_url, monkeypatch, unit=district)
+    at = _app(demo_url, monkeypatch, week=PRE_REFORM, unit=district)
     at.run()
     at.switch_page("pages/unit.py").run()
     _no_exception(at)

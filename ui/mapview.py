@@ -169,9 +169,12 @@ def render(
             f" / {fmt_number(mx, 0)}" if mx and metric != "total" else ""
         )
         grade = ""
-        if code in s.index:
+        if code in s.index and pd.isna(s.loc[code, "total"]):
+            grade = t("ui.no_activity_unit")  # nothing to score: not graded, not ranked
+        elif code in s.index:
+            rank = s.loc[code, "rank"]
             grade = t("ui.map.grade_rank", grade=s.loc[code, "grade"] or "–",
-                      rank=fmt_number(s.loc[code, "rank"], 0))
+                      rank="–" if pd.isna(rank) else fmt_number(rank, 0))
         return {"name": names.get(code, code), "label": label, "grade": grade, "fill": fill,
                 "value": value, "text": text}
 

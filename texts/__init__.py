@@ -22,7 +22,10 @@ def t(key: str, **values: object) -> str:
 
 def fmt_number(x: float | int | None, decimals: int = 1) -> str:
     """Vietnamese number format: 1.234,5 (dot for thousands, comma for decimals)."""
-    if x is None or x != x:  # None or NaN
+    try:
+        if x is None or x != x:  # None or NaN
+            return "–"
+    except TypeError:  # pandas.NA (a rank of a unit không phát sinh) has no truth value
         return "–"
     s = f"{x:,.{decimals}f}"
     return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

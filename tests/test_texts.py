@@ -1,5 +1,7 @@
 from datetime import date
 
+import pandas as pd
+
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent
 
 
@@ -11,6 +13,8 @@ def test_vietnamese_number_formats():
     assert fmt_delta(-0.5) == "−0,50"
     assert fmt_delta(0.001) == "0,00"
     assert fmt_percent(None) == "–"
+    # a unit "không phát sinh" has no rank (pandas.NA) and no total (NaN)
+    assert fmt_number(pd.NA, 0) == "–" and fmt_number(float("nan"), 2) == "–"
 
 
 def test_date_format():

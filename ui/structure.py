@@ -25,7 +25,7 @@ def day_of(v: object) -> date | None:
     if isinstance(v, date):
         return v
     try:
-        return None if pd.isna(v) else pd.Timestamp(v).date()  # type: ignore[arg-type]
+        return None if pd.isna(v) else pd.Timestamp(v).date()
     except (TypeError, ValueError):
         return None
 

@@ -26,7 +26,7 @@ Bind = Engine | Connection  # private helpers run on one connection per public c
 
 
 def _as_date(v: object) -> date | None:
-    if v is None or (not isinstance(v, date) and pd.isna(v)):  # type: ignore[call-overload]
+    if v is None or (not isinstance(v, date) and pd.isna(v)):
         return None
     return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
 

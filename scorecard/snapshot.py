@@ -262,7 +262,7 @@ def _versions_at(meth_all: pd.DataFrame, ends: dict[str, date]) -> dict[str, str
 
 
 def _day(v: object) -> date | None:
-    if v is None or (not isinstance(v, date) and pd.isna(v)):  # type: ignore[call-overload]
+    if v is None or (not isinstance(v, date) and pd.isna(v)):
         return None
     return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
 

@@ -11,6 +11,7 @@ import io
 from datetime import datetime
 
 import pandas as pd
+from PIL import Image
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Inches
 from sqlalchemy import Engine
@@ -127,6 +128,7 @@ def _province_slide(d: Deck) -> None:
 
 
 LEAGUE_ROWS_PER_SLIDE = 10
+LEAGUE_ROWS_WITH_NOTES = 9  # with the notes on new units and không phát sinh under the table
 
 
 def league_rows(summary: pd.DataFrame, lv: LevelData | None = None) -> list[list[str]]:
@@ -166,9 +168,11 @@ def _league_slides(d: Deck, lv: LevelData) -> None:
     header = [t("brief.col_rank"), t("brief.col_unit"), t("brief.col_total"), t("brief.col_grade"), t("brief.col_change")]
     header += [t("brief.col_group_n", n=i) for i in range(1, 7)]
     rows = league_rows(lv.summary, lv)
-    parts = pages(len(rows), LEAGUE_ROWS_PER_SLIDE)
     notes = _league_notes(lv)
-    widths = [0.8, 4.0, 1.0, 1.9, 1.15] + [0.6] * 6
+    # fewer rows a slide when the notes take more lines, so the table ends above them
+    per_slide = LEAGUE_ROWS_PER_SLIDE if len(notes) == 1 else LEAGUE_ROWS_WITH_NOTES
+    parts = pages(len(rows), per_slide)
+    widths = [0.7, 4.5, 0.9, 1.75, 1.0] + [0.6] * 6
     align = ["center", "left", "right", "center", "right"] + ["right"] * 6
     for k, (a, z) in enumerate(parts):
         title = t("brief.league_title", level=lv.name)
@@ -177,15 +181,22 @@ def _league_slides(d: Deck, lv: LevelData) -> None:
         s = d.slide(title)
         colors = lv.summary["grade_color"].iloc[a:z]
         fills = {(i + 1, 3): str(c) for i, c in enumerate(colors) if isinstance(c, str) and c}
-        table(s, 0.45, 1.3, widths, [header, *rows[a:z]], size=16, row_h=0.5, fills=fills, align=align)
-        # the notes sit under the table; more lines start higher so they stay above the footer
-        textbox(s, 0.45, 6.95 - 0.3 * len(notes), 12.4, 0.3 * len(notes), notes, size=14, color=GREY)
+        table(s, 0.45, 1.2, widths, [header, *rows[a:z]], size=16, row_h=0.45, header_h=0.5,
+              fills=fills, align=align)
+        # the notes sit under the table, above the footer
+        textbox(s, 0.45, 6.98 - 0.26 * len(notes), 12.4, 0.26 * len(notes), notes, size=12, color=GREY)
 
 
 def _map_slide(d: Deck, lv: LevelData, png: bytes | None, note: str) -> None:
     s = d.slide(t("brief.map_title", level=lv.name))
     if png:
-        s.shapes.add_picture(io.BytesIO(png), Inches(0.45), Inches(1.2), height=Inches(5.7))
+        # fitted into the space left of the legend, whatever the map's shape
+        w_px, h_px = Image.open(io.BytesIO(png)).size
+        box_w, box_h = 8.4, 5.7
+        if w_px / h_px > box_w / box_h:
+            s.shapes.add_picture(io.BytesIO(png), Inches(0.45), Inches(1.2), width=Inches(box_w))
+        else:
+            s.shapes.add_picture(io.BytesIO(png), Inches(0.45), Inches(1.2), height=Inches(box_h))
     else:
         textbox(s, 0.45, 3.0, 8.0, 1.0, t("brief.map_missing"), size=20, color=GREY)
     # The legend is native text so it stays editable and crisp on any projector.

@@ -120,6 +120,13 @@ def render_map(summary: pd.DataFrame, level: str = "district", px: int = 1500) -
     pts = pts.dropna(subset=["lat", "lon"])
     if pts.empty:
         return None, ""
+    # Far-off units (Đặc khu Hoàng Sa, some 300 km out at sea) go in an inset, so that the
+    # mainland fills the picture.
+    far = _far_off(pts)
+    far_rings = {c: rs for c, rs in rings.items() if c in far}
+    rings = {c: rs for c, rs in rings.items() if c not in far}
+    far_pts = pts[pts["unit_code"].astype(str).isin(far)]
+    pts = pts[~pts["unit_code"].astype(str).isin(far)]
     xs = list(pts["lon"]) + [x for rs in rings.values() for r in rs for x, _ in r]
     ys = list(pts["lat"]) + [y for rs in rings.values() for r in rs for _, y in r]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
@@ -143,6 +150,7 @@ def render_map(summary: pd.DataFrame, level: str = "district", px: int = 1500) -
         fill = colors.get(code, "#eeeeee")
         for r in rs:
             draw.polygon([xy(x, y) for x, y in r], fill=_tint(fill), outline="#606060")
+    inset = _inset(draw, far_pts, far_rings, colors, width, height) if not far_pts.empty else None
     # About 14 pt once the picture is on the slide (5.7 in high); smaller points and labels
     # when there are many units (the 94 communes of 2025), so that most labels find room.
     crowded = len(pts) > 40
@@ -157,7 +165,12 @@ def render_map(summary: pd.DataFrame, level: str = "district", px: int = 1500) -
     # Greedy label placement: the first of a few positions around the point that stays inside
     # the picture and clear of labels and points already placed (seats can be 8 km apart).
     taken = [(cx - rad, cy - rad, cx + rad, cy + rad) for cx, cy, _ in marks]
-    for cx, cy, r in sorted(marks, key=lambda m: m[0]):
+    if inset is not None:
+        taken.append(inset)
+    # crowded: the best and the worst units are labelled first, and a label that finds no
+    # clear place is left out (the league table names every unit)
+    order = sorted(marks, key=(lambda m: _label_priority(m[2], len(marks))) if crowded else (lambda m: m[0]))
+    for cx, cy, r in order:
         label = f"{map_label(r)} {num(r['total'], 1)}"
         f = bold if pd.notna(r["rank"]) and r["rank"] == 1 else font
         x0_, y0_, x1_, y1_ = draw.textbbox((0, 0), label, font=f)
@@ -182,8 +195,11 @@ def render_map(summary: pd.DataFrame, level: str = "district", px: int = 1500) -
                 for c in taken
             )
 
-        # The first clear position, else the least crowded one.
-        ox, oy = next((o for o in options if overlap(o) == 0), None) or min(options, key=overlap)
+        # The first clear position, else the least crowded one (none when crowded).
+        clear = next((o for o in options if overlap(o) == 0), None)
+        if clear is None and crowded:
+            continue
+        ox, oy = clear or min(options, key=overlap)
         taken.append((ox - 3, oy - 3, ox + tw + 3, oy + th + 3))
         near_x = min(max(cx, ox), ox + tw)
         near_y = min(max(cy, oy), oy + th)
@@ -195,6 +211,53 @@ def render_map(summary: pd.DataFrame, level: str = "district", px: int = 1500) -
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue(), note
+
+
+FAR_DEG = 1.5  # a unit this far (degrees) from the others' median centre goes in the inset
+
+
+def _far_off(pts: pd.DataFrame) -> set[str]:
+    if len(pts) < 3:
+        return set()
+    mx, my = pts["lon"].median(), pts["lat"].median()
+    far = (pts["lon"] - mx).abs().gt(FAR_DEG) | (pts["lat"] - my).abs().gt(FAR_DEG)
+    return set(pts.loc[far, "unit_code"].astype(str))
+
+
+def _label_priority(r: pd.Series, count: int) -> float:
+    """The extremes of the ranking first, units without a rank last."""
+    rank = r.get("rank")
+    return math.inf if rank is None or pd.isna(rank) else min(float(rank), count - float(rank))
+
+
+def _inset(draw: ImageDraw.ImageDraw, pts: pd.DataFrame, rings: Rings, colors: dict[str, str],
+           width: int, height: int) -> tuple[float, float, float, float]:
+    """The far-off units in a framed box at the top right, at their own scale, labelled under
+    it; returns the box (kept clear of the main map's labels)."""
+    bw, bh = width * 0.2, height * 0.2
+    bx0, by0 = width - bw - 10, 10.0
+    xs = list(pts["lon"]) + [x for rs in rings.values() for r in rs for x, _ in r]
+    ys = list(pts["lat"]) + [y for rs in rings.values() for r in rs for _, y in r]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    sc = min((bw - 20) / max(x1 - x0, 1e-3), (bh - 20) / max(y1 - y0, 1e-3))
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return (bx0 + 10 + (lon - x0) * sc, by0 + bh - 10 - (lat - y0) * sc)
+
+    draw.rectangle([bx0, by0, bx0 + bw, by0 + bh], fill="white", outline="#606060", width=2)
+    for code, rs in rings.items():
+        for r in rs:
+            draw.polygon([xy(x, y) for x, y in r], fill=_tint(colors.get(code, "#eeeeee")), outline="#606060")
+    font = _pil_font(int(width / 58))
+    labels = []
+    for _, r in pts.iterrows():
+        cx, cy = xy(float(r["lon"]), float(r["lat"]))
+        draw.ellipse([cx - 8, cy - 8, cx + 8, cy + 8], fill=str(r["grade_color"]), outline="black", width=2)
+        labels.append(f"{map_label(r)} {num(r['total'], 1)}")
+    text = "\n".join(labels)
+    draw.multiline_text((bx0, by0 + bh + 6), text, fill="black", font=font, stroke_width=3, stroke_fill="white")
+    tb = draw.multiline_textbbox((bx0, by0 + bh + 6), text, font=font)
+    return bx0 - 4, by0 - 4, max(bx0 + bw, tb[2]) + 4, tb[3] + 4
 
 
 def _tint(hex_color: str, keep: float = 0.45) -> str:

@@ -182,7 +182,8 @@ def test_movers_among_the_deck_levels(packs, data):
 
 
 def test_many_communes_split_across_legible_slides():
-    assert [z - a for a, z in pack_deck.pages(94, pack_deck.LEAGUE_ROWS_PER_SLIDE)] == [10] * 4 + [9] * 6
+    assert [z - a for a, z in pack_deck.pages(94, 10)] == [10] * 4 + [9] * 6
+    assert [z - a for a, z in pack_deck.pages(94, pack_deck.LEAGUE_ROWS_WITH_NOTES)] == [9] * 6 + [8] * 5
 
 
 def test_commune_map_from_a_boundary_file(packs, data, tmp_path, monkeypatch):
@@ -261,3 +262,21 @@ def test_bieu06a_lists_units_valid_in_the_range(data, tmp_path):
     assert main(["--db", url, "bieu06a", "--from", "2025-06-23", "--to", "2025-07-13", "--out", str(out)]) == 0
     labels = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(x.startswith("Đơn vị D1 (" + t("b06.valid_to", date="30/06/2025") + ")") for x in labels)
+
+
+def test_bottom_five_counts_ranked_units_only():
+    """A unit with nothing to score does not push the bottom five up the ranking."""
+    import pandas as pd
+
+    from scorecard import lagging
+
+    summary = pd.DataFrame({
+        "unit_code": [f"U{i}" for i in range(8)], "unit_name": [f"Xã {i}" for i in range(8)],
+        "level": "commune", "total": [90.0 - i for i in range(7)] + [float("nan")],
+        "grade": ["Tốt"] * 7 + [None], "rank": pd.array([*range(1, 8), None], dtype="Int64"),
+    })
+    found = lagging.find_lagging(summary, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+                                 pd.DataFrame(), bottom_n=5)
+    assert list(found["unit_code"]) == ["U6", "U5", "U4", "U3", "U2"] or set(found["unit_code"]) == {
+        "U2", "U3", "U4", "U5", "U6"}
+    assert all("/7" in r[0] for r in found["reasons"])

@@ -29,12 +29,13 @@ from scorecard.periods import (
     week_period,
     ytd_period,
 )
-from texts import fmt_number, t
+from texts import fmt_date, fmt_number, t
 
-# Levels shown as league tables in the deck, in this order. Communes (a few hundred) are ranked
-# in the workbook only, grouped by their district, because no slide can hold them legibly.
-DECK_LEVELS = ("department", "district")
-COMMUNE_LEVEL = "commune"
+# The deck's league levels follow the period's structure (``deck_levels``): the ranked levels
+# that exist at the week's end and whose units report straight to a province-level unit. Before
+# 01/07/2025 that is departments and districts (the few hundred communes, under districts, are
+# ranked in the workbook only, grouped by district); from then on departments and the communes.
+PROVINCE = "province"
 BOTTOM_N = 5
 GROUPS = tuple(f"group_{i}" for i in range(1, 7))
 
@@ -52,6 +53,16 @@ class LevelData:
     summary: pd.DataFrame
     components: pd.DataFrame
     lagging: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # units that began during the period, scored from that day (the tables say "(từ …)")
+    scored_from: dict[str, date] = field(default_factory=dict)
+    # the level its units report to, when that level exists in the period (communes under
+    # districts before 01/07/2025); None when they report to the province
+    parent_level: str | None = None
+
+    @property
+    def ranked(self) -> pd.DataFrame:
+        """The league table without the units that had nothing to score (không phát sinh)."""
+        return self.summary[self.summary["total"].notna()]
 
 
 @dataclass
@@ -68,6 +79,12 @@ class Briefing:
     province_components: pd.DataFrame
     levels: dict[str, LevelData]
     level_names: pd.DataFrame  # service.levels: [code, name, plural, sort_order, ranked]
+    # the deck's league levels for this week, in sort order (``deck_levels``)
+    deck_levels: list[str] = field(default_factory=list)
+    # ranked levels of the week shown in the workbook only (communes before 01/07/2025)
+    other_levels: list[str] = field(default_factory=list)
+    # the province as of the week's end (Quảng Nam until 30/06/2025, then Đà Nẵng)
+    province_name: str = ""
     # Pareto of overdue dossiers by procedure, for the units the deck singles out.
     overdue_by_unit: dict[str, pd.DataFrame] = field(default_factory=dict)
     overdue_counts: dict[str, int] = field(default_factory=dict)  # unit → overdue dossiers, ytd
@@ -94,17 +111,24 @@ def collect(engine: Engine, week: str, communes: bool = True) -> Briefing:
     ytd = ytd_period(week)
     prev = previous_period(ytd)
 
-    prov = service.scorecard(engine, "province", ytd)
+    prov = service.scorecard(engine, PROVINCE, ytd)
     if prov.summary.empty:
         raise BriefingError(t("brief.err_no_data", week=week))
+    province = prov.summary.iloc[0]
+    deck, others = deck_levels(engine, ytd.end)
     levels: dict[str, LevelData] = {}
-    for code in (*DECK_LEVELS, COMMUNE_LEVEL) if communes else DECK_LEVELS:
+    for code in (*deck, *others) if communes else deck:
         data = level_data(engine, code, ytd)
         if data is not None:
             levels[code] = data
-    for code in DECK_LEVELS:
+    for code in deck:
         if code in levels:
-            levels[code].lagging = service.lagging(engine, code, week, bottom_n=BOTTOM_N)
+            levels[code].lagging = _scored_only(
+                service.lagging(engine, code, week, bottom_n=BOTTOM_N), levels[code]
+            )
+    prov_prev = _first_row(service.scorecard(engine, PROVINCE, prev).summary)
+    if prov_prev is not None and str(prov_prev["unit_code"]) != str(province["unit_code"]):
+        prov_prev = None  # another province last week (49 → 48): no change to speak of
 
     b = Briefing(
         week=week,
@@ -113,12 +137,15 @@ def collect(engine: Engine, week: str, communes: bool = True) -> Briefing:
         prev_ytd=prev,
         data_until=service.data_until(engine),
         groups=service.group_info(engine, ytd.end),
-        province=prov.summary.iloc[0],
-        province_prev=_first_row(service.scorecard(engine, "province", prev).summary),
-        province_week=_first_row(service.scorecard(engine, "province", wk).summary),
+        province=province,
+        province_prev=prov_prev,
+        province_week=_first_row(service.scorecard(engine, PROVINCE, wk).summary),
         province_components=prov.components,
         levels=levels,
         level_names=service.levels(engine),
+        deck_levels=[c for c in deck if c in levels],
+        other_levels=others,
+        province_name=str(province["unit_name"] or ""),
     )
     # One grouped query for every unit instead of one per unit: the same rows
     # service.overdue_pareto reads, put through the same Pareto function.
@@ -132,15 +159,52 @@ def collect(engine: Engine, week: str, communes: bool = True) -> Briefing:
     return b
 
 
+def deck_levels(engine: Engine, on: date) -> tuple[list[str], list[str]]:
+    """(deck levels, other ranked levels) existing on ``on``, each in sort order. A deck level's
+    units report straight to a province-level unit (any: departments keep parent 49 after the
+    reform, the 2025 communes have parent 48); the others (communes under districts before
+    01/07/2025) are ranked in the workbook only."""
+    lv = service.levels_at(engine, on)
+    if lv.empty:
+        return [], []
+    lv = lv[(lv["code"] != PROVINCE) & lv["ranked"].astype(bool)].sort_values("sort_order")
+    provinces = set(service.units(engine, level=PROVINCE)["code"].astype(str))
+    deck: list[str] = []
+    others: list[str] = []
+    for code in lv["code"].astype(str):
+        units = service.units(engine, level=code, on=on)
+        if units.empty:
+            continue
+        parents = units["parent_code"].dropna().astype(str)
+        (deck if parents.isin(provinces).all() else others).append(code)
+    return deck, others
+
+
 def level_data(engine: Engine, code: str, ytd: Period) -> LevelData | None:
-    """The year-to-date league table and components of one level (None if no such level)."""
+    """The year-to-date league table and components of one level (None if no such level, or
+    one that does not exist at the period's end)."""
     lv = service.levels(engine).set_index("code")
-    if code not in lv.index:
+    if code not in lv.index or not service.exists_in(engine, code, ytd):
         return None
     res = service.scorecard(engine, code, ytd)
     summary = _with_unit_info(res.summary, service.units(engine, level=code))
     name = str(lv.loc[code, "name"])
-    return LevelData(code, name[:1].lower() + name[1:], summary, res.components)
+    data = LevelData(code, name[:1].lower() + name[1:], summary, res.components,
+                     scored_from=service.scored_from(engine, code, ytd))
+    parents = summary["parent_code"].dropna().astype(str).unique().tolist()
+    if parents:
+        parent = service.unit(engine, parents[0])
+        plevel = str(parent["level"].iloc[0]) if not parent.empty else None
+        if plevel and plevel != PROVINCE and service.exists_in(engine, plevel, ytd):
+            data.parent_level = plevel
+    return data
+
+
+def _scored_only(lagging: pd.DataFrame, lv: LevelData) -> pd.DataFrame:
+    """Lagging units with a score: a unit with nothing to score is never lagging."""
+    if lagging.empty:
+        return lagging
+    return lagging[lagging["unit_code"].isin(lv.ranked["unit_code"])].reset_index(drop=True)
 
 
 def _with_unit_info(summary: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -156,17 +220,25 @@ def _with_unit_info(summary: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 
 
 def bottom_units(level: LevelData, n: int = BOTTOM_N) -> pd.DataFrame:
-    """The last ``n`` units of a league table, best of them first."""
-    return level.summary.tail(n)
+    """The last ``n`` scored units of a league table, best of them first (a unit with nothing
+    to score, listed last, is not among them)."""
+    return level.ranked.tail(n)
+
+
+def deck_level_data(b: Briefing) -> list[LevelData]:
+    """The deck's levels with a league table, in the deck's order."""
+    return [b.levels[c] for c in b.deck_levels if c in b.levels and not b.levels[c].summary.empty]
+
+
+def extra_levels(b: Briefing) -> list[LevelData]:
+    """Levels ranked in the workbook only (communes under districts before 01/07/2025)."""
+    return [lv for c, lv in b.levels.items() if c not in b.deck_levels]
 
 
 def singled_out_units(b: Briefing) -> list[str]:
     """Units the deck shows overdue procedures for: the lagging ones and the bottom five."""
     codes: list[str] = []
-    for code in DECK_LEVELS:
-        if code not in b.levels:
-            continue
-        lv = b.levels[code]
+    for lv in deck_level_data(b):
         if not lv.lagging.empty:
             codes += list(lv.lagging["unit_code"])
         codes += list(bottom_units(lv)["unit_code"])
@@ -205,7 +277,7 @@ def clip(text: str, limit: int) -> str:
 
 def movers(b: Briefing, n: int = 5) -> pd.DataFrame:
     """The ``n`` biggest rises and ``n`` biggest falls of the week among the deck's levels."""
-    frames = [lv.summary for c, lv in b.levels.items() if c in DECK_LEVELS and not lv.summary.empty]
+    frames = [lv.summary for lv in deck_level_data(b)]
     if not frames:
         return pd.DataFrame(columns=["unit_code", "unit_name", "delta_week"])
     allu = pd.concat(frames, ignore_index=True).dropna(subset=["delta_week"])
@@ -244,16 +316,28 @@ def bieu06a_period(week: str) -> Period:
 
 
 def unit_order(b: Briefing) -> dict[str, int]:
-    """Report order of units: by level as the deck shows them, communes grouped under their
-    district, each by code (GSO codes follow the official list order)."""
+    """Report order of units: by level as the deck shows them, then the workbook-only levels
+    grouped under their parent unit (communes under their district before 01/07/2025), each by
+    code (GSO codes follow the official list order)."""
     order: dict[str, int] = {}
-    for code in DECK_LEVELS:
-        if code in b.levels:
-            for u in sorted(b.levels[code].summary["unit_code"].astype(str)):
-                order[u] = len(order)
-    if COMMUNE_LEVEL in b.levels:
-        s = b.levels[COMMUNE_LEVEL].summary
+    for lv in deck_level_data(b):
+        for u in sorted(lv.summary["unit_code"].astype(str)):
+            order[u] = len(order)
+    for lv in extra_levels(b):
+        s = lv.summary
         s = s.assign(_p=s["parent_code"].map(order).fillna(len(order)))
         for u in s.sort_values(["_p", "unit_code"])["unit_code"].astype(str):
             order[u] = len(order)
     return order
+
+
+def scored_note(lv: LevelData, unit_code: str) -> str:
+    """" (từ dd/mm/yyyy)" after the name of a unit scored on part of the period, else ""."""
+    day = lv.scored_from.get(str(unit_code))
+    return " " + t("brief.scored_from", date=fmt_date(day)) if day else ""
+
+
+def province_org(b: Briefing) -> str:
+    """The province's name as in running text: "tỉnh Quảng Nam", "thành phố Đà Nẵng"."""
+    name = b.province_name
+    return name[:1].lower() + name[1:]

@@ -11,6 +11,7 @@ import io
 from datetime import datetime
 
 import pandas as pd
+from PIL import Image
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Inches
 from sqlalchemy import Engine
@@ -18,7 +19,6 @@ from sqlalchemy import Engine
 from data_access.cell_safety import safe_cell
 from meeting_pack.data import (
     BOTTOM_N,
-    DECK_LEVELS,
     GROUPS,
     UNIT_COMPONENTS,
     UNIT_PROCEDURES,
@@ -29,10 +29,13 @@ from meeting_pack.data import (
     clip,
     collect,
     costly_components,
+    deck_level_data,
     display_name,
     map_label,
     movers,
     num,
+    province_org,
+    scored_note,
 )
 from meeting_pack.deck_parts import (
     DOWN,
@@ -57,7 +60,7 @@ def _title_slide(d: Deck) -> None:
     band.fill.solid()
     band.fill.fore_color.rgb = rgb(NAVY)
     band.line.fill.background()
-    textbox(s, 0.8, 0.8, 11.7, 0.8, t("brief.org"), size=24, bold=True, color=NAVY, align="center")
+    textbox(s, 0.8, 0.8, 11.7, 0.8, t("brief.org", province=province_org(b).upper()), size=24, bold=True, color=NAVY, align="center")
     textbox(s, 0.8, 2.25, 11.7, 1.2, t("brief.title"), size=36, bold=True, color="FFFFFF", align="center")
     textbox(s, 0.8, 3.55, 11.7, 0.8, t("brief.subtitle"), size=24, color="FFFFFF", align="center")
     wk = b.week_period
@@ -79,7 +82,8 @@ def _delta(now: pd.Series, before: pd.Series | None, col: str) -> float | None:
 def _province_slide(d: Deck) -> None:
     b = d.b
     p = b.province
-    s = d.slide(t("brief.province_title", total=num(p["total"]), grade=p["grade"]))
+    s = d.slide(t("brief.province_title", province=b.province_name, total=num(p["total"]),
+                  grade=p["grade"] or t("brief.not_scored")))
     sub = [t("brief.province_delta", delta=fmt_delta(_delta(p, b.province_prev, "total")))]
     if b.province_week is not None:
         sub.append(
@@ -124,23 +128,38 @@ def _province_slide(d: Deck) -> None:
 
 
 LEAGUE_ROWS_PER_SLIDE = 10
+LEAGUE_ROWS_WITH_NOTES = 9  # with the notes on new units and không phát sinh under the table
 
 
-def league_rows(summary: pd.DataFrame) -> list[list[str]]:
-    """League table rows as shown on the slides (also what the tests read back)."""
+def league_rows(summary: pd.DataFrame, lv: LevelData | None = None) -> list[list[str]]:
+    """League table rows as shown on the slides (also what the tests read back). A unit with
+    nothing to score is "Không phát sinh" (no rank, total "–", no grade); one that began during
+    the period has "(từ dd/mm/yyyy)" after its name."""
     rows = []
     for _, r in summary.iterrows():
+        scored = pd.notna(r["total"])
+        note = scored_note(lv, r["unit_code"]) if lv is not None else ""
         rows.append(
             [
-                str(int(r["rank"])),
-                safe_cell(str(r["unit_name"])),
-                num(r["total"]),
-                safe_cell(str(r["grade"])),
+                str(int(r["rank"])) if pd.notna(r["rank"]) else "",
+                safe_cell(str(r["unit_name"]) + note),
+                num(r["total"] if scored else None),
+                safe_cell(str(r["grade"])) if scored and r["grade"] else t("brief.not_scored"),
                 fmt_delta(r.get("delta_week")),
-                *[num(r[g], 1) for g in GROUPS],
+                *[num(r[g] if scored else None, 1) for g in GROUPS],
             ]
         )
     return rows
+
+
+def _league_notes(lv: LevelData) -> list[str]:
+    """The note under a league table, and what its marks mean when the table has them."""
+    notes = [t("brief.league_note")]
+    if lv.scored_from:
+        notes.append(t("brief.league_note_partial"))
+    if lv.summary["total"].isna().any():
+        notes.append(t("brief.league_note_empty"))
+    return notes
 
 
 def _league_slides(d: Deck, lv: LevelData) -> None:
@@ -148,34 +167,43 @@ def _league_slides(d: Deck, lv: LevelData) -> None:
         return
     header = [t("brief.col_rank"), t("brief.col_unit"), t("brief.col_total"), t("brief.col_grade"), t("brief.col_change")]
     header += [t("brief.col_group_n", n=i) for i in range(1, 7)]
-    rows = league_rows(lv.summary)
-    parts = pages(len(rows), LEAGUE_ROWS_PER_SLIDE)
-    widths = [0.8, 4.45, 1.0, 1.45, 1.15] + [0.6] * 6
+    rows = league_rows(lv.summary, lv)
+    notes = _league_notes(lv)
+    # fewer rows a slide when the notes take more lines, so the table ends above them
+    per_slide = LEAGUE_ROWS_PER_SLIDE if len(notes) == 1 else LEAGUE_ROWS_WITH_NOTES
+    parts = pages(len(rows), per_slide)
+    widths = [0.7, 4.5, 0.9, 1.75, 1.0] + [0.6] * 6
     align = ["center", "left", "right", "center", "right"] + ["right"] * 6
     for k, (a, z) in enumerate(parts):
         title = t("brief.league_title", level=lv.name)
         if len(parts) > 1:
             title += " " + t("brief.league_part", part=k + 1, parts=len(parts))
         s = d.slide(title)
-        fills = {
-            (i + 1, 3): str(lv.summary["grade_color"].iloc[a + i]) for i in range(z - a)
-        }
-        table(s, 0.45, 1.3, widths, [header, *rows[a:z]], size=16, row_h=0.5, fills=fills, align=align)
-        textbox(s, 0.45, 6.55, 12.4, 0.4, t("brief.league_note"), size=14, color=GREY)
+        colors = lv.summary["grade_color"].iloc[a:z]
+        fills = {(i + 1, 3): str(c) for i, c in enumerate(colors) if isinstance(c, str) and c}
+        table(s, 0.45, 1.2, widths, [header, *rows[a:z]], size=16, row_h=0.45, header_h=0.5,
+              fills=fills, align=align)
+        # the notes sit under the table, above the footer
+        textbox(s, 0.45, 6.98 - 0.26 * len(notes), 12.4, 0.26 * len(notes), notes, size=12, color=GREY)
 
 
 def _map_slide(d: Deck, lv: LevelData, png: bytes | None, note: str) -> None:
     s = d.slide(t("brief.map_title", level=lv.name))
     if png:
-        s.shapes.add_picture(io.BytesIO(png), Inches(0.45), Inches(1.2), height=Inches(5.7))
+        # fitted into the space left of the legend, whatever the map's shape
+        w_px, h_px = Image.open(io.BytesIO(png)).size
+        box_w, box_h = 8.4, 5.7
+        if w_px / h_px > box_w / box_h:
+            s.shapes.add_picture(io.BytesIO(png), Inches(0.45), Inches(1.2), width=Inches(box_w))
+        else:
+            s.shapes.add_picture(io.BytesIO(png), Inches(0.45), Inches(1.2), height=Inches(box_h))
     else:
         textbox(s, 0.45, 3.0, 8.0, 1.0, t("brief.map_missing"), size=20, color=GREY)
     # The legend is native text so it stays editable and crisp on any projector.
     textbox(s, 9.0, 1.3, 3.9, 0.5, t("brief.map_legend"), size=20, bold=True, color=NAVY)
-    legend = (
-        lv.summary.groupby(["grade", "grade_color"], sort=False).size().reset_index(name="n")
-    )
-    order = {g: i for i, g in enumerate(lv.summary.sort_values("total", ascending=False)["grade"].unique())}
+    ranked = lv.ranked
+    legend = ranked.groupby(["grade", "grade_color"], sort=False).size().reset_index(name="n")
+    order = {g: i for i, g in enumerate(ranked.sort_values("total", ascending=False)["grade"].unique())}
     legend = legend.assign(o=legend["grade"].map(order)).sort_values("o")
     y = 1.9
     for r in legend.itertuples():
@@ -185,8 +213,15 @@ def _map_slide(d: Deck, lv: LevelData, png: bytes | None, note: str) -> None:
         sw.line.color.rgb = rgb("FFFFFF")
         textbox(s, 9.5, y, 3.4, 0.45, f"{r.grade}: {r.n}", size=18)
         y += 0.55
-    best = lv.summary.iloc[0]
-    worst = lv.summary.iloc[-1]
+    unscored = len(lv.summary) - len(ranked)
+    if unscored:
+        textbox(s, 9.5, y, 3.4, 0.45, f"{t('brief.not_scored')}: {unscored}", size=18)
+        y += 0.55
+    if ranked.empty:
+        textbox(s, 9.0, 6.3, 3.9, 0.7, note, size=12, color=GREY)
+        return
+    best = ranked.iloc[0]
+    worst = ranked.iloc[-1]
     textbox(
         s, 9.0, y + 0.3, 3.9, 2.2,
         [f"↑ {map_label(best)}: {num(best['total'])}", f"↓ {map_label(worst)}: {num(worst['total'])}"],
@@ -213,7 +248,9 @@ def _movers_slide(d: Deck) -> None:
         pt = series.points[i]
         pt.format.fill.solid()
         pt.format.fill.fore_color.rgb = rgb(UP if v > 0 else DOWN)
-    textbox(s, 0.45, 6.55, 12.4, 0.4, t("brief.movers_note"), size=14, color=GREY)
+    names = [lv.name for lv in deck_level_data(d.b)]
+    levels = ", ".join(names[:-1]) + f" {t('brief.and')} " + names[-1] if len(names) > 1 else "".join(names)
+    textbox(s, 0.45, 6.55, 12.4, 0.4, t("brief.movers_note", levels=levels), size=14, color=GREY)
 
 
 def _top_procedures(b: Briefing, unit_code: str, n: int, width: int) -> list[str]:
@@ -233,7 +270,7 @@ LAGGING_ROWS_PER_SLIDE = 3  # each row holds up to three reasons and three proce
 
 def lagging_rows(b: Briefing, lv: LevelData) -> list[tuple[list[str], str | None]]:
     """(cells, grade colour) per lagging unit, most urgent first, as the slides show them."""
-    scores = lv.summary.set_index("unit_code")
+    scores = lv.ranked.set_index("unit_code")
     out: list[tuple[list[str], str | None]] = []
     for _, r in lv.lagging.head(BOTTOM_N).iterrows():
         sc = scores.loc[r["unit_code"]] if r["unit_code"] in scores.index else None
@@ -271,7 +308,8 @@ def _lagging_slides(d: Deck, lv: LevelData) -> None:
 def _unit_slide(d: Deck, lv: LevelData, row: pd.Series) -> None:
     b = d.b
     s = d.slide(
-        t("brief.unit_title", name=row["unit_name"], rank=int(row["rank"]), count=len(lv.summary),
+        t("brief.unit_title", name=str(row["unit_name"]) + scored_note(lv, row["unit_code"]),
+          rank=int(row["rank"]), count=len(lv.ranked),
           total=num(row["total"]), grade=row["grade"])
     )
     textbox(s, 0.45, 1.12, 5.9, 0.45, t("brief.unit_delta", delta=fmt_delta(row.get("delta_week"))), size=16, color=GREY)
@@ -312,24 +350,16 @@ def build_deck(engine: Engine, week: str, briefing: Briefing | None = None) -> b
     d = Deck(b)
     _title_slide(d)
     _province_slide(d)
-    for code in DECK_LEVELS:
-        lv = b.levels.get(code)
-        if lv is None or lv.summary.empty:
-            continue
+    levels = deck_level_data(b)
+    for lv in levels:
         _league_slides(d, lv)
-        if lv.summary["lat"].notna().any():
-            png, note = render_map(lv.summary, lv.code)
+        png, note = render_map(lv.summary, lv.code)
+        if png:
             _map_slide(d, lv, png, note)
     _movers_slide(d)
-    for code in DECK_LEVELS:
-        if code in b.levels:
-            _lagging_slides(d, b.levels[code])
-    for code in DECK_LEVELS:
-        lv = b.levels.get(code)
-        if lv is None or lv.summary.empty:
-            continue
+    for lv in levels:
+        _lagging_slides(d, lv)
+    for lv in levels:
         for _, row in bottom_units(lv).iterrows():
             _unit_slide(d, lv, row)
     return d.to_bytes()
-
-

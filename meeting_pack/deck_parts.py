@@ -34,7 +34,7 @@ from pptx.text.text import _Run
 from pptx.util import Inches, Pt
 
 from data_access.cell_safety import safe_cell
-from meeting_pack.data import Briefing
+from meeting_pack.data import Briefing, province_org
 from texts import fmt_date, t
 
 # Arial has every Vietnamese glyph on the machines that show the deck (Windows, macOS,
@@ -116,7 +116,7 @@ class Deck:
         bar.fill.solid()
         bar.fill.fore_color.rgb = rgb(NAVY)
         bar.line.fill.background()
-        footer = f"{t('brief.org_short')} · {t('brief.week', week=self.b.week, start=fmt_date(self.b.week_period.start), end=fmt_date(self.b.week_period.end))}"
+        footer = f"{t('brief.org_short', province=province_org(self.b))} · {t('brief.week', week=self.b.week, start=fmt_date(self.b.week_period.start), end=fmt_date(self.b.week_period.end))}"
         textbox(s, 0.45, self.H - 0.42, 10, 0.35, footer, size=11, color=GREY)
         textbox(s, self.W - 1.45, self.H - 0.42, 1.0, 0.35, str(len(self.prs.slides)), size=11, color=GREY, align="right")
         return s
@@ -261,10 +261,14 @@ def chart(
 
 
 def pages(n: int, per_page: int) -> list[tuple[int, int]]:
-    """Balanced [start, stop) slices: 18 rows at 10 a page give 9 + 9, not 10 + 8."""
+    """Balanced [start, stop) slices: 18 rows at 10 a page give 9 + 9, not 10 + 8; 94 give
+    ten pages of 9 or 10, not nine of 10 and one of 4."""
     if n <= per_page:
         return [(0, n)]
     k = math.ceil(n / per_page)
-    size = math.ceil(n / k)
-    return [(i, min(i + size, n)) for i in range(0, n, size)]
+    size, extra = divmod(n, k)
+    bounds = [0]
+    for i in range(k):
+        bounds.append(bounds[-1] + size + (1 if i < extra else 0))
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
 

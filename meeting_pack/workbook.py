@@ -25,14 +25,16 @@ from sqlalchemy import Engine
 
 from data_access.cell_safety import safe_cell
 from meeting_pack.data import (
-    COMMUNE_LEVEL,
-    DECK_LEVELS,
     GROUPS,
     Briefing,
     LevelData,
     bieu06a_period,
     collect,
+    deck_level_data,
+    extra_levels,
     level_data,
+    province_org,
+    scored_note,
     unit_order,
 )
 from meeting_pack.deck_parts import FONT, NAVY, text_color_on
@@ -45,23 +47,33 @@ from texts import CATALOGUE, fmt_date, t
 def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) -> bytes:
     """The weekly workbook (XLSX) for ``week``; ``briefing`` reuses fetched data."""
     b = briefing or collect(engine, week)
-    if COMMUNE_LEVEL not in b.levels:
-        data = level_data(engine, COMMUNE_LEVEL, b.ytd)
-        if data is not None:
-            b.levels[COMMUNE_LEVEL] = data
+    for code in b.other_levels:  # the deck alone did not fetch them
+        if code not in b.levels:
+            data = level_data(engine, code, b.ytd)
+            if data is not None:
+                b.levels[code] = data
     wb = Workbook()
     default_sheet = wb.active  # a new workbook's one empty sheet; every sheet here is created
     if default_sheet is not None:
         wb.remove(default_sheet)
-    for code in DECK_LEVELS:
-        if code in b.levels:
-            _league_sheet(wb, b, b.levels[code])
-    if COMMUNE_LEVEL in b.levels:
-        _commune_sheet(wb, b, b.levels[COMMUNE_LEVEL], b.levels.get("district"))
+    # the levels of the week: the deck's, then those ranked here only (communes grouped by
+    # district where districts exist in the period; after 01/07/2025 communes are a deck level,
+    # a flat league)
+    for lv in deck_level_data(b):
+        _league_sheet(wb, b, lv)
+    for lv in extra_levels(b):
+        parent = b.levels.get(lv.parent_level) if lv.parent_level else None
+        if lv.parent_level and parent is None:
+            parent = _parent_names(engine, lv, b.ytd.end)
+        if parent is None:
+            _league_sheet(wb, b, lv)
+        else:
+            _grouped_sheet(wb, b, lv, parent)
     _components_sheet(wb, b)
     _overdue_sheet(wb, engine, b)
     q = bieu06a_period(b.week)
-    _bieu06a_sheet(wb, service.bieu06a(engine, q.start, q.end), q, unit_order(b))
+    _bieu06a_sheet(wb, service.bieu06a(engine, q.start, q.end), q, unit_order(b),
+                   t("brief.b06_reporter", province=province_org(b)))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -164,11 +176,20 @@ def _league_header(b: Briefing) -> list[str]:
     ] + [t("brief.wb_col_dossiers")]
 
 
-def _league_row(r: pd.Series) -> list[object]:
+def _league_row(r: pd.Series, lv: LevelData) -> list[object]:
+    """A league row; a unit with nothing to score has no rank, total or grade ("Không phát
+    sinh"), one that began during the period "(từ dd/mm/yyyy)" after its name."""
+    scored = pd.notna(r["total"])
     return [
-        int(r["rank"]), str(r["unit_code"]), str(r["unit_name"]), _float(r["total"]), str(r["grade"]),
+        int(r["rank"]) if pd.notna(r["rank"]) else None, str(r["unit_code"]),
+        str(r["unit_name"]) + scored_note(lv, r["unit_code"]), _float(r["total"]),
+        str(r["grade"]) if scored and r["grade"] else t("brief.not_scored"),
         _float(r.get("delta_week")), *[_float(r[g]) for g in GROUPS], _float(r.get("dossiers")),
     ]
+
+
+def _grade_fills(colors: pd.Series, column: int) -> dict[tuple[int, int], str]:
+    return {(i, column): str(c) for i, c in enumerate(colors) if isinstance(c, str) and c}
 
 
 # Codes are written as strings, so they need no text format ("@"): each format set is a
@@ -179,30 +200,41 @@ _LEAGUE_WIDTHS = [7, 11, 46, 9, 12, 12] + [13] * 6 + [11]
 
 def _league_sheet(wb: Workbook, b: Briefing, lv: LevelData) -> None:
     ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_league", level=lv.name)))
-    rows = [_league_row(r) for _, r in lv.summary.iterrows()]
-    fills = {(i, 4): str(c) for i, c in enumerate(lv.summary["grade_color"])}
+    rows = [_league_row(r, lv) for _, r in lv.summary.iterrows()]
+    fills = _grade_fills(lv.summary["grade_color"], 4)
     _write_table(ws, t("brief.wb_league_heading", level=lv.name.upper(), end=fmt_date(b.ytd.end)),
                  _league_header(b), rows, _LEAGUE_WIDTHS, _LEAGUE_FORMATS, fills)
 
 
-def _commune_sheet(wb: Workbook, b: Briefing, lv: LevelData, districts: LevelData | None) -> None:
-    """Communes grouped by district (in the districts' league order), ranked within the level."""
-    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_communes")))
+def _parent_names(engine: Engine, lv: LevelData, on: date) -> LevelData:
+    """The parent level's units as a (score-less) LevelData, for grouping when the pack did not
+    fetch that level's league table."""
+    assert lv.parent_level is not None
+    units = service.units(engine, level=lv.parent_level, on=on)
+    summary = units.rename(columns={"code": "unit_code", "name": "unit_name"})
+    names = service.levels(engine).set_index("code")["name"]
+    name = str(names.get(lv.parent_level, lv.parent_level))
+    return LevelData(lv.parent_level, name[:1].lower() + name[1:], summary, pd.DataFrame())
+
+
+def _grouped_sheet(wb: Workbook, b: Briefing, lv: LevelData, parent: LevelData) -> None:
+    """A level's units grouped by their parent unit (communes by district, in the districts'
+    league order), ranked within the level."""
+    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_league", level=lv.name)))
     s = lv.summary
-    names: dict[str, str] = {}
-    order: dict[str, int] = {}
-    if districts is not None and not districts.summary.empty:
-        names = dict(zip(districts.summary["unit_code"], districts.summary["unit_name"], strict=False))
-        order = {c: i for i, c in enumerate(districts.summary["unit_code"])}
+    names = dict(zip(parent.summary["unit_code"], parent.summary["unit_name"], strict=False))
+    order = {c: i for i, c in enumerate(parent.summary["unit_code"])}
     s = s.assign(_o=s["parent_code"].map(order).fillna(len(order)))
-    s = s.sort_values(["_o", "parent_code", "rank", "unit_name"], kind="stable")
-    # Ranks are among all communes of the province (the engine's commune ranking), not within
-    # the district; the header says so.
-    header = [t("brief.wb_col_parent"), t("brief.wb_col_rank_province"), *_league_header(b)[1:]]
-    rows = [[names.get(r["parent_code"], r["parent_code"]), *_league_row(r)] for _, r in s.iterrows()]
-    fills = {(i, 5): str(c) for i, c in enumerate(s["grade_color"])}
-    _write_table(ws, t("brief.wb_communes_heading", end=fmt_date(b.ytd.end)), header, rows,
-                 [26, *_LEAGUE_WIDTHS], [None, *_LEAGUE_FORMATS], fills)
+    s = s.sort_values(["_o", "parent_code", "rank", "unit_name"], kind="stable", na_position="last")
+    # Ranks are among all units of the level in the province (the engine's ranking), not within
+    # the parent; the header says so.
+    header = [t("brief.wb_col_parent", parent=parent.name), t("brief.wb_col_rank_province"),
+              *_league_header(b)[1:]]
+    rows = [[names.get(r["parent_code"], r["parent_code"]), *_league_row(r, lv)] for _, r in s.iterrows()]
+    fills = _grade_fills(s["grade_color"], 5)
+    heading = t("brief.wb_communes_heading", level=lv.name.upper(), parent=parent.name.upper(),
+                end=fmt_date(b.ytd.end))
+    _write_table(ws, heading, header, rows, [26, *_LEAGUE_WIDTHS], [None, *_LEAGUE_FORMATS], fills)
 
 
 def _components_sheet(wb: Workbook, b: Briefing) -> None:
@@ -311,7 +343,12 @@ def bieu06a_rows(df: pd.DataFrame, order: dict[str, int] | None = None) -> list[
     df = df.sort_values(["_o", "unit_code", "field_code"], kind="stable")
     # groupby sums in one pass; a per-unit loop of small frames is seconds on 4,000 rows.
     totals = df.groupby("unit_code", sort=False)[cols].sum()
-    names = df.groupby("unit_code", sort=False)["unit_name"].first()
+    # each unit under its own name, its validity after it when it began or ended in the range
+    labels = df["unit_name"]
+    if "validity" in df:
+        labels = pd.Series([b06.unit_label(n, v) for n, v in zip(df["unit_name"], df["validity"], strict=True)],
+                           index=df.index)
+    names = labels.groupby(df["unit_code"], sort=False).first()
     out: list[tuple[str, str, list[int], str]] = [
         ("", t("b06.grand_total"), [int(v) for v in df[cols].sum()], "grand_total")
     ]
@@ -326,7 +363,8 @@ def bieu06a_rows(df: pd.DataFrame, order: dict[str, int] | None = None) -> list[
     return out
 
 
-def _bieu06a_sheet(wb: Workbook, df: pd.DataFrame, q: Period, order: dict[str, int]) -> None:
+def _bieu06a_sheet(wb: Workbook, df: pd.DataFrame, q: Period, order: dict[str, int],
+                   reporter: str) -> None:
     st = _xl_styles()
     ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_bieu06a")))
     ncol = 2 + len(BIEU06A_COLUMNS)
@@ -336,7 +374,7 @@ def _bieu06a_sheet(wb: Workbook, df: pd.DataFrame, q: Period, order: dict[str, i
     titles = (
         (2, t("b06.title")),
         (3, t("b06.period", start=fmt_date(q.start), end=fmt_date(q.end))),
-        (4, t("brief.b06_reporter")),
+        (4, reporter),
     )
     for r, text in titles:
         ws.merge_cells(f"A{r}:{last}{r}")

@@ -8,17 +8,21 @@ in progress (the query partitions the dossiers in scope, so the identity holds b
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pandas as pd
 
 from data_access.cell_safety import safe_cell
-from texts import t
+from texts import fmt_date, t
 
 COUNT_COLUMNS = [
     "received_total", "received_online", "received_direct", "carried_over",
     "resolved_total", "resolved_early", "resolved_on_time", "resolved_overdue",
     "pending_total", "pending_within", "pending_overdue",
 ]
-COLUMNS = ["unit_code", "unit_name", "field_code", "field_name", *COUNT_COLUMNS]
+# ``validity``: "" for a unit valid over the whole range, else when it began or ended inside it
+# (appended last so that positional readers keep working)
+COLUMNS = ["unit_code", "unit_name", "field_code", "field_name", *COUNT_COLUMNS, "validity"]
 
 # (column, group header key, sub-header key) in the official order; columns (3)..(13)
 OFFICIAL_LAYOUT = [
@@ -36,18 +40,58 @@ OFFICIAL_LAYOUT = [
 ]
 
 
-def build(counts: pd.DataFrame, unit_names: pd.DataFrame) -> pd.DataFrame:
-    """The report frame (``COLUMNS``) from ``queries.bieu06a_counts`` and units [code, name]."""
+def _day(v: object) -> date | None:
+    if v is None or (not isinstance(v, date) and pd.isna(v)):
+        return None
+    return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
+
+
+def validity_note(valid_from: object, valid_to: object, start: date | None, end: date | None) -> str:
+    """"từ 01/07/2025", "đến 30/06/2025", both, or "" when the unit was valid over the whole
+    range [start, end] (a range that crosses a reorganisation lists units of both sides)."""
+    vf, vt = _day(valid_from), _day(valid_to)
+    parts = []
+    if vf is not None and start is not None and vf > start:
+        parts.append(t("b06.valid_from", date=fmt_date(vf)))
+    if vt is not None and end is not None and vt < end:
+        parts.append(t("b06.valid_to", date=fmt_date(vt)))
+    return ", ".join(parts)
+
+
+def build(
+    counts: pd.DataFrame, units: pd.DataFrame, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
+    """The report frame (``COLUMNS``) from ``queries.bieu06a_counts`` and the units to list
+    [code, name (, valid_from, valid_to)]: the units valid in [start, end]. Counts of any other
+    unit (one abolished before the range, whose open dossiers its successors took over, or one
+    not yet created) are left out: a unit is never listed outside its validity."""
     if counts.empty:
         return pd.DataFrame(columns=COLUMNS)
-    df = counts.copy()
+    df = counts[counts["unit_code"].isin(units["code"])].copy()
+    if df.empty:
+        return pd.DataFrame(columns=COLUMNS)
     df["received_total"] = df["received_online"] + df["received_direct"] + df["carried_over"]
     df["resolved_total"] = df["resolved_early"] + df["resolved_on_time"] + df["resolved_overdue"]
     df["pending_total"] = df["pending_within"] + df["pending_overdue"]
-    df["unit_name"] = df["unit_code"].map(unit_names.set_index("code")["name"])
+    by_code = units.drop_duplicates("code").set_index("code")
+    df["unit_name"] = df["unit_code"].map(by_code["name"])
+    if "valid_from" in by_code and "valid_to" in by_code:
+        notes = {
+            code: validity_note(vf, vt, start, end)
+            for code, vf, vt in zip(by_code.index, by_code["valid_from"], by_code["valid_to"], strict=True)
+        }
+        df["validity"] = df["unit_code"].map(notes).fillna("")
+    else:
+        df["validity"] = ""
     df["field_name"] = df["field_name"].where(df["field_name"].notna(), t("b06.no_field"))
     df["field_code"] = df["field_code"].fillna("")
     return df[COLUMNS].sort_values(["unit_code", "field_code"]).reset_index(drop=True)
+
+
+def unit_label(name: object, validity: object) -> str:
+    """A unit's name as the report lists it, its validity note after it when it has one."""
+    label = str(name) if isinstance(name, str) else ""
+    return f"{label} ({validity})" if isinstance(validity, str) and validity else label
 
 
 def check_identities(df: pd.DataFrame) -> pd.DataFrame:
@@ -72,13 +116,16 @@ def with_totals(df: pd.DataFrame) -> pd.DataFrame:
         tot = g[COUNT_COLUMNS].sum().to_frame().T
         tot["unit_code"] = code
         tot["unit_name"] = g["unit_name"].iloc[0]
+        tot["validity"] = g["validity"].iloc[0]
         tot["field_code"] = ""
-        tot["field_name"] = t("b06.unit_total", unit=g["unit_name"].iloc[0] or code)
+        label = unit_label(g["unit_name"].iloc[0], g["validity"].iloc[0])
+        tot["field_name"] = t("b06.unit_total", unit=label or code)
         tot["row_kind"] = "unit_total"
         parts.append(tot)
     grand = df[COUNT_COLUMNS].sum().to_frame().T
     grand["unit_code"] = ""
     grand["unit_name"] = ""
+    grand["validity"] = ""
     grand["field_code"] = ""
     grand["field_name"] = t("b06.grand_total")
     grand["row_kind"] = "grand_total"
@@ -127,7 +174,7 @@ def write_xlsx(df: pd.DataFrame, path: str, start_label: str, end_label: str) ->
         if row.row_kind == "field":
             stt += 1
             ws.write(r, 0, stt, cell)
-            ws.write_string(r, 1, safe_cell(f"{row.unit_name} – {row.field_name}"), cell)
+            ws.write_string(r, 1, safe_cell(f"{unit_label(row.unit_name, row.validity)} – {row.field_name}"), cell)
         else:
             ws.write(r, 0, "", cell)
             ws.write_string(r, 1, safe_cell(row.field_name), total_fmt)

@@ -118,7 +118,8 @@ def find_lagging(
     if summary.empty:
         return pd.DataFrame(columns=LAGGING_COLUMNS)
     grade_name, min_score = threshold(bands, below_grade)
-    count = len(summary)
+    # ranked units only: one with nothing to score (không phát sinh) has no rank to count
+    count = int(summary["total"].notna().sum())
     # plain dicts: a pandas lookup per unit and reason was most of this function's time
     streak = (
         {r.unit_code: r for r in falling_streak(history, falling_weeks).itertuples(index=False)}

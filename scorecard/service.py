@@ -174,10 +174,13 @@ def levels(engine: Engine) -> pd.DataFrame:
     return q.levels(engine)
 
 
-def units(engine: Engine, level: str | None = None, parent: str | None = None) -> pd.DataFrame:
+def units(
+    engine: Engine, level: str | None = None, parent: str | None = None, on: date | None = None
+) -> pd.DataFrame:
     """[code, name, short_name, level, parent_code, lat, lon] of every unit of a level (merged
-    units included, for history), optionally under a parent."""
-    df = q.active_units(engine, level=level, parent=parent)
+    units included, for history), optionally under a parent; with ``on``, only the units that
+    exist on that day."""
+    df = q.active_units(engine, level=level, parent=parent, start=on, end=on)
     return df[UNIT_COLUMNS].reset_index(drop=True)
 
 
@@ -590,9 +593,11 @@ def overdue_pareto(
 
 
 def bieu06a(engine: Engine, start: date, end: date, unit_code: str | None = None) -> pd.DataFrame:
-    """The official report per unit and field for [start, end] (columns: bieu06a.COLUMNS)."""
+    """The official report per unit and field for [start, end] (columns: bieu06a.COLUMNS):
+    only units valid at some point of the range, each under its own name, with a validity note
+    when it began or ended inside the range (a range across 01/07/2025 lists both structures)."""
     codes = [unit_code] if unit_code else None
     counts = q.bieu06a_counts(engine, start, end, codes)
-    names = q.active_units(engine)[["code", "name", "level"]]
-    return b06.build(counts, names)
+    valid = q.active_units(engine, start=start, end=end)
+    return b06.build(counts, valid, start, end)
 

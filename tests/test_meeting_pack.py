@@ -92,7 +92,8 @@ def test_deck_is_16_9_with_the_expected_slides(pack, demo_engine):
 
     first = deck.slides[0]
     text = "\n".join(sh.text_frame.text for sh in first.shapes if sh.has_text_frame)
-    assert t("brief.org") in text and "QĐ 766" in text
+    province = b.province_name[:1].lower() + b.province_name[1:]
+    assert t("brief.org", province=province.upper()) in text and "QĐ 766" in text
     wk = b.week_period
     assert week in text and fmt_date(wk.start) in text and fmt_date(wk.end) in text
     assert fmt_date(service.data_until(demo_engine)) in text
@@ -132,7 +133,8 @@ def test_province_slide_matches_the_engine(pack, demo_engine):
     now = service.scorecard(demo_engine, "province", ytd).summary.iloc[0]
     before = service.scorecard(demo_engine, "province", previous_period(ytd)).summary.iloc[0]
     slide = deck.slides[1]
-    assert _title(slide) == t("brief.province_title", total=fmt_number(now["total"], 2), grade=now["grade"])
+    assert _title(slide) == t("brief.province_title", province=now["unit_name"],
+                              total=fmt_number(now["total"], 2), grade=now["grade"])
     chart = _charts(slide)[0]
     series = {s.name: list(s.values) for s in chart.plots[0].series}
     groups = [f"group_{i}" for i in range(1, 7)]
@@ -386,6 +388,11 @@ def test_map_draws_points_and_optional_boundaries(tmp_path, monkeypatch):
         }
     )
     monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
+    # no file configured: the shipped district file (it holds both units)
+    _, shipped = mapimage.render_map(summary)
+    assert shipped == t("brief.map_note_boundaries", source=t("brief.map_source_default"))
+    # and without any boundary file: the seats alone
+    monkeypatch.setattr(mapimage.geo, "DEFAULT_FILES", {})
     png, note = mapimage.render_map(summary)
     assert Image.open(io.BytesIO(png)).format == "PNG"
     assert note == t("brief.map_note_points")
@@ -404,5 +411,9 @@ def test_map_draws_points_and_optional_boundaries(tmp_path, monkeypatch):
     png2, note2 = mapimage.render_map(summary)
     assert note2 == t("brief.map_note_boundaries", source="districts.geojson")
     assert png2 != png
-    # No coordinates at all: no picture, and the slide says so instead.
+    # No coordinates: the units are placed on their boundaries; with no boundary either, no
+    # picture (the deck then has no map slide).
+    png3, _ = mapimage.render_map(summary.assign(lat=None, lon=None))
+    assert png3 is not None
+    monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS")
     assert mapimage.render_map(summary.assign(lat=None, lon=None)) == (None, "")

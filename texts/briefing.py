@@ -2,8 +2,9 @@
 
 STRINGS: dict[str, str] = {
     # --- deck: title slide
-    "brief.org": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM",
-    "brief.org_short": "UBND tỉnh Quảng Nam",
+    # {province}: the province as of the week ("tỉnh Quảng Nam", from 01/07/2025 "thành phố Đà Nẵng")
+    "brief.org": "ỦY BAN NHÂN DÂN {province}",
+    "brief.org_short": "UBND {province}",
     "brief.title": "Bộ chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)",
     "brief.subtitle": "Giao ban cải cách thủ tục hành chính",
     "brief.week": "Tuần {week} (từ {start} đến {end})",
@@ -12,7 +13,7 @@ STRINGS: dict[str, str] = {
     "brief.freshness_none": "Chưa có thông tin thời điểm cập nhật số liệu",
     "brief.generated": "Lập lúc {at}",
     # --- deck: province slide
-    "brief.province_title": "Toàn tỉnh: {total} điểm ({grade})",
+    "brief.province_title": "{province}: {total} điểm ({grade})",
     "brief.province_delta": "So với tuần trước: {delta} điểm",
     "brief.province_week_only": "Riêng tuần {week}: {total} điểm, {dossiers} hồ sơ tiếp nhận",
     "brief.series_this_week": "Tuần này",
@@ -32,17 +33,23 @@ STRINGS: dict[str, str] = {
     "brief.col_grade": "Xếp loại",
     "brief.col_group_n": "N{n}",
     "brief.league_note": "N1–N6: điểm từng nhóm chỉ số; +/− tuần: thay đổi tổng điểm so với tuần trước.",
+    "brief.league_note_partial": "(từ …): đơn vị mới thành lập trong kỳ, tính điểm từ ngày đó.",
+    "brief.league_note_empty": "Không phát sinh: không có hồ sơ, phản ánh nào trong kỳ; không xếp hạng, không xếp loại.",
+    "brief.scored_from": "(từ {date})",
+    "brief.not_scored": "Không phát sinh",
     # --- deck: map
     "brief.map_title": "Bản đồ xếp loại {level}",
     "brief.map_note_points": "Vị trí: trung tâm hành chính từng đơn vị (gần đúng).",
     "brief.map_note_boundaries": "Ranh giới hành chính: {source}",
+    "brief.map_source_default": "thanglequoc/vietnamese-provinces-database (MIT), từ bản đồ sắp xếp ĐVHC 2025",
     "brief.map_missing": "Chưa có tọa độ đơn vị để vẽ bản đồ.",
     "brief.map_legend": "Xếp loại",
     # --- deck: movers
     "brief.movers_title": "Thay đổi lớn nhất so với tuần trước",
     "brief.movers_series": "Thay đổi điểm",
     "brief.movers_none": "Không có đơn vị nào thay đổi điểm so với tuần trước.",
-    "brief.movers_note": "Tăng: xanh; giảm: đỏ. Điểm lũy kế từ đầu năm, sở, ban, ngành và cấp huyện.",
+    "brief.movers_note": "Tăng: xanh; giảm: đỏ. Điểm lũy kế từ đầu năm, {levels}.",
+    "brief.and": "và",
     # --- deck: lagging
     "brief.lagging_title": "Đơn vị cần lưu ý: {level}",
     "brief.col_reasons": "Lý do và chỉ tiêu mất nhiều điểm",
@@ -71,12 +78,12 @@ STRINGS: dict[str, str] = {
     "brief.wb_sheet_overdue": "Hồ sơ quá hạn",
     "brief.wb_sheet_bieu06a": "Biểu II.06a",
     "brief.wb_league_heading": "XẾP HẠNG {level} — BỘ CHỈ SỐ QĐ 766, LŨY KẾ ĐẾN {end}",
-    "brief.wb_communes_heading": "XẾP HẠNG CẤP XÃ THEO TỪNG ĐƠN VỊ CẤP HUYỆN — LŨY KẾ ĐẾN {end}",
+    "brief.wb_communes_heading": "XẾP HẠNG {level} THEO TỪNG ĐƠN VỊ {parent} — LŨY KẾ ĐẾN {end}",
     "brief.wb_components_heading": "CHI TIẾT CHỈ TIÊU THEO ĐƠN VỊ — LŨY KẾ TỪ {start} ĐẾN {end}",
     "brief.wb_overdue_heading": "DANH SÁCH HỒ SƠ QUÁ HẠN — TIẾP NHẬN TỪ {start} ĐẾN {end}",
     "brief.wb_col_level": "Cấp",
     "brief.wb_col_unit_code": "Mã đơn vị",
-    "brief.wb_col_parent": "Đơn vị cấp huyện",
+    "brief.wb_col_parent": "Đơn vị {parent}",
     "brief.wb_col_rank_province": "Hạng (toàn tỉnh)",
     "brief.wb_col_delta": "Thay đổi so với tuần trước",
     "brief.wb_col_dossiers": "Số hồ sơ",
@@ -99,7 +106,7 @@ STRINGS: dict[str, str] = {
     "brief.wb_col_status": "Trạng thái",
     "brief.wb_yes": "Có",
     # Biểu II.06a: the official headers are the scoring area's "b06.*" keys; these are extras
-    "brief.b06_reporter": "Đơn vị báo cáo: Ủy ban nhân dân tỉnh Quảng Nam",
+    "brief.b06_reporter": "Đơn vị báo cáo: Ủy ban nhân dân {province}",
     "brief.b06_unit_note": "Đơn vị tính: hồ sơ",
     "brief.b06_unit_field": "Đơn vị / Lĩnh vực",
     "brief.b06_of_which": "Trong đó",

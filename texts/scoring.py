@@ -70,6 +70,8 @@ STRINGS: dict[str, str] = {
     "b06.unit_total": "Cộng {unit}",
     "b06.grand_total": "Tổng cộng",
     "b06.no_field": "Chưa xác định lĩnh vực",
+    "b06.valid_from": "từ {date}",
+    "b06.valid_to": "đến {date}",
     # report column headers (xlsx/table)
     "col.unit_code": "Mã đơn vị",
     "col.unit_name": "Đơn vị",

@@ -62,9 +62,8 @@ def build(
     counts: pd.DataFrame, units: pd.DataFrame, start: date | None = None, end: date | None = None
 ) -> pd.DataFrame:
     """The report frame (``COLUMNS``) from ``queries.bieu06a_counts`` and the units to list
-    [code, name (, valid_from, valid_to)]: the units valid in [start, end]. Counts of any other
-    unit (one abolished before the range, whose open dossiers its successors took over, or one
-    not yet created) are left out: a unit is never listed outside its validity."""
+    [code, name (, valid_from, valid_to)]: the units to name (counts of a unit not among them
+    are left out). Each listed unit carries its validity note for [start, end]."""
     if counts.empty:
         return pd.DataFrame(columns=COLUMNS)
     df = counts[counts["unit_code"].isin(units["code"])].copy()

@@ -35,8 +35,6 @@ from scorecard.inputs import (
     Bind,
     grade_bands_for,
     is_ranked,
-    level_exists,
-    level_validity,
     methodology_at,
     period_measures,
     scored_units,
@@ -75,6 +73,14 @@ from scorecard.snapshot_check import (  # noqa: F401
 # imported under its old private name, which the read paths below call: a test that sets
 # ``service._current_snapshot`` to None-returning sees the on-demand path
 from scorecard.snapshot_check import current_snapshot as _current_snapshot
+from scorecard.structure import (  # noqa: F401 (part of this API)
+    exists_in,
+    level_span,
+    levels_at,
+    lineage,
+    scored_from,
+    unit,
+)
 
 SUMMARY_COLUMNS = [
     "unit_code", "unit_name", "level", "period", "total", "grade", "grade_color", "rank",
@@ -182,47 +188,6 @@ def units(
     exist on that day."""
     df = q.active_units(engine, level=level, parent=parent, start=on, end=on)
     return df[UNIT_COLUMNS].reset_index(drop=True)
-
-
-def lineage(engine: Engine) -> pd.DataFrame:
-    """Every lineage row [old_code, new_code, valid_from, share] (share NaN = all)."""
-    return q.lineage(engine)
-
-
-def levels_at(engine: Engine, on: date) -> pd.DataFrame:
-    """The levels that exist on ``on`` ([code, name, plural, sort_order, ranked, local,
-    valid_from, valid_to]): a period shows the levels of its end."""
-    lv = q.levels(engine)
-    keep = [level_exists(engine, str(c), on) for c in lv["code"]] if not lv.empty else []
-    return lv[keep].reset_index(drop=True) if keep else lv
-
-
-def level_span(engine: Engine, level: str) -> tuple[date | None, date | None] | None:
-    """(valid_from, valid_to) of a level (None = open), or None when the level is unknown."""
-    return level_validity(engine, level)
-
-
-def exists_in(engine: Engine, level: str, period: Period | str) -> bool:
-    """Whether ``level`` exists at the end of ``period`` (so that it can be ranked then)."""
-    return level_exists(engine, level, _period(period).end)
-
-
-def unit(engine: Engine, code: str) -> pd.DataFrame:
-    """The unit row [code, name, short_name, level, parent_code, valid_from, valid_to] (0 or 1 row)."""
-    return q.unit_by_code(engine, code)
-
-
-def scored_from(engine: Engine, level: str, period: Period | str) -> dict[str, date]:
-    """{unit_code: first day scored} for the units of ``level`` that began during ``period``
-    (each is scored on its valid part: the UI says from when)."""
-    p = _period(period)
-    units_ = scored_units(engine, level, p, None)
-    out: dict[str, date] = {}
-    for code, vf in zip(units_["code"], units_["valid_from"], strict=True):
-        start = valid_start(p.start, vf)
-        if start > p.start:
-            out[str(code)] = start
-    return out
 
 
 def grade_bands(engine: Engine, version: str | None = None) -> pd.DataFrame:
@@ -594,10 +559,11 @@ def overdue_pareto(
 
 def bieu06a(engine: Engine, start: date, end: date, unit_code: str | None = None) -> pd.DataFrame:
     """The official report per unit and field for [start, end] (columns: bieu06a.COLUMNS):
-    only units valid at some point of the range, each under its own name, with a validity note
-    when it began or ended inside the range (a range across 01/07/2025 lists both structures)."""
+    every unit with dossiers in it, each under its own name, with a validity note when it began
+    or ended inside the range (a range across 01/07/2025 lists both structures). A unit that
+    ended before the range appears only with the dossiers it still had open ("đến 30/06/2025"):
+    dropping them would lose the backlog the previous report carried over."""
     codes = [unit_code] if unit_code else None
     counts = q.bieu06a_counts(engine, start, end, codes)
-    valid = q.active_units(engine, start=start, end=end)
-    return b06.build(counts, valid, start, end)
+    return b06.build(counts, q.active_units(engine), start, end)
 

@@ -238,15 +238,21 @@ def test_shipped_boundaries_are_the_default(monkeypatch, tmp_path):
     assert mapimage.render_map(summary.assign(unit_code=["X1", "X2", "X3"]), "commune") == (None, "")
 
 
-def test_bieu06a_lists_units_valid_in_the_range(data, tmp_path):
+def test_bieu06a_lists_units_with_their_validity(data, tmp_path):
     before = service.bieu06a(data, date(2025, 6, 2), date(2025, 6, 29))
     assert {"D1", "D2", "C1"} <= set(before["unit_code"])
     assert not {"N1", "N2", "N3", "48"} & set(before["unit_code"])
     after = service.bieu06a(data, date(2025, 7, 1), date(2025, 7, 20))
-    # D1's dossiers still open on 01/07 went to its successors: D1 is not listed after it ended
-    assert not {"D1", "D2", "C1", "49"} & set(after["unit_code"])
     assert {"N1", "N2", "DC"} <= set(after["unit_code"])
-    assert (after["validity"] == "").all()
+    # a unit that ended before the range appears only with the dossiers it still had open,
+    # under its note: none newly received, and the backlog the June report carried over kept
+    old = after[after["unit_code"].isin(["D1", "D2", "C1"])]
+    assert (old["received_online"] + old["received_direct"] == 0).all()
+    assert (old["validity"] == t("b06.valid_to", date="30/06/2025")).all()
+    june_open = service.bieu06a(data, date(2025, 6, 1), date(2025, 6, 30))
+    june_open = june_open[june_open["unit_code"].isin(["D1", "D2", "C1"])]["pending_total"].sum()
+    assert june_open > 0 and old["carried_over"].sum() == june_open
+    assert (after.loc[after["unit_code"].isin(["N1", "N2", "DC"]), "validity"] == "").all()
     # across the reform: each unit under its own name, with when it ended or began
     across = service.bieu06a(data, date(2025, 6, 23), date(2025, 7, 13))
     names = dict(zip(across["unit_code"], across["unit_name"], strict=False))

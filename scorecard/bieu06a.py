@@ -46,6 +46,31 @@ def _day(v: object) -> date | None:
     return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
 
 
+# The row that holds the backlog of units that ended before the report's range (sorted last).
+ENDED_UNITS = "~ended"
+
+
+def fold_ended(counts: pd.DataFrame, valid: set[str]) -> pd.DataFrame:
+    """``counts`` with the rows of units not in ``valid`` summed into one ``ENDED_UNITS`` row
+    per field (only a unit that ended before the range can have dossiers there: its backlog)."""
+    if counts.empty:
+        return counts
+    gone = ~counts["unit_code"].astype(str).isin(valid)
+    if not gone.any():
+        return counts
+    keys = ["unit_code", "field_code", "field_name"]
+    values = [c for c in counts.columns if c not in keys]
+    folded = (counts[gone].assign(unit_code=ENDED_UNITS)
+              .groupby(keys, as_index=False, dropna=False)[values].sum())
+    return pd.concat([counts[~gone], folded], ignore_index=True)
+
+
+def with_ended_row(units: pd.DataFrame) -> pd.DataFrame:
+    """The units to name, plus the ``ENDED_UNITS`` row's name."""
+    row = {c: None for c in units.columns} | {"code": ENDED_UNITS, "name": t("b06.ended_units")}
+    return pd.concat([units, pd.DataFrame([row])], ignore_index=True)
+
+
 def validity_note(valid_from: object, valid_to: object, start: date | None, end: date | None) -> str:
     """"từ 01/07/2025", "đến 30/06/2025", both, or "" when the unit was valid over the whole
     range [start, end] (a range that crosses a reorganisation lists units of both sides)."""

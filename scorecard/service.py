@@ -559,11 +559,14 @@ def overdue_pareto(
 
 def bieu06a(engine: Engine, start: date, end: date, unit_code: str | None = None) -> pd.DataFrame:
     """The official report per unit and field for [start, end] (columns: bieu06a.COLUMNS):
-    every unit with dossiers in it, each under its own name, with a validity note when it began
-    or ended inside the range (a range across 01/07/2025 lists both structures). A unit that
-    ended before the range appears only with the dossiers it still had open ("đến 30/06/2025"):
-    dropping them would lose the backlog the previous report carried over."""
+    the units valid in the range, each under its own name, with a validity note when it began or
+    ended inside it (a range across 01/07/2025 lists both structures). Dossiers still open at
+    units that ended before the range (a district's backlog after 30/06/2025) are one row,
+    ``b06.ENDED_UNITS`` "Đơn vị đã kết thúc trước kỳ": dropping them would lose the backlog the
+    previous report carried over, naming them would list abolished units in today's report."""
     codes = [unit_code] if unit_code else None
     counts = q.bieu06a_counts(engine, start, end, codes)
-    return b06.build(counts, q.active_units(engine), start, end)
+    units_ = q.active_units(engine)
+    valid = set(q.active_units(engine, start=start, end=end)["code"].astype(str))
+    return b06.build(b06.fold_ended(counts, valid), b06.with_ended_row(units_), start, end)
 

@@ -72,6 +72,7 @@ STRINGS: dict[str, str] = {
     "b06.no_field": "Chưa xác định lĩnh vực",
     "b06.valid_from": "từ {date}",
     "b06.valid_to": "đến {date}",
+    "b06.ended_units": "Đơn vị đã kết thúc trước kỳ (hồ sơ còn tồn)",
     # report column headers (xlsx/table)
     "col.unit_code": "Mã đơn vị",
     "col.unit_name": "Đơn vị",

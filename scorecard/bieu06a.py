@@ -8,11 +8,12 @@ in progress (the query partitions the dossiers in scope, so the identity holds b
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 
 from data_access.cell_safety import safe_cell
+from scorecard.periods import as_date
 from texts import fmt_date, t
 
 COUNT_COLUMNS = [
@@ -38,12 +39,6 @@ OFFICIAL_LAYOUT = [
     ("pending_within", "b06.pending", "b06.within"),
     ("pending_overdue", "b06.pending", "b06.overdue"),
 ]
-
-
-def _day(v: object) -> date | None:
-    if v is None or (not isinstance(v, date) and pd.isna(v)):
-        return None
-    return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
 
 
 # The row that holds the backlog of units that ended before the report's range (sorted last).
@@ -74,7 +69,7 @@ def with_ended_row(units: pd.DataFrame) -> pd.DataFrame:
 def validity_note(valid_from: object, valid_to: object, start: date | None, end: date | None) -> str:
     """"từ 01/07/2025", "đến 30/06/2025", both, or "" when the unit was valid over the whole
     range [start, end] (a range that crosses a reorganisation lists units of both sides)."""
-    vf, vt = _day(valid_from), _day(valid_to)
+    vf, vt = as_date(valid_from), as_date(valid_to)
     parts = []
     if vf is not None and start is not None and vf > start:
         parts.append(t("b06.valid_from", date=fmt_date(vf)))

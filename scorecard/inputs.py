@@ -6,7 +6,7 @@ build (``scorecard.snapshot``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -16,6 +16,7 @@ from scorecard import weekly
 from scorecard.methodology import select_version, version_at
 from scorecard.periods import (
     Period,
+    as_date,
     iso_week_label,
     week_start,
     weeks_between,
@@ -25,19 +26,13 @@ PROVINCE = q.PROVINCE_LEVEL
 Bind = Engine | Connection  # private helpers run on one connection per public call
 
 
-def _as_date(v: object) -> date | None:
-    if v is None or (not isinstance(v, date) and pd.isna(v)):
-        return None
-    return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
-
-
 def level_validity(engine: Bind, level: str) -> tuple[date | None, date | None] | None:
     """(valid_from, valid_to) of a level (None = open-ended), or None for an unknown level."""
     lv = q.levels(engine)
     row = lv[lv["code"] == level]
     if row.empty:
         return None
-    return _as_date(row["valid_from"].iloc[0]), _as_date(row["valid_to"].iloc[0])
+    return as_date(row["valid_from"].iloc[0]), as_date(row["valid_to"].iloc[0])
 
 
 def level_exists(engine: Bind, level: str, on: date) -> bool:
@@ -71,7 +66,7 @@ def scored_units(engine: Bind, level: str, p: Period, parent: str | None) -> pd.
 def valid_start(p_start: date, valid_from: object) -> date:
     """The first day of a period a unit is scored on: the later of the period's start and the
     unit's first day (year to date 2025 of a unit born on 01/07/2025 starts then)."""
-    vf = _as_date(valid_from)
+    vf = as_date(valid_from)
     return p_start if vf is None or vf <= p_start else vf
 
 
@@ -140,7 +135,7 @@ def series_measures(
         parts = []
         for i in range(len(unit_frame)):
             one = unit_frame.iloc[i : i + 1]
-            vf, vt = _as_date(one["valid_from"].iloc[0]), _as_date(one["valid_to"].iloc[0])
+            vf, vt = as_date(one["valid_from"].iloc[0]), as_date(one["valid_to"].iloc[0])
             own = [w for w in weeks if (vf is None or week_start(w) + timedelta(days=6) >= vf)
                    and (vt is None or week_start(w) <= vt)]
             if own:
@@ -153,7 +148,7 @@ def series_measures(
     if province:
         # the province counts from its own first day (and up to its last)
         start = valid_start(start, unit_frame["valid_from"].iloc[0])
-        vt = _as_date(unit_frame["valid_to"].iloc[0]) if "valid_to" in unit_frame else None
+        vt = as_date(unit_frame["valid_to"].iloc[0]) if "valid_to" in unit_frame else None
         last_end = min(last_end, vt) if vt is not None and vt >= start else last_end
     grid_weeks = weeks_between(iso_week_label(start), weeks[-1])
     codes = unit_frame["code"].astype(str).tolist()
@@ -229,8 +224,8 @@ def _validity_filter(
 ) -> Callable[[pd.DataFrame], pd.DataFrame] | None:
     """A filter keeping the bucket rows of each unit inside its validity, or None when every
     unit existed over all of [start, end] (the common case: nothing to filter)."""
-    vf = unit_frame["valid_from"].map(_as_date)
-    vt = unit_frame["valid_to"].map(_as_date)
+    vf = unit_frame["valid_from"].map(as_date)
+    vt = unit_frame["valid_to"].map(as_date)
     if all(f is None or f <= start for f in vf) and all(t is None or t >= end for t in vt):
         return None
     codes = unit_frame["code"].astype(str)

@@ -16,9 +16,9 @@ import pandas as pd
 
 from data_access import queries as q
 from scorecard import compute
-from scorecard.inputs import PROVINCE, Bind, _as_date, grade_bands_for, series_measures
+from scorecard.inputs import PROVINCE, Bind, grade_bands_for, series_measures
 from scorecard.methodology import select_version, version_at
-from scorecard.periods import week_start
+from scorecard.periods import as_date, week_start
 
 LINK_COLUMNS = ["code", "name", "level", "share", "changed_on", "valid_from", "valid_to"]
 HISTORY_COLUMNS = ["week", "unit_code", "total", *[f"group_{i}" for i in range(1, 7)]]
@@ -47,9 +47,9 @@ def predecessors(engine: Bind, code: str) -> pd.DataFrame:
     if out.empty:
         return out
     me = q.unit_by_code(engine, code)
-    changed = min(_as_date(d) or date.max for d in out["changed_on"])
+    changed = min(as_date(d) or date.max for d in out["changed_on"])
     if not me.empty:
-        vf = _as_date(me["valid_from"].iloc[0])
+        vf = as_date(me["valid_from"].iloc[0])
         if vf is None or vf < changed:
             own = me.assign(share=1.0, changed_on=changed)
             out = pd.concat([own[LINK_COLUMNS], out], ignore_index=True)
@@ -68,7 +68,7 @@ def change_day(engine: Bind, code: str) -> date | None:
     out = _links(engine, code, "back")
     if out.empty:
         return None
-    return min(_as_date(d) or date.max for d in out["changed_on"])
+    return min(as_date(d) or date.max for d in out["changed_on"])
 
 
 def combine(measures: pd.DataFrame, shares: dict[str, float], code: str, level: str) -> pd.DataFrame:
@@ -115,8 +115,8 @@ def predecessor_measures(engine: Bind, code: str, weeks: list[str], kind: str = 
             frames.append(series_measures(engine, lv, before, kind, frame))
     measures = pd.concat(frames, ignore_index=True)
     # a predecessor counts only in the weeks it existed (as in the units' own series)
-    vf = pred_units.set_index("code")["valid_from"].map(_as_date)
-    vt = pred_units.set_index("code")["valid_to"].map(_as_date)
+    vf = pred_units.set_index("code")["valid_from"].map(as_date)
+    vt = pred_units.set_index("code")["valid_to"].map(as_date)
     end = measures["week"].map(lambda w: week_start(w) + timedelta(days=6))
     f, t = measures["unit_code"].map(vf), measures["unit_code"].map(vt)
     alive = (f.isna() | (f <= end)) & (t.isna() | (t >= end - timedelta(days=6)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 KINDS = ("week", "month", "quarter", "year", "ytd")
 
@@ -152,3 +152,18 @@ def buckets_between(start: date, end: date) -> list[date]:
         out.append(b)
         d = b + timedelta(days=1)
     return out
+
+
+def as_date(v: object) -> date | None:
+    """A stored date (date, datetime, pandas Timestamp, NaT/NaN/None) as a date, or None: the
+    validity columns come back as any of these, depending on the backend and pandas."""
+    if v is None:
+        return None
+    if isinstance(v, datetime):  # pandas.Timestamp too (a datetime subclass); NaT is one
+        return None if v != v else v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return None if v != v else date.fromisoformat(str(v)[:10])  # NaN, or an ISO string
+    except ValueError:
+        return None

@@ -24,6 +24,7 @@ from scorecard import compute
 from scorecard.inputs import PROVINCE, grade_bands_for, series_measures
 from scorecard.methodology import select_version
 from scorecard.periods import (
+    as_date,
     iso_week_label,
     week_start,
     weeks_between,
@@ -97,7 +98,7 @@ def _snapshot_rows(conn: Connection, runs: list[list[str]], meth_all: pd.DataFra
     lv = q.levels(conn)
     ranked = {str(c): bool(r) for c, r in zip(lv["code"], lv["ranked"], strict=True)}
     level_span = {
-        str(c): (_day(f), _day(t)) for c, f, t in zip(lv["code"], lv["valid_from"], lv["valid_to"], strict=True)
+        str(c): (as_date(f), as_date(t)) for c, f, t in zip(lv["code"], lv["valid_from"], lv["valid_to"], strict=True)
     }
     events = None
     parts = []
@@ -259,12 +260,6 @@ def _versions_at(meth_all: pd.DataFrame, ends: dict[str, date]) -> dict[str, str
         i = bisect_right(froms, e) - 1
         out[w] = str(names[i] if i >= 0 else names[0])
     return out
-
-
-def _day(v: object) -> date | None:
-    if v is None or (not isinstance(v, date) and pd.isna(v)):
-        return None
-    return v.date() if isinstance(v, datetime) else v  # type: ignore[return-value]
 
 
 def _any_between(buckets: list[date], lo: date, hi: date) -> bool:

@@ -7,27 +7,18 @@ after 30/06/2025 there is no district level, and the local level is the commune.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
+
+from scorecard.periods import as_date
 
 PROVINCE = "province"
 
 
 def day_of(v: object) -> date | None:
     """A stored date (date, datetime, Timestamp, NaT/None) as a date, or None."""
-    if v is None:
-        return None
-    if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else v.date()
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    try:
-        return None if pd.isna(v) else pd.Timestamp(v).date()
-    except (TypeError, ValueError):
-        return None
+    return as_date(v)
 
 
 def exists(valid_from: object, valid_to: object, on: date) -> bool:

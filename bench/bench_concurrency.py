@@ -195,18 +195,20 @@ def percentile(values: list[float], p: float) -> float | None:
 
 
 def start_server(db: str, port: int, log_path: Path, file_watcher: str = "none",
-                 timeout: float = 180) -> tuple[subprocess.Popen, float]:
-    """Start ``streamlit run app.py`` on ``db``; return the process and its start-to-healthy
-    seconds. The file watcher is off by default: a file saved in the working tree during the run
-    would make Streamlit drop modules from sys.modules while other sessions import them."""
+                 timeout: float = 180, app: Path = ROOT,
+                 python: str = sys.executable) -> tuple[subprocess.Popen, float]:
+    """Start ``streamlit run app.py`` (of the checkout ``app``, with its interpreter ``python``)
+    on ``db``; return the process and its start-to-healthy seconds. The file watcher is off by
+    default: a file saved in the working tree during the run would make Streamlit drop modules
+    from sys.modules while other sessions import them."""
     env = {**os.environ, "REFORM_DB_URL": db}
     log = log_path.open("wb")
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [python, "-m", "streamlit", "run", str(app / "app.py"),
          "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", file_watcher],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     log.close()  # the child keeps its own handle
     base = f"http://127.0.0.1:{port}"

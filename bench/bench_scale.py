@@ -38,10 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scale_report import render  # noqa: E402
+from bench.scale_report import parse_pages, render  # noqa: E402
 
 SIZES = {"1M": 1_000_000, "10M": 10_000_000}
-DEMO_DOSSIERS_AT_SCALE_1 = 1_600_000  # data_access.demo_model: 800,000 a year, two years
 PHASES = ("build", "week", "engine", "pages", "naive", "size")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -64,11 +63,13 @@ def phase_build(url: str, size: str) -> dict:
     # scorecard.service is loaded now although only the snapshot at the very end needs it: a
     # long build must not pick up files edited in the working tree while it runs
     import scorecard.service  # noqa: F401
+    from data_access.demo import planned_dossiers
     from data_access.engine import get_engine
     from scorecard.pipeline import generate_demo
 
-    scale = SIZES[size] / DEMO_DOSSIERS_AT_SCALE_1
     engine = get_engine(url)
+    # the demo's volume depends on its span (up to last week) and the provinces in it
+    scale = SIZES[size] / planned_dossiers(engine)
     t0 = time.perf_counter()
     counts = generate_demo(engine, scale=scale, progress=os.environ.get("BENCH_PROGRESS") == "1")
     seconds = time.perf_counter() - t0
@@ -320,6 +321,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--render-only", action="store_true")
     ap.add_argument("--concurrency", metavar="JSON",
                     help="add bench_concurrency.py --json results to the document")
+    ap.add_argument("--baseline", metavar="MD",
+                    default=str(ROOT / "bench" / "baselines" / "2026-11-28_altair.md"),
+                    help="an earlier benchmarks.md to compare page times with ('' for none)")
+    ap.add_argument("--baseline-label", default="Altair (commit 4f32baf, 28/11/2026) → Plotly",
+                    help="what changed between the baseline and this run")
+    ap.add_argument("--first-chart", nargs=2, metavar=("BEFORE_JSON", "AFTER_JSON"),
+                    help="add bench_first_chart.py --json results (before, after) to the document")
     ap.add_argument("--child", nargs=3, metavar=("PHASE", "URL", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -332,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     results_path = workdir / "results.json"
     if args.concurrency:
         save(results_path, {"concurrency": json.loads(Path(args.concurrency).read_text())})
+    if args.first_chart:
+        before, after = (json.loads(Path(f).read_text()) for f in args.first_chart)
+        save(results_path, {"first_chart": {"before": before, "after": after}})
     if not args.render_only:
         save(results_path, {"machine": machine()})
         for size in args.sizes:
@@ -355,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    {json.dumps(res)}", flush=True)
                     save(results_path, {"runs": {key: {phase: res}}})
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    doc = render(results)
+    baseline = parse_pages(Path(args.baseline).read_text(encoding="utf-8")) if args.baseline else None
+    doc = render(results, baseline, args.baseline_label)
     Path(args.doc).write_text(doc, encoding="utf-8")
     print(doc)
     print(f"wrote {args.doc}")

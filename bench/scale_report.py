@@ -269,7 +269,8 @@ def _concurrency(c: dict) -> list[str]:
     return out
 
 
-def render(results: dict) -> str:
+def render(results: dict, baseline: dict[str, list[dict]] | None = None,
+           baseline_label: str = "") -> str:
     m = results.get("machine", {})
     runs = results.get("runs", {})
     out = [
@@ -284,8 +285,10 @@ def render(results: dict) -> str:
         "shares its two cores.",
         "",
         "**How it is measured.** Each phase runs in a child process of its own, so its peak RSS is "
-        "its own. The demo data is Quảng Nam's (18 departments, 18 districts, 241 communes) over "
-        "2023–2024, scaled to the dossier count. Page times are the server's script time through "
+        "its own. The demo data is Quảng Nam's (18 departments, 18 districts, 241 communes) from "
+        "01/01/2024, then the new Đà Nẵng's (13 departments, 94 communes) from 01/07/2025, up to "
+        "the last complete week (runs before 02/12/2026: Quảng Nam over 2023–2024), scaled to "
+        "the dossier count. Page times are the server's script time through "
         "`streamlit.testing` (the real `app.py`, one fresh session per step, caches cleared before "
         "each page's cold load, background pre-warming off); browser rendering is not included. "
         "A \"filter change\" is a value nobody has opened yet in that process, so it is computed, "
@@ -323,8 +326,90 @@ def render(results: dict) -> str:
                 *notes,
                 "",
             ]
+    if baseline:
+        out += before_after(results, baseline, baseline_label)
     for key in sorted(runs, key=lambda k: (int(k.split("M")[0]), k)):
         out += _run_section(key, runs[key])
     if results.get("concurrency"):
         out += _concurrency(results["concurrency"])
     return "\n".join(out).rstrip() + "\n"
+
+
+# --- before and after a change (issue 11: Altair → Plotly) ---------------------------------------
+
+
+def parse_pages(doc: str) -> dict[str, list[dict]]:
+    """The "Pages" tables of an earlier benchmarks.md, by run ("10M/postgresql"): the figures of
+    a run made before a change, kept as that run wrote them (bench/baselines/)."""
+    runs: dict[str, list[dict]] = {}
+    key = None
+    heads = {h: k for k, h in STEPS}
+    lines = doc.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("## ") and " dossiers, " in line:
+            size, backend = line[3:].split(" dossiers, ")
+            key = f"{size.strip()}/{backend.strip()}"
+        if key and line.startswith("| page |"):
+            cols = [c.strip() for c in line.strip("|").split("|")]
+            rows = []
+            for row in lines[i + 2:]:
+                if not row.startswith("|"):
+                    break
+                cells = [c.strip() for c in row.strip("|").split("|")]
+                r: dict = {"page": cells[0]}
+                for head, cell in zip(cols[1:], cells[1:], strict=True):
+                    r[heads[head]] = None if cell == "–" else float(cell.removesuffix(" ms").replace(",", ""))
+                rows.append(r)
+            runs[key] = rows
+            key = None
+    return runs
+
+
+def _change(before: float | None, after: float | None) -> str:
+    if before is None or after is None:
+        return "–"
+    return f"{_ms(before)} → {_ms(after)} ({after - before:+,.0f} ms)"
+
+
+def before_after(results: dict, baseline: dict[str, list[dict]], label: str) -> list[str]:
+    """Server time per page before and after, for the runs measured in both; then the browser's
+    time to the first chart, before and after, when bench_first_chart.py results are given."""
+    out = [f"## Before and after: {label}", ""]
+    runs = results.get("runs", {})
+    shared = [k for k in sorted(runs) if k in baseline and runs[k].get("pages", {}).get("pages")]
+    for key in shared:
+        after = {p["page"]: p for p in runs[key]["pages"]["pages"]}
+        out += [f"**{key}, server time per page** (before: the run in the baseline document; "
+                f"after: this run{_load(runs[key]['pages'])}):", ""]
+        rows = []
+        for b in baseline[key]:
+            a = after.get(b["page"], {})
+            worst = max((a.get(k) or 0) for k in ("warm", "period_change", "week_change", "back"))
+            rows.append([b["page"], _change(b.get("cold"), a.get("cold")),
+                         _change(b.get("warm"), a.get("warm")),
+                         _change(b.get("week_change"), a.get("week_change")),
+                         "met" if a.get("warm") is not None and a["warm"] <= TARGET_WARM_MS
+                         else "**missed**",
+                         _ms(worst)])
+        out += _table(["page", "cold load", "warm load", "week change",
+                       f"warm ≤ {TARGET_WARM_MS} ms", "slowest warm step (after)"], rows)
+        out.append("")
+    fc = results.get("first_chart", {})
+    if fc.get("before") and fc.get("after"):
+        b, a = fc["before"], fc["after"]
+        out += [f"**In one real browser** (`bench/bench_first_chart.py`, headless Chromium at "
+                f"1920×1080, week {a['week']}, median of {a['repeat']}; before: {b['label']} on "
+                f"`{b['db']}`, after: {a['label']} on `{a['db']}`; each visit in a fresh browser "
+                "context, then again with the front end cached):", ""]
+        bb = {p["page"]: p for p in b["pages"]}
+        rows = []
+        for p in a["pages"]:
+            q = bb.get(p["page"], {})
+            rows.append([p["page"], _change(q.get("first_chart"), p["first_chart"]),
+                         _change(q.get("quiet"), p["quiet"]),
+                         _change(q.get("first_chart_cached"), p["first_chart_cached"]),
+                         _change(q.get("quiet_cached"), p["quiet_cached"])])
+        out += _table(["page", "first chart", "whole page", "first chart (front end cached)",
+                       "whole page (cached)"], rows)
+        out.append("")
+    return out

@@ -164,6 +164,30 @@ def _after_bulk_load(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _plan(conn: Connection, rng: np.random.Generator, start: date, end: date) -> tuple:
+    """The demo's units, calendar and eras (who exists when, under which province)."""
+    units_df = _read_units(conn, start, end)
+    lineage = _read_lineage(conn)
+    holidays = _read_holidays(conn)
+    is_prov = units_df["level"] == "province"
+    days = calendar_days(start, end)
+    day_w = day_weights(days, holidays)
+    units = build_units(rng, units_df[~is_prov], start, len(days))
+    eras = build_eras(units, units_df[is_prov], lineage, _level_ends(conn, start), start,
+                      len(days))  # fmt: skip
+    return units_df, lineage, holidays, days, day_w, units, eras
+
+
+def planned_dossiers(engine: Engine, scale: float = 1.0, end: date | None = None) -> int:
+    """How many dossiers ``generate_demo`` plans at ``scale`` (before its weekly floor of one per
+    unit, which adds a few): benchmarks size the demo to a dossier count with it."""
+    start, end = START, end or default_end()
+    _ensure_schema(engine)
+    with engine.connect() as conn:
+        _, _, _, _, day_w, _, eras = _plan(conn, np.random.default_rng(0), start, end)
+    return sum(max(n, 1) for n in era_dossiers(eras, day_w, scale))
+
+
 def generate_demo(
     engine: Engine,
     scale: float = 1.0,
@@ -182,15 +206,7 @@ def generate_demo(
     _ensure_schema(engine)
     rng = np.random.default_rng(seed)
     with engine.begin() as conn:
-        units_df = _read_units(conn, start, end)
-        lineage = _read_lineage(conn)
-        holidays = _read_holidays(conn)
-        is_prov = units_df["level"] == "province"
-        days = calendar_days(start, end)
-        day_w = day_weights(days, holidays)
-        units = build_units(rng, units_df[~is_prov], start, len(days))
-        eras = build_eras(units, units_df[is_prov], lineage, _level_ends(conn, start), start,
-                          len(days))  # fmt: skip
+        units_df, lineage, holidays, days, day_w, units, eras = _plan(conn, rng, start, end)
         # The catalogue is not versioned (procedure.level / agency_code say who handled it
         # before the reforms): a department that only took over others' procedures has none
         # of its own, and after the reforms the eras route the old ones (Era.scope).

@@ -51,3 +51,28 @@ def test_render_names_missed_targets_and_survives_failed_phases():
     assert "build failed:** `boom`" in doc
     # sections from the smaller size first
     assert doc.index("## 1M dossiers, sqlite") < doc.index("## 10M dossiers, sqlite")
+
+
+def test_baseline_pages_read_back_from_a_rendered_document():
+    """parse_pages reads the page tables render wrote (the baseline of a before/after)."""
+    from bench.scale_report import parse_pages
+
+    doc = render({"runs": {"10M/sqlite": _run(900, 250, 12, 800, 60_000)}})
+    pages = parse_pages(doc)
+    assert list(pages) == ["10M/sqlite"]
+    assert pages["10M/sqlite"][0]["page"] == "Tổng quan"
+    assert pages["10M/sqlite"][0]["cold"] == 900.0
+    assert pages["10M/sqlite"][1]["drill"] == 120.0
+    assert pages["10M/sqlite"][0]["drill"] is None
+
+
+def test_before_after_names_a_page_over_the_warm_limit():
+    before = {"10M/sqlite": [{"page": "Tổng quan", "cold": 800.0, "warm": 150.0,
+                              "week_change": 200.0}]}
+    after = _run(900, 250, 12, 800, 60_000)
+    after["pages"]["pages"][0]["warm"] = 320.0
+    doc = render({"runs": {"10M/sqlite": after}}, before, "A → B")
+    section = doc.split("## Before and after: A → B", 1)[1].split("\n## ", 1)[0]
+    row = next(ln for ln in section.splitlines() if ln.startswith("| Tổng quan"))
+    assert "150 ms → 320 ms (+170 ms)" in row
+    assert "**missed**" in row

@@ -11,6 +11,7 @@ from helpers.reference import REFERENCE_UNITS
 from sqlalchemy import func, select, text
 
 from data_access import schema
+from data_access.demo import planned_dossiers
 from data_access.demo_model import (
     DEFAULT_DOSSIERS_PER_YEAR,
     DOSSIERS_PER_YEAR,
@@ -68,6 +69,16 @@ def test_deterministic_and_replaces_facts(engine):
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+def test_planned_dossiers_sizes_the_demo(engine):
+    """planned_dossiers (what benchmarks size the demo with) is what generate_demo makes, but
+    for the floor of one dossier per unit and week, which only adds."""
+    planned = planned_dossiers(engine, scale=SMALL, end=ACROSS_END)
+    made = generate_demo(engine, scale=SMALL, seed=1, progress=False, end=ACROSS_END)["dossier"]
+    assert planned <= made
+    assert planned_dossiers(engine, scale=2 * SMALL, end=ACROSS_END) == pytest.approx(2 * planned, rel=0.01)
+
+
 def test_other_seed_differs(engine):
     generate_demo(engine, scale=SMALL, seed=1, progress=False, end=SHORT_END)
     a = _sample(engine)

@@ -61,10 +61,10 @@ def app_server(e2e_db: str, server_log: Path) -> Iterator[str]:
     _require_chromium()
     port = _free_port()
     env = {**os.environ, "REFORM_DB_URL": e2e_db}
+    # No boundary configured: the browser tests see the maps a new user sees (the shipped
+    # MIT-licensed default boundaries, assets/geo), not a developer's file.
     env.pop("REFORM_GEOJSON_DISTRICTS", None)
-    geo = Path(__file__).resolve().parents[3] / "shared" / "geo" / "quangnam_districts_2022.geojson"
-    if geo.exists():
-        env["REFORM_GEOJSON_DISTRICTS"] = str(geo)
+    env.pop("REFORM_GEOJSON_COMMUNES", None)
     log = server_log.open("wb")
     proc = subprocess.Popen(
         [

@@ -44,7 +44,6 @@ QUIET_JS = """() => {
 }"""
 PAGE_PATHS = ("tong-quan", "so-ban-nganh", "dia-phuong", "xu-huong", "cham-tien-do", "don-vi")
 ROW_HEIGHT = 38  # page.league_table draws rows (and the header) 38 px high
-GEO = Path(__file__).resolve().parents[3] / "shared" / "geo" / "quangnam_districts_2022.geojson"
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -220,37 +219,35 @@ def _deep_point(ring: list) -> tuple[float, float]:
 
 
 def _map_target(eng: Engine) -> tuple[str, float, float, object]:
-    """(unit code, lon, lat, view state) of a district to click, as ui.mapview draws the map."""
+    """(unit code, lon, lat, view state) of a district to click, as ui.mapview draws the map.
+
+    The server runs with no boundary configured (conftest.app_server), so the map is the shipped
+    default: assets/geo's districts, rebuilt from the 2025 communes."""
     from data_access import geo
     from ui import maps
 
     units = service.units(eng, level="district")
-    # The app_server fixture passes GEO to the app when it exists; else the shipped default.
-    path = GEO if GEO.exists() else geo.DEFAULT_FILES["district"]
-    if path.exists():
-        res = geo.match_features(geo.load_boundaries(path).geojson, units,
-                                 strict=path != GEO)
-        lons: list[float] = []
-        lats: list[float] = []
-        for f in res.features:
-            for lo, la in maps._coords(f["geometry"]):
-                lons.append(lo)
-                lats.append(la)
-        view = maps.view_for(lons, lats, height_px=480)
+    path = geo.DEFAULT_FILES["district"]
+    assert path.exists(), f"the shipped default boundaries are missing: {path}"
+    res = geo.match_features(geo.load_boundaries(path).geojson, units, strict=False)
+    assert len(res.features) == len(units), "every district has a polygon in the default file"
+    lons: list[float] = []
+    lats: list[float] = []
+    for f in res.features:
+        for lo, la in maps._coords(f["geometry"]):
+            lons.append(lo)
+            lats.append(la)
+    view = maps.view_for(lons, lats, height_px=480)
 
-        def outer(f: dict) -> list:
-            g = f["geometry"]
-            polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
-            return max((p[0] for p in polys), key=len)
+    def outer(f: dict) -> list:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        return max((p[0] for p in polys), key=len)
 
-        # The largest district: a wide target.
-        f = max(res.features, key=lambda f: len(outer(f)))
-        lon, lat = _deep_point([tuple(p) for p in outer(f)])
-        return str(f["properties"]["unit_code"]), lon, lat, view
-    pts = units.dropna(subset=["lat", "lon"])
-    view = maps.view_for(pts["lon"].tolist(), pts["lat"].tolist(), height_px=480, pad=0.12)
-    r = pts.iloc[0]
-    return str(r["code"]), float(r["lon"]), float(r["lat"]), view
+    # The largest district: a wide target.
+    f = max(res.features, key=lambda f: len(outer(f)))
+    lon, lat = _deep_point([tuple(p) for p in outer(f)])
+    return str(f["properties"]["unit_code"]), lon, lat, view
 
 
 def test_map_click_opens_unit(pg, app_server, eng):
@@ -295,6 +292,53 @@ def test_map_click_opens_unit(pg, app_server, eng):
     settle(pg, '[data-testid="stMetric"]')
     assert h1(pg) == name
     assert_clean(pg, app_server)
+
+
+def _blend(rgba: list[int], bg: tuple[int, int, int]) -> tuple[int, int, int]:
+    a = rgba[3] / 255 if len(rgba) > 3 else 1.0
+    return tuple(round(c * a + b * (1 - a)) for c, b in zip(rgba[:3], bg, strict=True))
+
+
+def test_default_district_map_is_coloured_by_score(pg, app_server, eng, tmp_path):
+    """No boundary configured: each district filled with its own score's colour on the
+    continuous scale centred on the target (the engine's scores), and a numeric legend."""
+    from PIL import Image
+
+    from ui import maps
+
+    goto(pg, f"{app_server}/dia-phuong?week={PRE_REFORM}", '[data-testid="stDeckGlJsonChart"] canvas')
+    assert_clean(pg, app_server)
+    pg.wait_for_timeout(1_000)  # deck.gl's first frames
+    shot = tmp_path / "default_map.png"
+    pg.locator('[data-testid="stDeckGlJsonChart"] canvas').first.screenshot(path=str(shot))
+    img = Image.open(shot).convert("RGB")
+    bg = img.getpixel((2, 2))  # no map tiles: the corner is the plain background
+    colours = {(r // 2, g // 2, b // 2) for _, (r, g, b) in img.getcolors(maxcolors=1 << 24)}
+
+    period = period_for_week("ytd", PRE_REFORM)
+    summary = service.scorecard(eng, "district", period).summary
+    targets = service.targets(eng, period.end)
+    target = float(targets.loc[targets["indicator"].astype(str) == "total", "value"].iloc[-1])
+    totals = [float(v) for v in summary["total"].dropna()]
+    scale = maps.score_scale(totals, target)
+    expected = {_blend(maps.score_fill(v, scale), bg) for v in totals}
+
+    def drawn(c: tuple[int, int, int]) -> bool:
+        return any((c[0] // 2 + dr, c[1] // 2 + dg, c[2] // 2 + db) in colours
+                   for dr in (-1, 0, 1) for dg in (-1, 0, 1) for db in (-1, 0, 1))
+
+    # Continuous: the districts' scores give many distinct fills (grade bands would give 3-4),
+    # and each is on the map (a grade-coloured map fails here).
+    assert len(expected) >= 10, f"only {len(expected)} distinct score colours"
+    missing = [c for c in expected if not drawn(c)]
+    assert len(missing) <= 2, f"{len(missing)} of {len(expected)} score colours not on the map"
+    # The legend under it: a gradient bar whose ticks are the lowest score, the target, the highest.
+    legend = pg.locator(".st-key-district_map_legend .js-plotly-plot").first
+    legend.scroll_into_view_if_needed()
+    legend.wait_for(state="visible")
+    ticks = legend.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert t("ui.map.legend_target", v=fmt_number(target, 1)) in ticks, ticks
+    assert t("ui.map.legend_min", v=fmt_number(min(totals), 1)) in ticks, ticks
 
 
 # --- a copied link ------------------------------------------------------------------------------

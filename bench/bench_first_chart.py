@@ -1,0 +1,139 @@
+"""What a person waits for, in one real browser: time to the first chart and to the whole page.
+
+Starts the dashboard (``streamlit run app.py`` of the tree given by ``--app``, so an older
+checkout can be measured the same way), then opens every page in one headless Chromium, each in a
+fresh browser context (no cached front end: what the first visit of the morning costs), and a
+second time in the same context (the front end cached, a new session: what opening a link later
+costs). For each visit it records, from the address change:
+
+- ``first_chart``: the first chart drawn on screen (a Plotly SVG, a Vega-Lite canvas or SVG, or the
+  deck.gl map canvas: whichever library that checkout draws with), and
+- ``quiet``: the page has stopped changing (the same test as bench_concurrency.py: the title is on
+  screen, nothing stale or pending, the number of elements unchanged for 300 ms, not counted).
+
+Each page is visited ``--repeat`` times; the table gives medians. One browser, one server, one
+database on the same two cores: nothing else should run meanwhile.
+
+    .venv/bin/python bench/bench_first_chart.py --db sqlite:////var/tmp/reform_1m.db \\
+        --week 2024-W52 --json /tmp/first_chart.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_concurrency import (  # noqa: E402 - the path above makes the package importable
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAIN_H1,
+    QUIET_JS,
+    start_server,
+    stop_server,
+)
+
+PAGES = ("tong-quan", "so-ban-nganh", "dia-phuong", "xu-huong", "cham-tien-do", "don-vi")
+CHART_JS = """() => {
+    const sel = ['.js-plotly-plot .main-svg', '[data-testid="stVegaLiteChart"] canvas',
+                 '[data-testid="stVegaLiteChart"] svg', '[data-testid="stArrowVegaLiteChart"] canvas',
+                 '[data-testid="stArrowVegaLiteChart"] svg', '[data-testid="stDeckGlJsonChart"] canvas'];
+    for (const s of sel) {
+        for (const el of document.querySelectorAll(s)) {
+            const r = el.getBoundingClientRect();
+            if (r.width > 50 && r.height > 50) return Date.now();
+        }
+    }
+    return false;
+}"""
+
+
+def _visit(page, url: str, timeout_ms: int) -> dict[str, float | None]:  # noqa: ANN001
+    t0 = time.time() * 1000
+    page.goto(url, wait_until="commit")
+    first = page.wait_for_function(CHART_JS, timeout=timeout_ms, polling=20).json_value()
+    page.evaluate("delete window.__bench")
+    quiet = page.wait_for_function(QUIET_JS, arg=[MAIN_H1, None, None, 300], timeout=timeout_ms,
+                                   polling=50).json_value()
+    return {"first_chart": float(first) - t0, "quiet": max(float(quiet), float(first)) - t0}
+
+
+def measure(base: str, week: str, repeat: int, timeout_ms: int) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # A throwaway visit first: the server's own cold start (caches, imports) is not a page's.
+        ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+        _visit(ctx.new_page(), f"{base}/tong-quan?week={week}", timeout_ms)
+        ctx.close()
+        for path in PAGES:
+            samples: dict[str, list[float]] = {"first_chart": [], "quiet": [], "first_chart_cached": [],
+                                               "quiet_cached": []}
+            for _ in range(repeat):
+                ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+                url = f"{base}/{path}?week={week}"
+                r = _visit(ctx.new_page(), url, timeout_ms)
+                samples["first_chart"].append(r["first_chart"])
+                samples["quiet"].append(r["quiet"])
+                r = _visit(ctx.new_page(), url, timeout_ms)
+                samples["first_chart_cached"].append(r["first_chart"])
+                samples["quiet_cached"].append(r["quiet"])
+                ctx.close()
+            rows.append({"page": path, **{k: statistics.median(v) for k, v in samples.items()},
+                         "samples": samples})
+            print(f"{path}: first chart {rows[-1]['first_chart']:,.0f} ms, "
+                  f"quiet {rows[-1]['quiet']:,.0f} ms", file=sys.stderr)
+        browser.close()
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    head = "| page | first chart | whole page | first chart (front end cached) | whole page (cached) |"
+    out = [head, "|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['page']} | {r['first_chart']:,.0f} ms | {r['quiet']:,.0f} ms | "
+                   f"{r['first_chart_cached']:,.0f} ms | {r['quiet_cached']:,.0f} ms |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", required=True, help="database URL the dashboard reads")
+    ap.add_argument("--app", default=str(ROOT), help="the checkout whose app.py is served")
+    ap.add_argument("--python", default=sys.executable, help="that checkout's interpreter")
+    ap.add_argument("--week", required=True, help="the week every page opens on (?week=)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--port", type=int, default=8620)
+    ap.add_argument("--timeout", type=float, default=120, help="seconds per visit")
+    ap.add_argument("--label", default="", help="what was measured (e.g. a commit), kept in the JSON")
+    ap.add_argument("--json", help="write the results here")
+    args = ap.parse_args(argv)
+
+    log = Path(tempfile.mkstemp(prefix="first_chart_", suffix=".log")[1])
+    proc, startup = start_server(args.db, args.port, log, app=Path(args.app), python=args.python)
+    try:
+        rows = measure(f"http://127.0.0.1:{args.port}", args.week, args.repeat,
+                       int(args.timeout * 1000))
+    finally:
+        stop_server(proc)
+    report = {"label": args.label, "db": args.db.rsplit("/", 1)[-1], "week": args.week,
+              "repeat": args.repeat, "server_start_s": startup, "load_after": os.getloadavg()[0],
+              "pages": rows}
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

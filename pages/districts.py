@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from texts import t
-from ui import data, mapview, page, state, structure, views
+from ui import data, mapview, page, state, structure
 
 ctx = page.context()
 f = ctx.filters
@@ -26,7 +26,7 @@ if summary.empty or units.empty:
     st.stop()
 
 options = mapview.metric_options(data.load_catalogue(ctx.url, LEVEL, f.period_kind, f.week))
-map_col, table_col = st.columns([5, 6], gap="medium")
+map_col, table_col = st.columns([4, 6], gap="medium")
 with map_col:
     metric = st.selectbox(
         t("ui.map.colour_by"), list(options), format_func=options.get, key=f"{LEVEL}_map_metric"
@@ -40,8 +40,8 @@ with map_col:
     if clicked:
         page.open_unit(ctx, clicked)
 with table_col:
-    sparks = views.sparklines(ctx.url, LEVEL, f.week)
-    # Beside the map there is room for the headline columns; the groups are on the unit page
-    # and in the map's colour choice.
-    page.league_table(ctx, summary, sparks, key=f"league_{LEVEL}",
+    # Beside the map there is room for the headline columns only (a 1366 px laptop leaves the
+    # table about 620 px); the groups are on the unit page and in the map's colour choice, the
+    # trend on the unit page.
+    page.league_table(ctx, summary, None, key=f"league_{LEVEL}",
                       height=38 * (min(len(summary), 18) + 1) + 4, groups=False)

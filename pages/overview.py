@@ -1,25 +1,33 @@
-"""Tổng quan: the province's score for the selected week, grades, leaders, laggards, movers."""
+"""Tổng quan: the Monday view first (total, groups, bottom five, movers), then trend and grades."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from texts import fmt_delta, fmt_number, t
-from texts.safe import md, tm
-from ui import charts, chartview, data, links, meeting, page, state, views, widgets
+from texts import fmt_number, t
+from ui import charts, chartview, data, links, meeting, monday, page, state, views, widgets
 
 ctx = page.context()
 f = ctx.filters
 page.header("ui.overview.title", ctx)
-meeting.pack_buttons(ctx.url, f.week, key="overview")
+with st.sidebar:
+    meeting.pack_buttons(ctx.url, f.week, key="overview", stacked=True)
 
 prov = data.load_summary(ctx.url, "province", f.period_kind, f.week)
 group_max = views.group_max(data.load_catalogue(ctx.url, "province", f.period_kind, f.week))
 targets = data.load_targets(ctx.url, f.period.end)
+total_target = data.target_value(targets, "total")
+scope = views.province_scope(ctx.url, ctx.end)
+since = t(f"mon.vs_last.{f.period_kind}")
 
-# --- KPI cards --------------------------------------------------------------------------------
+# the levels of the period's end: departments and districts, or departments and communes
+levels = views.top_levels(ctx.url, ctx.meta.levels, ctx.end)
+summaries = {lv: data.load_summary(ctx.url, lv, f.period_kind, f.week) for lv in levels}
 series = data.load_series(ctx.url, "province", f.week, weeks=26, kind="ytd")
+
+# --- the first screen: headline cards, bottom five of each level, movers --------------------
+cards = ""
 if prov.empty:
     st.info(t("ui.no_data_period"))
 else:
@@ -32,49 +40,52 @@ else:
     else:
         prev = data.load_previous(ctx.url, "province", f.period_kind, f.week)
         prev_row = None if prev.empty else prev.iloc[0]
-    cols = st.columns(7)
-    total_target = data.target_value(targets, "total")
-    with cols[0]:
-        widgets.metric(
-            t("ui.kpi.total"),
-            widgets.fmt_score(row["total"]),
-            row.get("delta_week"),
-            help=t("ui.help.total"),
-            description=t("ui.kpi.vs_last_period"),
-        )
-    for i, g in enumerate(widgets.GROUPS, start=1):
-        with cols[i]:
-            widgets.metric(
-                widgets.group_label(g, short=False),
-                widgets.fmt_score(row[g]),
-                None if prev_row is None else float(row[g]) - float(prev_row[g]),
-                help=t("ui.help.group", name=widgets.group_label(g, short=False),
-                       max=fmt_number(group_max[g], 0)),
-            )
-    st.caption(
-        tm("ui.kpi.grade_target", grade=row.get("grade") or "–", scope=views.province_scope(ctx.url, ctx.end),
-          target=widgets.fmt_score(total_target) if total_target is not None else "–",
-          maxima=" · ".join(fmt_number(group_max[g], 0) for g in widgets.GROUPS))
-    )
+    grade = row.get("grade") or ""
+    items = [monday.Card(
+        "total", t("mon.total", scope=scope), row["total"], 100, row.get("delta_week"),
+        note=t("mon.grade", grade=grade) if grade else "", note_color=str(row.get("grade_color") or ""),
+        help=t("ui.help.total"), delta_label=since,
+    )]
+    for g in widgets.GROUPS:
+        change = None if prev_row is None else float(row[g]) - float(prev_row[g])
+        items.append(monday.Card(
+            g, widgets.group_label(g, short=False), row[g], group_max[g], change,
+            help=t("ui.help.group", name=widgets.group_label(g, short=False),
+                   max=fmt_number(group_max[g], 0)),
+            delta_label=since,
+        ))
+    cards = monday.cards_html(items)
 
-# the levels of the period's end: departments and districts, or departments and communes
-levels = views.top_levels(ctx.url, ctx.meta.levels, ctx.end)
-summaries = {
-    lv: data.load_summary(ctx.url, lv, f.period_kind, f.week) for lv in levels
-}
-
-st.divider()
-trend_col, grade_col = st.columns([3, 2], gap="large")
+boxes = []
+for lv in levels[:2]:
+    part = monday.bottom_five(summaries[lv])
+    boxes.append(monday.table_html(
+        t("mon.bottom5", plural=state.level_plural(lv)), part,
+        [links.unit_link(f, c, n) for c, n in zip(part.get("unit_code", []), part.get("unit_name", []),
+                                                  strict=True)],
+        key=f"bottom_{lv}", empty=t("ui.no_data"),
+    ))
+moved = monday.movers([s.assign(level_name=state.level_name(lv)) for lv, s in summaries.items()])
+boxes.append(monday.table_html(
+    t("mon.movers", since=since), moved,
+    [links.unit_link(f, c, n) for c, n in zip(moved["unit_code"], moved["unit_name"], strict=True)],
+    key="movers", with_rank=False, with_level=True, empty=t("mon.no_movers"),
+))
+st.html(cards + monday.grid_html(boxes))
+if total_target is not None:
+    st.caption(t("mon.target", target=widgets.fmt_score(total_target)) + " "
+               + t("mon.details_below"))
 
 # --- province trend and grade distribution ---------------------------------------------------
+st.divider()
+trend_col, grade_col = st.columns([3, 2], gap="large")
 with trend_col:
-    st.subheader(t("ui.overview.trend", scope=views.province_scope(ctx.url, ctx.end)))
+    st.subheader(t("ui.overview.trend", scope=scope))
     if series.empty:
         st.caption(t("ui.no_data"))
     else:
         chartview.show(
-            charts.small_trend(views.with_week_end(series), "total",
-                               data.target_value(targets, "total"), height=230),
+            charts.small_trend(views.with_week_end(series), "total", total_target, height=230),
             key="overview_trend",
         )
         st.caption(t("ui.overview.trend_caption"))
@@ -90,11 +101,8 @@ with grade_col:
         ]
         or [pd.DataFrame(columns=["grade", "n", "level_name"])]
     )
-    version = None
-    for s in summaries.values():
-        if not s.empty:
-            version = str(s.iloc[0]["methodology_version"])
-            break
+    version = next((str(s.iloc[0]["methodology_version"]) for s in summaries.values()
+                    if not s.empty), None)
     bands = data.load_grade_bands(ctx.url, version)
     if counts.empty:
         st.caption(t("ui.no_data"))
@@ -102,57 +110,30 @@ with grade_col:
         chartview.show(charts.grade_distribution(counts, bands, height=220),
                        key="overview_grades")
 
-
-def _top_table(s: pd.DataFrame, best: bool) -> None:
-    part = s.nsmallest(5, "rank") if best else s.nlargest(5, "rank").iloc[::-1]
-    colors = dict(zip(part["grade"], part["grade_color"], strict=False))
-    df = pd.DataFrame(
-        {
-            t("ui.col.rank"): part["rank"].astype("Int64").astype(str),
-            # The name opens the unit (a markdown link: st.table renders markdown).
-            t("ui.col.unit"): [links.md_unit_link(f, c, n)
-                               for c, n in zip(part["unit_code"], part["unit_name"], strict=True)],
-            t("ui.col.total"): part["total"].map(widgets.fmt_score),
-            t("ui.col.grade"): part["grade"],
-            t("ui.col.delta_week"): part["delta_week"].map(fmt_delta),
-        }
-    )
-    grade_col = t("ui.col.grade")
-    styled = df.style.map(
-        lambda g: f"background-color: {colors.get(g, '')}; color: white; font-weight: 600",
-        subset=[grade_col],
-    )
-    # A static table, not st.dataframe: five rows need no scrolling or sorting, and the
-    # canvas-drawn data grid comes out blank when the overview is printed to PDF.
-    st.table(styled, hide_index=True)
-
-
-# --- top and bottom five of each level -------------------------------------------------------
+# --- the five best of each level -------------------------------------------------------------
 st.divider()
+top_boxes = []
 for lv in levels[:2]:
     s = summaries[lv]
-    st.subheader(md(state.level_plural(lv)))
-    if s.empty:
-        st.caption(t("ui.no_data"))
-        continue
-    best_col, worst_col = st.columns(2, gap="large")
-    with best_col:
-        st.markdown(f"**{t('ui.overview.top5')}**")
-        _top_table(s, best=True)
-    with worst_col:
-        st.markdown(f"**{t('ui.overview.bottom5')}**")
-        _top_table(s, best=False)
+    part = s[s["rank"].notna()].nsmallest(5, "rank") if not s.empty else s
+    top_boxes.append(monday.table_html(
+        f"{t('ui.overview.top5')} · {state.level_plural(lv)}", part,
+        [links.unit_link(f, c, n) for c, n in zip(part.get("unit_code", []), part.get("unit_name", []),
+                                                  strict=True)],
+        key=f"top_{lv}", empty=t("ui.no_data"),
+    ))
+st.html(monday.grid_html(top_boxes))
 
-# --- biggest movers -----------------------------------------------------------------------------
+# --- biggest movers, as a chart ---------------------------------------------------------------
 st.subheader(t("ui.overview.movers"))
 st.caption(t("ui.overview.movers_caption"))
-movers = pd.concat(
+allx = pd.concat(
     [s.assign(level_name=state.level_name(lv)) for lv, s in summaries.items() if not s.empty]
     or [pd.DataFrame(columns=["delta_week"])]
 )
-movers = movers.dropna(subset=["delta_week"]) if "delta_week" in movers else movers
-ups = movers[movers["delta_week"] > 0].nlargest(5, "delta_week") if not movers.empty else movers
-downs = movers[movers["delta_week"] < 0].nsmallest(5, "delta_week") if not movers.empty else movers
+allx = allx.dropna(subset=["delta_week"]) if "delta_week" in allx else allx
+ups = allx[allx["delta_week"] > 0].nlargest(5, "delta_week") if not allx.empty else allx
+downs = allx[allx["delta_week"] < 0].nsmallest(5, "delta_week") if not allx.empty else allx
 if ups.empty and downs.empty:
     st.caption(t("ui.overview.no_movers"))
 else:
@@ -160,25 +141,3 @@ else:
     chartview.unit_chart(ctx, charts.movers(pd.concat([ups, downs.iloc[::-1]])),
                          key="overview_movers")
     st.caption(t("ui.chart.click_bar_unit"))
-with st.expander(t("ui.overview.movers_table")):
-    up_col, down_col = st.columns(2)
-    for col, up, part in ((up_col, True, ups), (down_col, False, downs)):
-        with col:
-            st.markdown(f"**{t('ui.overview.movers_up' if up else 'ui.overview.movers_down')}**")
-            if part.empty:
-                st.caption(t("ui.overview.no_movers"))
-                continue
-            st.table(
-                pd.DataFrame(
-                    {
-                        t("ui.col.unit"): [
-                            links.md_unit_link(f, c, n)
-                            for c, n in zip(part["unit_code"], part["unit_name"], strict=True)
-                        ],
-                        t("ui.col.level"): part["level_name"],
-                        t("ui.col.total"): part["total"].map(widgets.fmt_score),
-                        t("ui.col.delta_week"): part["delta_week"].map(fmt_delta),
-                    }
-                ),
-                hide_index=True,
-            )

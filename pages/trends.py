@@ -31,8 +31,8 @@ if not summary.empty:
     ranked = summary.sort_values("rank")
     default += [str(ranked.iloc[0]["unit_code"]), str(ranked.iloc[-1]["unit_code"])]
 
-c1, c2, c3, c4 = st.columns([5, 2, 2, 2])
-chosen = c1.multiselect(
+# The units on a row of their own: eight names need the width (at 1366 px they were cut).
+chosen = st.multiselect(
     tm("ui.trends.units", level=state.level_name(level), scope=views.province_scope(ctx.url, ctx.end)),
     list(names),
     default=[c for c in dict.fromkeys(default) if c in names],
@@ -40,6 +40,7 @@ chosen = c1.multiselect(
     key=f"trend_units_{level}",
     max_selections=8,
 )
+c2, c3, c4 = st.columns([3, 3, 3], vertical_alignment="bottom")
 indicator = c2.selectbox(
     t("ui.trends.indicator"),
     ["total", *widgets.GROUPS],

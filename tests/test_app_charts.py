@@ -14,13 +14,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.app import APP, PRE_REFORM, TIMEOUT, _app_env  # noqa: F401 - _app_env: autouse
+from helpers.app import APP, PRE_REFORM, TIMEOUT, _app_env, _strip  # noqa: F401 - _app_env: autouse
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from scorecard import service
 from scorecard.periods import period_for_week
-from texts import t
+from texts import fmt_number, t
 from texts.safe import md
 from ui import links
 
@@ -235,18 +235,33 @@ def test_league_table_names_are_links(demo_url, demo_engine: Engine, monkeypatch
 
 
 def test_overview_bottom_five_and_movers_link_units(demo_url, demo_engine, monkeypatch):
+    """The first screen's tables: the bottom five of each ranked level (the engine's, worst
+    last) and the week's movers, every name a link to its unit page with the filters."""
     at = _run(demo_url, monkeypatch)
     week = service.latest_week(demo_engine)
-    s = service.scorecard(demo_engine, "department", period_for_week("ytd", week)).summary
-    bottom = s.nlargest(5, "rank").iloc[::-1]
-    cells = [str(v) for tb in at.table for v in tb.value[t("ui.col.unit")]]
-    for code, name in zip(bottom["unit_code"], bottom["unit_name"], strict=True):
-        want = f"[{md(name)}]({links.UNIT_PATH}?week={week}&period=ytd&level="
-        assert any(c.startswith(want) and f"&unit={code})" in c for c in cells), (want, cells)
-    # the movers' table (under the chart) links its units too
-    movers = _charts(at)["overview_movers"]["data"][0]["customdata"]
-    for code in (c[0] for c in movers):
-        assert any(f"&unit={code})" in c for c in cells), code
+    strip = _strip(at)
+    for level in ("department", "commune"):
+        s = service.scorecard(demo_engine, level, period_for_week("ytd", week)).summary
+        bottom = s[s["rank"].notna()].nlargest(5, "rank").iloc[::-1]
+        rows = strip.boxes[f"bottom_{level}"]
+        assert [r["cells"][1] for r in rows] == list(bottom["unit_name"]), level
+        assert [r["cells"][0] for r in rows] == [str(int(x)) for x in bottom["rank"]]
+        for r, (_, b) in zip(rows, bottom.iterrows(), strict=True):
+            path, q, fragment = _link_parts(r["href"])
+            assert path == links.UNIT_PATH
+            # the filters ride along (the level filter is the default, departments)
+            assert q == {"week": week, "period": "ytd", "level": "department",
+                         "unit": str(b["unit_code"])}
+            assert r["cells"][2] == fmt_number(b["total"], 2)
+    # the movers: the largest rises and falls of the week, each linked
+    movers = strip.boxes["movers"]
+    assert movers, "the demo's units moved this week"
+    deltas = []
+    for r in movers:
+        _, q, _ = _link_parts(r["href"])
+        assert q["unit"] and q["week"] == week
+        deltas.append(r["cells"][-2])
+    assert any(d.startswith("+") for d in deltas) or any(d.startswith("−") for d in deltas)
 
 
 def test_lagging_cards_link_units(demo_url, demo_engine: Engine, monkeypatch):

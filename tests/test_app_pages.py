@@ -21,8 +21,10 @@ from helpers.app import (  # noqa: F401 - _app_env: autouse
     TIMEOUT,
     _app,
     _app_env,
+    _kpi,
     _metric,
     _no_exception,
+    _scores_shown,
     _texts,
 )
 from sqlalchemy import Engine
@@ -61,9 +63,9 @@ def test_overview_kpis_equal_service(demo_url, demo_engine: Engine, monkeypatch)
     assert at.query_params["period"] == "ytd"
     res = service.scorecard(demo_engine, "province", period_for_week("ytd", week)).summary
     row = res.iloc[0]
-    assert _metric(at, t("ui.kpi.total")) == fmt_number(row["total"], 2)
+    assert _kpi(at, "total") == fmt_number(row["total"], 2)
     for i in range(1, 7):
-        assert _metric(at, t(f"ui.group.group_{i}")) == fmt_number(row[f"group_{i}"], 2)
+        assert _kpi(at, f"group_{i}") == fmt_number(row[f"group_{i}"], 2)
     freshness = t("ui.freshness", date=service.data_until(demo_engine).strftime("%d/%m/%Y"))
     assert freshness in _texts(at)
 
@@ -77,7 +79,7 @@ def test_week_and_period_from_url(demo_url, demo_engine: Engine, monkeypatch):
     assert at.query_params["week"] == week
     assert at.query_params["period"] == "week"
     row = service.scorecard(demo_engine, "province", period_for_week("week", week)).summary
-    assert _metric(at, t("ui.kpi.total")) == fmt_number(row.iloc[0]["total"], 2)
+    assert _kpi(at, "total") == fmt_number(row.iloc[0]["total"], 2)
     assert not at.info, "valid params give no notice"
 
 
@@ -148,7 +150,7 @@ def test_bad_params_fall_back_with_notice(params, notice, demo_url, demo_engine,
     assert any(notice in str(x.value) for x in at.toast)
     assert at.query_params["week"] == service.latest_week(demo_engine)
     assert at.query_params["period"] in ("week", "month", "quarter", "ytd")
-    assert at.metric, "the page still shows the scorecard"
+    assert _scores_shown(at), "the page still shows the scorecard"
 
 
 def test_unknown_unit_asks_to_choose(demo_url, monkeypatch):
@@ -190,7 +192,7 @@ def test_period_change_in_sidebar_updates_url_and_numbers(demo_url, demo_engine,
     assert at.query_params["period"] == "quarter"
     week = service.latest_week(demo_engine)
     row = service.scorecard(demo_engine, "province", period_for_week("quarter", week)).summary
-    assert _metric(at, t("ui.kpi.total")) == fmt_number(row.iloc[0]["total"], 2)
+    assert _kpi(at, "total") == fmt_number(row.iloc[0]["total"], 2)
 
 
 def test_districts_map_uses_boundary_file(demo_url, monkeypatch, tmp_path):
@@ -235,7 +237,7 @@ def test_every_page_explains_empty_db(page, empty_url, monkeypatch):
     _no_exception(at)
     assert any(DEMO_COMMAND in str(c.value) for c in at.code)
     assert any("chưa có dữ liệu" in str(w.value) for w in at.warning)
-    assert not at.metric
+    assert not _scores_shown(at)
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])  # SQLite: test_every_page_explains_empty_db
@@ -282,7 +284,7 @@ def test_first_run_on_default_path_builds_demo(tmp_path, monkeypatch):
     at.run()
     _no_exception(at)
     assert target.exists()
-    assert at.metric, "the overview shows the new demo data"
+    assert _scores_shown(at), "the overview shows the new demo data"
     assert any("dữ liệu mẫu" in str(x.value) for x in at.toast)
 
 

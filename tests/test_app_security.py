@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from helpers.app import _app, _app_env, _no_exception, _texts  # noqa: F401 - _app_env: autouse
+from helpers.app import _app, _app_env, _no_exception, _scores_shown, _texts  # noqa: F401 - _app_env: autouse
 from helpers.db import table_counts
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import OperationalError
@@ -112,7 +112,7 @@ def test_signed_out_sees_only_the_sign_in_button(monkeypatch):
     at.run()
     _no_exception(at)
     assert [b.label for b in at.button] == [t("ui.access.sign_in_button")]
-    assert not at.metric and not at.dataframe
+    assert not _scores_shown(at) and not at.dataframe
     assert DEMO_BANNER not in _texts(at)
     # No database message (it was never asked); at most the note that Authlib is missing.
     assert {str(e.value) for e in at.error} <= {t("ui.access.auth_unavailable")}
@@ -126,7 +126,7 @@ def test_signed_in_without_role_sees_a_message_and_nothing_else(page, with_roles
     at.switch_page(page).run()
     _no_exception(at)
     assert [str(w.value) for w in at.warning] == [tm("ui.access.no_role", email=NOBODY)]
-    assert not at.metric and not at.dataframe and not at.selectbox
+    assert not _scores_shown(at) and not at.dataframe and not at.selectbox
     assert [b.label for b in at.button] == [t("ui.access.sign_out")]
 
 
@@ -140,11 +140,11 @@ def test_unverified_email_gets_no_role(claim, with_roles, monkeypatch):
     _no_exception(at)
     assert [str(w.value) for w in at.warning] == [tm("ui.access.unverified_email", email=LEADER)]
     assert "xác minh" in at.warning[0].value
-    assert not at.metric and not at.dataframe and not at.selectbox
+    assert not _scores_shown(at) and not at.dataframe and not at.selectbox
     assert not at.session_state[access.ACCESS_KEY].allowed
     at.switch_page("pages/unit.py").run()
     _no_exception(at)
-    assert not at.metric and not at.dataframe
+    assert not _scores_shown(at) and not at.dataframe
 
 
 @pytest.mark.parametrize("claim", [True, "true", None])
@@ -156,7 +156,7 @@ def test_verified_or_absent_claim_keeps_the_role(claim, with_roles, monkeypatch)
     at.user = user
     at.run()
     _no_exception(at)
-    assert at.metric and at.session_state[access.ACCESS_KEY].role == "leader"
+    assert _scores_shown(at) and at.session_state[access.ACCESS_KEY].role == "leader"
 
 
 def test_resolve_refuses_an_unverified_email():
@@ -190,7 +190,7 @@ def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, d
     at = _signed_in(_app(with_roles, monkeypatch, unit=other), UNIT)
     at.run()
     _no_exception(at)
-    assert at.metric, "the province overview and rankings are public"
+    assert _scores_shown(at), "the province overview and rankings are public"
     at.switch_page("pages/departments.py").run()
     _no_exception(at)
     week = service.latest_week(demo_engine)
@@ -255,7 +255,7 @@ def test_test_hook_needs_the_environment_variable(with_roles, monkeypatch):
     at.run()
     _no_exception(at)
     assert any(DEMO_BANNER in str(w.value) for w in at.warning), "hook ignored without the env var"
-    assert at.metric
+    assert _scores_shown(at)
 
     monkeypatch.setenv(access.TEST_AUTH_ENV, "1")
     at = _app(with_roles, monkeypatch)
@@ -268,7 +268,7 @@ def test_test_hook_needs_the_environment_variable(with_roles, monkeypatch):
     at.session_state[access.TEST_USER_KEY] = LEADER
     at.run()
     _no_exception(at)
-    assert at.metric and md(LEADER) in _texts(at)
+    assert _scores_shown(at) and md(LEADER) in _texts(at)
     at.button(key="_sign_out").click().run()  # signing out in test mode clears the hook
     _no_exception(at)
     assert [b.label for b in at.button] == [t("ui.access.sign_in_button")]
@@ -322,7 +322,7 @@ def test_hostile_test_user_value_is_just_an_unknown_email(with_roles, monkeypatc
         at.session_state[access.TEST_USER_KEY] = bad
         at.run()
         _no_exception(at)
-        assert not at.metric
+        assert not _scores_shown(at)
     eng = get_engine(with_roles)
     with eng.connect() as c:
         assert c.execute(select(func.count()).select_from(s.user_role)).scalar_one() >= 3
@@ -339,12 +339,12 @@ def test_database_lost_then_back_without_restart(demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
     _no_exception(at)
-    assert at.metric
+    assert _scores_shown(at)
     monkeypatch.setenv("REFORM_DB_URL", DEAD)  # the same session now points at a dead server
     at.run()
     _no_exception(at)
     assert [str(e.value) for e in at.error] == [t("ui.db.lost")]
-    assert not at.metric
+    assert not _scores_shown(at)
     at.switch_page("pages/unit.py").run()
     _no_exception(at)
     assert [str(e.value) for e in at.error] == [t("ui.db.lost")]
@@ -354,7 +354,7 @@ def test_database_lost_then_back_without_restart(demo_url, monkeypatch):
     assert not at.error
     at.switch_page("pages/overview.py").run()
     _no_exception(at)
-    assert at.metric, "back without restarting the app"
+    assert _scores_shown(at), "back without restarting the app"
 
 
 @pytest.mark.slow
@@ -465,7 +465,7 @@ def test_postgres_outage_same_url(demo_url, monkeypatch):
         at = _app(url.render_as_string(hide_password=False), monkeypatch)
         at.run()
         _no_exception(at)
-        assert at.metric
+        assert _scores_shown(at)
         proxy.stop()
         at.run()
         _no_exception(at)
@@ -476,7 +476,7 @@ def test_postgres_outage_same_url(demo_url, monkeypatch):
         proxy.start()  # the same port again
         at.button(key="_db_retry").click().run()
         _no_exception(at)
-        assert not at.error and at.metric
+        assert not at.error and _scores_shown(at)
     finally:
         proxy.stop()
 
@@ -504,7 +504,7 @@ def test_silent_outage_shows_the_banner(demo_url, monkeypatch):
         at = _app(url, monkeypatch, timeout=90)
         at.run()
         _no_exception(at)
-        assert at.metric
+        assert _scores_shown(at)
         proxy.black_hole.set()
         started = time.monotonic()
         at.run()
@@ -516,6 +516,6 @@ def test_silent_outage_shows_the_banner(demo_url, monkeypatch):
         proxy.black_hole.clear()
         at.button(key="_db_retry").click().run()
         _no_exception(at)
-        assert not at.error and at.metric, "back without restarting the app"
+        assert not at.error and _scores_shown(at), "back without restarting the app"
     finally:
         proxy.stop()

@@ -43,8 +43,23 @@ def _unsafe(rendered: str) -> list[str]:
     return found
 
 
+# In an st.html block a value is HTML-escaped text: what matters there is that no tag, link or
+# attribute came from it (the only links are the app's own relative unit links).
+HTML_MARKUP = [
+    re.compile(r"<\s*(img|script|iframe|svg|object|embed)\b", re.I),
+    re.compile(r"<a\b(?![^>]*href=\"don-vi\?)", re.I),
+    re.compile(r"\bon\w+\s*=", re.I),
+]
+
+
 def _rendered(at) -> str:  # noqa: ANN001
-    parts = [_texts(at)]
+    for h in at.get("html"):
+        body = h.proto.body
+        if "<style" in body:
+            continue  # the app's own CSS
+        bad = [m.pattern for m in HTML_MARKUP if m.search(body)]
+        assert not bad, (bad, body)
+    parts = [_texts(at, with_html=False)]
     parts += [str(x.value) for x in at.toast]
     parts += [str(getattr(m, "label", "")) for m in at.metric]
     return "\n".join(parts)

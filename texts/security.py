@@ -19,8 +19,10 @@ STRINGS: dict[str, str] = {
     "security.role.none": "Chưa cấp quyền cho tài khoản nào.",
     "security.role.db_error": "Lỗi cơ sở dữ liệu ({error}); quyền không thay đổi.",
     # dashboard: who is signed in, what they may see
-    "ui.access.demo_banner": "**Chế độ trình diễn** — chưa cấu hình đăng nhập, ai mở trang cũng xem "
-    "được toàn bộ số liệu. Trước khi dùng thật, cấu hình đăng nhập và phân quyền (xem SECURITY.md).",
+    "ui.access.demo_banner": "**Chế độ trình diễn**: chưa cấu hình đăng nhập, ai mở trang cũng xem "
+    "được toàn bộ số liệu; trước khi dùng thật, cấu hình đăng nhập và phân quyền (SECURITY.md).",
+    "ui.access.demo_badge": "Chế độ trình diễn",
+    "ui.access.demo_badge_help": "Chưa cấu hình đăng nhập: ai mở trang cũng xem được toàn bộ số liệu.",
     "ui.access.sign_in_title": "Đăng nhập",
     "ui.access.sign_in_prompt": "Bảng điều hành chỉ dành cho lãnh đạo UBND tỉnh, Văn phòng UBND tỉnh "
     "và các đơn vị đã được cấp quyền. Vui lòng đăng nhập bằng tài khoản công vụ.",

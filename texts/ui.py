@@ -55,6 +55,7 @@ STRINGS: dict[str, str] = {
     "ui.period.quarter": "Quý",
     "ui.period.ytd": "Lũy kế từ đầu năm",
     "ui.week_label": "Tuần {week}/{year} ({start} – {end})",
+    "ui.week_choice": "Tuần {week}/{year} · {start}–{end}",
     "ui.week_short": "tuần {week}/{year}",
     "ui.period_caption": "Kỳ: {kind}, từ {start} đến {end}",
     "ui.freshness": "Dữ liệu đến hết ngày {date}",
@@ -90,6 +91,15 @@ STRINGS: dict[str, str] = {
     "ui.col.delta_week": "Thay đổi",
     "ui.col.dossiers": "Số hồ sơ",
     "ui.col.trend": "Diễn biến 12 tuần",
+    # league tables: short headers, so the whole table fits a 1366 px laptop (help says more)
+    "ui.lcol.total": "Điểm",
+    "ui.lcol.delta_week": "± điểm",
+    "ui.lcol.rank_change": "± hạng",
+    "ui.lcol.dossiers": "Hồ sơ",
+    "ui.lcol.trend": "12 tuần",
+    "ui.gcol.legend": "{col} {name} ({max})",
+    "ui.help.rank_change": "Thay đổi thứ hạng so với kỳ liền trước: ▲ lên hạng, ▼ xuống hạng.",
+    "ui.help.dossiers": "Số hồ sơ tiếp nhận trong kỳ.",
     "ui.col.component": "Chỉ tiêu",
     "ui.col.ratio": "Tỷ lệ",
     "ui.col.points": "Điểm / tối đa",
@@ -277,12 +287,12 @@ STRINGS: dict[str, str] = {
     "ui.chart.click_unit": "Bấm vào một điểm trên đường của đơn vị để mở trang đơn vị đó.",
     "ui.chart.click_bar_unit": "Bấm vào một thanh để mở trang đơn vị.",
     # meeting pack (briefing deck and workbook of the selected week)
-    "ui.pack.prepare": "Chuẩn bị tài liệu giao ban",
+    "ui.pack.prepare": "Lập tài liệu giao ban",
     "ui.pack.prepare_help": "Lập bài trình chiếu (PowerPoint) và sổ số liệu (Excel) của tuần "
     "đã chọn, theo điểm lũy kế từ đầu năm như tỉnh công bố.",
     "ui.pack.preparing": "Đang lập tài liệu giao ban {week}…",
-    "ui.pack.deck": "Tải bài trình chiếu (PowerPoint)",
-    "ui.pack.workbook": "Tải sổ số liệu (Excel)",
+    "ui.pack.deck": "Tải bài trình chiếu (.pptx)",
+    "ui.pack.workbook": "Tải sổ số liệu (.xlsx)",
     "ui.pack.ready": "Tài liệu giao ban {week} đã sẵn sàng.",
     "ui.pack.failed": "Không lập được tài liệu giao ban: {error}",
     # presentation mode (present=1 in the URL)
@@ -301,5 +311,6 @@ STRINGS: dict[str, str] = {
 for _i, (_name, _short) in _GROUPS.items():
     STRINGS[f"ui.group.group_{_i}"] = _name
     STRINGS[f"ui.gshort.group_{_i}"] = _short
+    STRINGS[f"ui.gcol.group_{_i}"] = f"N{_i}"
 for _code, _text in _STATUS.items():
     STRINGS[f"ui.status.{_code}"] = _text

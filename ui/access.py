@@ -28,7 +28,7 @@ import streamlit as st
 
 from data_access.roles import RoleRow, get_role, normalise_email
 from texts import t
-from texts.safe import tm
+from texts.safe import html, tm
 
 log = logging.getLogger(__name__)
 
@@ -256,14 +256,22 @@ def sign_in_screen() -> None:
     st.stop()
 
 
-def gate_identity() -> Identity:
-    """First step of every run, before the database is touched: stop unless signed in."""
+def gate_identity(presenting: bool = False) -> Identity:
+    """First step of every run, before the database is touched: stop unless signed in.
+
+    Demo mode is said on every page: a banner, or on the projector a small badge in the corner
+    (the room sees the scorecard; the presenter still sees that sign-in is off)."""
     ident = identity()
     if ident.mode == SIGNED_OUT:
         st.session_state[ACCESS_KEY] = NO_ACCESS
         sign_in_screen()
     if ident.mode == DEMO:
-        st.warning(t("ui.access.demo_banner"), icon=":material/visibility:")
+        if presenting:
+            st.html(f'<div class="demo-badge" title="{html(t("ui.access.demo_badge_help"))}">'
+                    f'{html(t("ui.access.demo_badge"))}</div>')
+        else:
+            with st.container(key="demo_banner"):
+                st.warning(t("ui.access.demo_banner"), icon=":material/visibility:")
     return ident
 
 

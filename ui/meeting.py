@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -119,35 +120,37 @@ def _mark_ready(flag: str) -> None:
     st.session_state[flag] = True
 
 
-def pack_buttons(url: str, week: str, key: str) -> None:
+def pack_buttons(url: str, week: str, key: str, stacked: bool = False) -> None:
     """Downloads of the weekly briefing deck and workbook, built only when asked for.
 
     Building the pack takes seconds, so a page never builds it by itself: the first click
     prepares it (cached per database and week, shared by every session), then the two download
     buttons hand over the cached bytes. The pack ranks every unit and lists their overdue
     dossiers, so only roles that see every unit get it. Not on the projector either: the
-    presentation shows the scorecard, not the tools.
+    presentation shows the scorecard, not the tools. ``stacked``: one button under another, at
+    the sidebar's width (the overview keeps its first screen for the figures).
     """
     if not access.current().sees_all or presenting():
         return
     ready = f"_pack_ready_{week}"
     files = _build_pack(url, week) if st.session_state.get(ready) else None
-    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_pack"):
+    width: Literal["stretch", "content"] = "stretch" if stacked else "content"
+    with st.container(horizontal=not stacked, vertical_alignment="center", key=f"{key}_pack"):
         if files is None:
             st.session_state.pop(ready, None)  # not built (or failed): offer it (again)
             # A callback, so that the run the click starts no longer draws this button.
             st.button(t("ui.pack.prepare"), key=f"{key}_pack_prepare",
                       help=t("ui.pack.prepare_help"), icon=":material/work_history:",
-                      on_click=_mark_ready, args=(ready,))
+                      on_click=_mark_ready, args=(ready,), width=width)
             return
         deck, book = files
         # on_click="ignore": handing over a file needs no rerun of the page.
         st.download_button(t("ui.pack.deck"), data=deck, file_name=f"giao-ban_{week}.pptx",
                            mime=PPTX_MIME, key=f"{key}_pack_deck", on_click="ignore",
-                           icon=":material/slideshow:", type="primary")
+                           icon=":material/slideshow:", type="primary", width=width)
         st.download_button(t("ui.pack.workbook"), data=book, file_name=f"giao-ban_{week}.xlsx",
                            mime=XLSX_MIME, key=f"{key}_pack_workbook", on_click="ignore",
-                           icon=":material/table_view:")
+                           icon=":material/table_view:", width=width)
         st.caption(tm("ui.pack.ready", week=state.week_label(week)))
 
 

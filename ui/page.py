@@ -17,7 +17,7 @@ from scorecard import service
 from scorecard.periods import week_period
 from texts import fmt_date, t
 from texts.safe import tm
-from ui import access, data, links, state, structure, views
+from ui import access, data, links, meeting, state, structure, views
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,8 @@ def setup() -> Ctx:
     and the filters."""
     service.start_snapshot_scope()  # this run checks the score snapshot once, not per read
     data.start_run()  # and reads the data version (the cache key of every loader) once
-    ident = access.gate_identity()  # stops on the sign-in screen before the database is touched
+    # stops on the sign-in screen before the database is touched
+    ident = access.gate_identity(presenting=meeting.presenting())
     url = data.current_url()
     if data.needs_auto_demo(url):
         with st.spinner(t("ui.db.creating_demo")):
@@ -191,8 +192,10 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     df["unit"] = [links.unit_link(ctx.filters, c, n)
                   for c, n in zip(df.index, df["unit"], strict=True)]
     styled = widgets.style_league(df, summary["grade_color"].fillna("").tolist())
-    config = widgets.league_column_config(with_trend=sparks is not None, wide=groups)
-    config["unit"] = links.unit_column(width=340 if groups else 230)
+    level = str(summary["level"].iloc[0])
+    gmax = views.group_max(data.load_catalogue(ctx.url, level, ctx.kind, ctx.week)) if groups else None
+    config = widgets.league_column_config(with_trend=sparks is not None, wide=groups, group_max=gmax)
+    config["unit"] = links.unit_column(width=widgets.LEAGUE_WIDTHS["unit"] - (0 if groups else 10))
     event = st.dataframe(
         styled,
         column_config=config,
@@ -204,6 +207,8 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
         key=key,
         row_height=38,
     )
+    if groups:
+        st.caption(widgets.group_legend(gmax))
     st.caption(t("ui.league.click_hint"))
     _scored_from_caption(ctx, summary)
     code = widgets.selected_code(event, df)

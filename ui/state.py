@@ -59,6 +59,17 @@ def week_label(week: str) -> str:
     )
 
 
+def week_choice_label(week: str) -> str:
+    """The week selector's short form, ``Tuần 52/2024 · 23/12–29/12``: it fits the sidebar of a
+    1366 px laptop (the year of the dates is the week's, said once)."""
+    try:
+        p = week_period(week)
+    except PeriodError:
+        return week
+    return t("ui.week_choice", week=int(week[-2:]), year=week[:4],
+             start=p.start.strftime("%d/%m"), end=p.end.strftime("%d/%m"))
+
+
 def period_caption(f: Filters) -> str:
     """The selected period in words, with its dates."""
     p = f.period
@@ -152,7 +163,7 @@ def init_filters(weeks: list[str], levels: pd.DataFrame) -> Filters:
         st.subheader(t("ui.filters.title"))
         newest_first = list(reversed(weeks))
         st.selectbox(
-            t("ui.filters.week"), newest_first, key=_K_WEEK, format_func=week_label
+            t("ui.filters.week"), newest_first, key=_K_WEEK, format_func=week_choice_label
         )
         st.selectbox(
             t("ui.filters.period"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +13,7 @@ import streamlit as st
 from data_access.cell_safety import safe_frame
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
 from ui import tables
+from ui.monday import rank_change_text
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -116,7 +117,11 @@ def league_frame(
     )
     for g in GROUPS if groups else ():
         df[g] = summary[g].astype(float)
-    df["dossiers"] = summary["dossiers"].astype("Int64")
+    if "rank_change" in summary:
+        df.insert(df.columns.get_loc("delta_week") + 1, "rank_change",
+                  summary["rank_change"].astype("Int64"))
+    if groups:  # beside a map (groups=False) the narrow table keeps the headline columns only
+        df["dossiers"] = summary["dossiers"].astype("Int64")
     if sparks is not None:
         df["trend"] = [sparks.get(str(c), []) for c in summary["unit_code"]]
     df.index = summary["unit_code"].astype(str)
@@ -125,9 +130,12 @@ def league_frame(
 
 def style_league(df: pd.DataFrame, colors: Sequence[str]) -> Styler:
     """Vietnamese number formats and the grade colour, through a pandas Styler."""
-    fmt = {c: fmt_score for c in ("total", *GROUPS) if c in df}
+    fmt: dict[str, Callable[[Any], str]] = {c: fmt_score for c in ("total", *GROUPS) if c in df}
     fmt["delta_week"] = fmt_delta
-    fmt["dossiers"] = lambda x: fmt_number(x, 0)
+    if "dossiers" in df:
+        fmt["dossiers"] = lambda x: fmt_number(x, 0)
+    if "rank_change" in df:
+        fmt["rank_change"] = rank_change_text
     styler = df.style.format(fmt, na_rep="–")
     color_by_row = dict(zip(df.index, colors, strict=False))
 
@@ -143,31 +151,64 @@ def style_league(df: pd.DataFrame, colors: Sequence[str]) -> Styler:
             for v in col.fillna(0)
         ]
 
-    return styler.apply(_grade_css, subset=["grade"]).apply(_delta_css, subset=["delta_week"])
+    styler = styler.apply(_grade_css, subset=["grade"]).apply(_delta_css, subset=["delta_week"])
+    if "rank_change" in df:
+        styler = styler.apply(_delta_css, subset=["rank_change"])
+    return styler
 
 
-def league_column_config(with_trend: bool, wide: bool = True) -> dict[str, ColumnConfig | None]:
+# Column widths in pixels. Beside the 272 px sidebar a 1366 px laptop leaves about 1,040 px:
+# the whole table (selection box, rank, name, total, grade, change, rank change, six groups,
+# dossiers, trend) is sized to fit it, so no column is cut or scrolled out of sight.
+LEAGUE_WIDTHS: dict[str, int] = {
+    "rank": 52, "unit": 200, "total": 66, "grade": 84, "delta_week": 66, "rank_change": 62,
+    "group": 54, "dossiers": 66, "trend": 84,
+}
+
+
+def league_column_config(with_trend: bool, wide: bool = True,
+                         group_max: dict[str, float] | None = None) -> dict[str, ColumnConfig | None]:
+    w = LEAGUE_WIDTHS
     cfg: dict[str, ColumnConfig | None] = {
         "_index": None,
-        "rank": st.column_config.NumberColumn(t("ui.col.rank"), width=60),
-        "unit": st.column_config.TextColumn(t("ui.col.unit"), width=340 if wide else 230),
-        "total": st.column_config.NumberColumn(t("ui.col.total"), help=t("ui.help.total")),
-        "grade": st.column_config.TextColumn(t("ui.col.grade"), width=100),
+        "rank": st.column_config.NumberColumn(t("ui.col.rank"), width=w["rank"]),
+        "unit": st.column_config.TextColumn(t("ui.col.unit"), width=w["unit"]),
+        "total": st.column_config.NumberColumn(t("ui.lcol.total"), help=t("ui.help.total"),
+                                               width=w["total"]),
+        "grade": st.column_config.TextColumn(t("ui.col.grade"), width=w["grade"]),
         "delta_week": st.column_config.NumberColumn(
-            t("ui.col.delta_week"), help=t("ui.help.delta_week")
+            t("ui.lcol.delta_week"), help=t("ui.help.delta_week"), width=w["delta_week"]
         ),
-        "dossiers": st.column_config.NumberColumn(t("ui.col.dossiers")),
+        "rank_change": st.column_config.NumberColumn(
+            t("ui.lcol.rank_change"), help=t("ui.help.rank_change"), width=w["rank_change"]
+        ),
+        "dossiers": st.column_config.NumberColumn(t("ui.lcol.dossiers"), help=t("ui.help.dossiers"),
+                                                  width=w["dossiers"]),
     }
+    gmax = group_max or {}
     for g in GROUPS:
         cfg[g] = st.column_config.NumberColumn(
-            group_label(g), help=t("ui.help.group", name=group_label(g, short=False),
-                                   max=fmt_number(GROUP_MAX[g], 0))
+            t(f"ui.gcol.{g}"), width=w["group"],
+            help=t("ui.help.group", name=group_label(g, short=False),
+                   max=fmt_number(gmax.get(g), 0)) if g in gmax
+            else group_label(g, short=False),
         )
     if with_trend:
         cfg["trend"] = st.column_config.LineChartColumn(
-            t("ui.col.trend"), help=t("ui.help.trend"), width="medium"
+            t("ui.lcol.trend"), help=t("ui.help.trend"), width=w["trend"]
         )
     return cfg
+
+
+def group_legend(group_max: dict[str, float] | None = None) -> str:
+    """"N1 Công khai, minh bạch (18) · N2 …": what the league table's short group headers mean."""
+    gmax = group_max or {}
+    return " · ".join(
+        t("ui.gcol.legend", col=t(f"ui.gcol.{g}"), name=group_label(g, short=False),
+          max=fmt_number(gmax[g], 0)) if g in gmax
+        else f"{t(f'ui.gcol.{g}')} {group_label(g, short=False)}"
+        for g in GROUPS
+    )
 
 
 def selected_code(event: object, df: pd.DataFrame) -> str | None:

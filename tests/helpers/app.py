@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -60,13 +61,40 @@ def _no_exception(at: AppTest) -> None:
     assert not at.exception, [(e.value, e.stack_trace[-6:]) for e in at.exception]
 
 
-def _texts(at: AppTest) -> str:
-    """Everything readable on the page (markdown, captions, notices, titles), one string."""
+def _texts(at: AppTest, with_html: bool = True) -> str:
+    """Everything readable on the page (markdown, captions, notices, titles; and the text of
+    st.html blocks unless ``with_html`` is False), one string."""
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                  "error", "success", "code"):
         parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts)
+    if with_html:  # the overview's first screen
+        parts += [_html_text(h.proto.body) for h in at.get("html")]
+    return "\n".join(p for p in parts if p)
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.out.append(data.strip())
+
+
+def _html_text(body: str) -> str:
+    """The text a person reads in an st.html block (its CSS left out)."""
+    p = _TextParser()
+    p.feed(body)
+    return "\n".join(p.out)
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -74,3 +102,83 @@ def _metric(at: AppTest, label: str) -> str:
         if m.label == label:
             return m.value
     raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+class _StripParser(HTMLParser):
+    """Reads the overview's first screen (ui.monday): its cards and its tables of units."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kpis: dict[str, dict[str, str]] = {}
+        self.boxes: dict[str, list[dict]] = {}
+        self.titles: dict[str, str] = {}
+        self._box: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._href: str | None = None
+        self._in_h = False
+        self._card: str | None = None
+        self._card_part: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "data-kpi" in a:
+            self._card = a["data-kpi"]
+            self.kpis[self._card] = {"value": a.get("data-value", ""), "label": ""}
+        if self._card and tag == "div" and a.get("class") == "mon-label":
+            self._card_part = "label"
+        if tag == "section" and "data-box" in a:
+            self._box = a["data-box"]
+            self.boxes[self._box] = []
+        elif tag == "h3" and self._box:
+            self._in_h = True
+        elif tag == "tr" and self._box:
+            self._row = []
+            self._href = None
+        elif tag == "td" and self._row is not None:
+            self._cell = []
+        elif tag == "a" and self._row is not None:
+            self._href = a.get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self._card_part:
+            self._card_part = None
+        if tag == "td" and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._box:
+            if self._row:  # header rows have th cells only
+                self.boxes[self._box].append({"cells": self._row, "href": self._href})
+            self._row = None
+        elif tag == "h3":
+            self._in_h = False
+        elif tag == "section":
+            self._box = None
+            self._card = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_h and self._box:
+            self.titles[self._box] = self.titles.get(self._box, "") + data
+        if self._card and self._card_part == "label":
+            self.kpis[self._card]["label"] += data
+
+
+def _strip(at: AppTest) -> _StripParser:
+    p = _StripParser()
+    for h in at.get("html"):
+        p.feed(h.proto.body)
+    return p
+
+
+def _kpi(at: AppTest, key: str) -> str:
+    """The value on the overview's headline card ``key`` ("total", "group_1" … "group_6")."""
+    kpis = _strip(at).kpis
+    assert key in kpis, f"no card {key!r}: {list(kpis)}"
+    return kpis[key]["value"]
+
+
+def _scores_shown(at: AppTest) -> bool:
+    """Does the page show scores: KPI cards (st.metric) or the overview's headline cards?"""
+    return bool(at.metric) or bool(_strip(at).kpis)

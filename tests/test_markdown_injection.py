@@ -109,5 +109,6 @@ def test_database_names_render_as_text(engine, tmp_path, monkeypatch):
         assert not _unsafe(_rendered(at)), (page, _rendered(at))
     # a fresh session on the unit's own link (the lagging page put the unit it shows in the URL)
     at = _app(engine.url.render_as_string(hide_password=False), monkeypatch, unit=UNIT)
+    at.run()  # AppTest finds a page by its url_path only once st.navigation has run
     at.switch_page("app_pages/unit.py").run()
     assert md(HOSTILE_NAME) in at.title[0].value, "the unit page is titled with its (escaped) name"

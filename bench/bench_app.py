@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = [
-    ("Tổng quan", "pages/overview.py"),
-    ("Sở, ban, ngành", "pages/departments.py"),
-    ("Địa phương", "pages/districts.py"),
-    ("Xu hướng", "pages/trends.py"),
-    ("Chậm tiến độ", "pages/lagging.py"),
-    ("Đơn vị", "pages/unit.py"),
+    ("Tổng quan", "app_pages/overview.py"),
+    ("Sở, ban, ngành", "app_pages/departments.py"),
+    ("Địa phương", "app_pages/districts.py"),
+    ("Xu hướng", "app_pages/trends.py"),
+    ("Chậm tiến độ", "app_pages/lagging.py"),
+    ("Đơn vị", "app_pages/unit.py"),
 ]
 
 

@@ -1,7 +1,7 @@
 """The naive overview page of issue 6: what a typical Streamlit app does.
 
 On every rerun it reads the dossier and feedback tables whole into pandas and aggregates them
-(bench/naive.py), with no st.cache_data: the counterpart of pages/overview.py for the
+(bench/naive.py), with no st.cache_data: the counterpart of app_pages/overview.py for the
 side-by-side benchmark. A bench artefact, not the product (plain Vietnamese literals).
 
     REFORM_DB_URL=sqlite:///data/reform.db .venv/bin/streamlit run bench/naive_app.py

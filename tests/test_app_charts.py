@@ -107,7 +107,7 @@ def test_overview_charts_equal_service(demo_url, demo_engine: Engine, monkeypatc
 
 
 def test_trend_chart_equals_series(demo_url, demo_engine: Engine, monkeypatch):
-    at = _run(demo_url, monkeypatch, "pages/trends.py")
+    at = _run(demo_url, monkeypatch, "app_pages/trends.py")
     _no_vega(at)
     fig = _charts(at)["trend_chart_department"]
     week = service.latest_week(demo_engine)
@@ -139,7 +139,7 @@ def test_trend_chart_equals_series(demo_url, demo_engine: Engine, monkeypatch):
 
 def test_unit_page_charts(demo_url, demo_engine: Engine, monkeypatch):
     code = service.units(demo_engine, level="district")["code"].astype(str).iloc[0]
-    at = _run(demo_url, monkeypatch, "pages/unit.py", week=PRE_REFORM, unit=code)
+    at = _run(demo_url, monkeypatch, "app_pages/unit.py", week=PRE_REFORM, unit=code)
     _no_vega(at)
     charts = _charts(at)
     assert {"unit_trend", "unit_components"} <= set(charts)
@@ -166,7 +166,7 @@ def _lagging_unit_with_overdue(eng: Engine, week: str) -> tuple[str, pd.DataFram
 def test_pareto_chart_equals_service(demo_url, demo_engine: Engine, monkeypatch):
     week = PRE_REFORM  # the districts exist until 30/06/2025
     code, par = _lagging_unit_with_overdue(demo_engine, week)
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code)
+    at = _run(demo_url, monkeypatch, "app_pages/lagging.py", week=PRE_REFORM, level="district", unit=code)
     _no_vega(at)
     assert at.query_params["unit"] == code, "the unit shown is in the URL"
     fig = next(f for k, f in _charts(at).items() if k.startswith(f"lag_pareto_{code}_"))
@@ -180,7 +180,7 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
     week = PRE_REFORM  # the districts exist until 30/06/2025
     code, par = _lagging_unit_with_overdue(demo_engine, week)
     proc = str(par.iloc[-1]["key"])  # the smallest bar: a real filter, not the whole list
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=proc)
+    at = _run(demo_url, monkeypatch, "app_pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=proc)
     overdue = service.overdue_dossiers(demo_engine, code, period_for_week("ytd", week))
     shown = at.dataframe[-1].value
     assert set(shown[t("ui.col.procedure_code")]) == {proc}
@@ -204,7 +204,7 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
 def test_bad_pareto_filter_gives_escaped_notice(bad, demo_url, demo_engine, monkeypatch):
     week = PRE_REFORM  # the districts exist until 30/06/2025
     code, _ = _lagging_unit_with_overdue(demo_engine, week)
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=bad)
+    at = _run(demo_url, monkeypatch, "app_pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=bad)
     notice = t("ui.notice.bad_proc", value=md(bad[:20]))
     assert notice in [str(i.value) for i in at.info]
     assert "proc" not in at.query_params
@@ -221,7 +221,7 @@ def _link_parts(link: str) -> tuple[str, dict[str, str], str]:
 
 
 def test_league_table_names_are_links(demo_url, demo_engine: Engine, monkeypatch):
-    at = _run(demo_url, monkeypatch, "pages/departments.py", period="month")
+    at = _run(demo_url, monkeypatch, "app_pages/departments.py", period="month")
     week = service.latest_week(demo_engine)
     summary = service.scorecard(demo_engine, "department", period_for_week("month", week)).summary
     shown = at.dataframe[0].value
@@ -265,7 +265,7 @@ def test_overview_bottom_five_and_movers_link_units(demo_url, demo_engine, monke
 
 
 def test_lagging_cards_link_units(demo_url, demo_engine: Engine, monkeypatch):
-    at = _run(demo_url, monkeypatch, "pages/lagging.py")
+    at = _run(demo_url, monkeypatch, "app_pages/lagging.py")
     lag = service.lagging(demo_engine, "department", service.latest_week(demo_engine))
     if lag.empty:
         pytest.skip("no lagging department in the demo")

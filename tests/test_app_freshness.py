@@ -40,7 +40,7 @@ def test_import_and_refresh_show_on_the_next_rerun(engine: Engine, tmp_path: Pat
 
     at = _app(url, monkeypatch, unit=UNIT)
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert _metric(at, t("ui.col.dossiers")) == before
 
@@ -58,6 +58,6 @@ def test_import_and_refresh_show_on_the_next_rerun(engine: Engine, tmp_path: Pat
     # a session opened now sees the same numbers
     fresh = _app(url, monkeypatch, unit=UNIT)
     fresh.run()
-    fresh.switch_page("pages/unit.py").run()
+    fresh.switch_page("app_pages/unit.py").run()
     _no_exception(fresh)
     assert _metric(fresh, t("ui.col.dossiers")) == after

@@ -117,7 +117,7 @@ def test_unit_opened_while_presenting_stays_in_presentation(demo_url, demo_engin
     from ui import page
 
     at.session_state[page.PENDING_UNIT] = code  # what a click in the league table leaves
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert "present_back" in _keys(at) and "unit_pack_prepare" not in _keys(at)
     at.button(key="present_back").click().run()
@@ -146,7 +146,8 @@ def test_normal_mode_offers_presentation_and_exit_returns(demo_url, monkeypatch)
 
 def test_step_order_and_css_files():
     assert [s.path for s in meeting.STEPS] == [
-        "pages/overview.py", "pages/departments.py", "pages/districts.py", "pages/lagging.py"]
+        "app_pages/overview.py", "app_pages/departments.py", "app_pages/districts.py",
+        "app_pages/lagging.py"]
     assert meeting.step_index("") == 0, "the default page's url_path is empty"
     assert meeting.step_index("cham-tien-do") == 3
     assert meeting.step_index("don-vi") is None
@@ -193,7 +194,7 @@ def test_pack_is_built_on_request_and_opens(demo_url, demo_engine, served_files,
     code = str(communes["unit_code"].iloc[0])
     assert code.startswith("48."), "a commune of today's Đà Nẵng"
     at.query_params["unit"] = code
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     unit_dl = [d for d in at.get("download_button") if "unit_pack" in str(d.proto.id)]
     assert [str(d.proto.label) for d in unit_dl] == labels
@@ -204,7 +205,7 @@ def test_unit_page_has_pack_button(demo_url, demo_engine, monkeypatch):
     code = str(service.units(demo_engine, level="department")["code"].iloc[0])
     at = _app(demo_url, monkeypatch, unit=code)
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert "unit_pack_prepare" in _keys(at)
 

@@ -50,7 +50,7 @@ def test_every_page_renders_on_demo(page, demo_url, monkeypatch):
     assert at.title, "every page has a title"
     assert not at.error, [e.value for e in at.error]
     # Data freshness is on every page that shows data (the unit page once a unit is chosen).
-    if page != "pages/unit.py":
+    if page != "app_pages/unit.py":
         assert "Dữ liệu đến hết ngày" in _texts(at)
 
 
@@ -87,7 +87,7 @@ def test_week_and_period_from_url(demo_url, demo_engine: Engine, monkeypatch):
 def test_departments_table_equals_service(demo_url, demo_engine: Engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
-    at.switch_page("pages/departments.py").run()
+    at.switch_page("app_pages/departments.py").run()
     _no_exception(at)
     week = service.latest_week(demo_engine)
     summary = service.scorecard(demo_engine, "department", period_for_week("ytd", week)).summary
@@ -105,7 +105,7 @@ def test_unit_from_url(demo_url, demo_engine: Engine, monkeypatch):
     row = summary.iloc[-1]  # the last-ranked district
     at = _app(demo_url, monkeypatch, week=PRE_REFORM, unit=str(row["unit_code"]))
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert at.title[0].value == row["unit_name"]
     assert _metric(at, t("ui.col.total")) == fmt_number(row["total"], 2)
@@ -126,7 +126,7 @@ def test_unit_and_week_from_url_together(demo_url, demo_engine: Engine, monkeypa
     code = service.units(demo_engine, level="department")["code"].iloc[0]
     at = _app(demo_url, monkeypatch, unit=code, week=week, period="month")
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     summary = service.scorecard(demo_engine, "department", period_for_week("month", week)).summary
     row = summary[summary["unit_code"] == code].iloc[0]
@@ -156,7 +156,7 @@ def test_bad_params_fall_back_with_notice(params, notice, demo_url, demo_engine,
 def test_unknown_unit_asks_to_choose(demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch, unit="NOPE")
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert any("NOPE" in str(i.value) for i in at.info)
     assert t("ui.unit.choose") in _texts(at)
@@ -166,7 +166,7 @@ def test_unknown_unit_asks_to_choose(demo_url, monkeypatch):
 def test_lagging_opens_unit_page(demo_url, demo_engine, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
-    at.switch_page("pages/lagging.py").run()
+    at.switch_page("app_pages/lagging.py").run()
     _no_exception(at)
     lag = service.lagging(demo_engine, "department", service.latest_week(demo_engine))
     if lag.empty:
@@ -210,7 +210,7 @@ def test_districts_map_uses_boundary_file(demo_url, monkeypatch, tmp_path):
     monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(gj))
     at = _app(demo_url, monkeypatch, week=PRE_REFORM)
     at.run()
-    at.switch_page("pages/districts.py").run()
+    at.switch_page("app_pages/districts.py").run()
     _no_exception(at)
     warnings = " ".join(str(w.value) for w in at.warning)
     assert "Huyện Nam Giang" in warnings and "Thành phố Tam Kỳ" not in warnings
@@ -311,7 +311,7 @@ def test_districts_map_coloured_by_a_component(demo_url, demo_engine: Engine, mo
     comps = service.scorecard(demo_engine, "district", p).components
     at = _app(demo_url, monkeypatch, week=PRE_REFORM)
     at.run()
-    at.switch_page("pages/districts.py").run()
+    at.switch_page("app_pages/districts.py").run()
     _no_exception(at)
     box = at.selectbox(key="district_map_metric")
     component_opts = [o for o in box.options if o.split(" ")[0] in set(comps["component"])]

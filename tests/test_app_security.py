@@ -96,7 +96,7 @@ def with_roles(demo_url: str, district: dict) -> Iterator[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/unit.py"])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/unit.py"])
 def test_demo_mode_shows_banner_and_everything(page, demo_url, monkeypatch):
     at = _app(demo_url, monkeypatch)
     at.run()
@@ -119,7 +119,7 @@ def test_signed_out_sees_only_the_sign_in_button(monkeypatch):
     assert (not at.error) == (importlib.util.find_spec("authlib") is not None)
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/departments.py", "pages/unit.py"])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/departments.py", "app_pages/unit.py"])
 def test_signed_in_without_role_sees_a_message_and_nothing_else(page, with_roles, monkeypatch):
     at = _signed_in(_app(with_roles, monkeypatch), NOBODY)
     at.run()
@@ -142,7 +142,7 @@ def test_unverified_email_gets_no_role(claim, with_roles, monkeypatch):
     assert "xác minh" in at.warning[0].value
     assert not _scores_shown(at) and not at.dataframe and not at.selectbox
     assert not at.session_state[access.ACCESS_KEY].allowed
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert not _scores_shown(at) and not at.dataframe
 
@@ -173,13 +173,13 @@ def test_resolve_refuses_an_unverified_email():
 def test_leader_and_office_see_every_unit(email, with_roles, district, monkeypatch):
     at = _signed_in(_app(with_roles, monkeypatch, unit=str(district["other"])), email)
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert at.title[0].value == district["names"][district["other"]]
     assert len(at.selectbox(key="unit_picker").options) > len(district["communes"]) + 1
     assert md(email) in _texts(at), "the sidebar says who is signed in"
     assert DEMO_BANNER not in _texts(at)
-    at.switch_page("pages/lagging.py").run()
+    at.switch_page("app_pages/lagging.py").run()
     _no_exception(at)
     assert t("ui.access.lagging_scope") not in _texts(at)
 
@@ -191,14 +191,14 @@ def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, d
     at.run()
     _no_exception(at)
     assert _scores_shown(at), "the province overview and rankings are public"
-    at.switch_page("pages/departments.py").run()
+    at.switch_page("app_pages/departments.py").run()
     _no_exception(at)
     week = service.latest_week(demo_engine)
     departments = service.scorecard(demo_engine, "department", period_for_week("ytd", week)).summary
     assert len(at.dataframe[0].value) == len(departments), "the whole league table"
 
     # Another unit's page from a shared link: refused, the own unit instead.
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert tm("ui.access.denied_unit", value=other) in [str(i.value) for i in at.info]
     assert at.title[0].value == district["names"][own]
@@ -224,7 +224,7 @@ def test_unit_account_sees_own_detail_and_public_ranking(with_roles, district, d
     assert at.title[0].value == district["names"][commune]
 
     # Lagging: only its own units, never another unit's reasons or overdue dossiers.
-    at.switch_page("pages/lagging.py").run()
+    at.switch_page("app_pages/lagging.py").run()
     _no_exception(at)
     shown = _texts(at)
     assert t("ui.access.lagging_scope") in shown
@@ -285,8 +285,8 @@ HOSTILE = [
     "<script>alert(1)</script>",
     "x" * 10_000,
 ]
-PAGES = ["pages/overview.py", "pages/departments.py", "pages/districts.py", "pages/trends.py",
-         "pages/lagging.py", "pages/unit.py"]  # fmt: skip
+PAGES = ["app_pages/overview.py", "app_pages/departments.py", "app_pages/districts.py", "app_pages/trends.py",
+         "app_pages/lagging.py", "app_pages/unit.py"]  # fmt: skip
 
 
 @pytest.mark.slow
@@ -309,7 +309,7 @@ def test_hostile_url_params(value, demo_url, demo_engine: Engine, monkeypatch):
     # Unit page on a fresh session, where the unit param is read.
     at = _app(demo_url, monkeypatch, unit=value)
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert tm("ui.notice.bad_unit", value=value[:20]) in [str(i.value) for i in at.info]
     assert table_counts(demo_engine) == before
@@ -345,14 +345,14 @@ def test_database_lost_then_back_without_restart(demo_url, monkeypatch):
     _no_exception(at)
     assert [str(e.value) for e in at.error] == [t("ui.db.lost")]
     assert not _scores_shown(at)
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert [str(e.value) for e in at.error] == [t("ui.db.lost")]
     monkeypatch.setenv("REFORM_DB_URL", demo_url)
     at.button(key="_db_retry").click().run()
     _no_exception(at)
     assert not at.error
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     _no_exception(at)
     assert _scores_shown(at), "back without restarting the app"
 
@@ -368,7 +368,7 @@ def test_failure_half_way_through_a_page_is_a_banner(demo_url, monkeypatch):
         m.setattr(data, "load_lagging", broken)
         at = _app(demo_url, monkeypatch)
         at.run()
-        at.switch_page("pages/lagging.py").run()
+        at.switch_page("app_pages/lagging.py").run()
         _no_exception(at)
         assert [str(e.value) for e in at.error] == [t("ui.db.lost")]
     at.run()  # the same session, once the database answers again

@@ -51,8 +51,8 @@ def test_latest_week_is_todays_structure(demo_url, demo_engine: Engine, monkeypa
     assert len(communes) == 94
     district_names = set(service.units(demo_engine, level="district")["name"])
     district_level = service.levels(demo_engine).set_index("code").loc["district"]
-    for page in ("pages/overview.py", "pages/departments.py", "pages/districts.py",
-                 "pages/trends.py", "pages/lagging.py"):
+    for page in ("app_pages/overview.py", "app_pages/departments.py", "app_pages/districts.py",
+                 "app_pages/trends.py", "app_pages/lagging.py"):
         at = _run(demo_url, monkeypatch, page)
         text = _everything(at)
         level_box = at.selectbox(key="f_level")
@@ -60,7 +60,7 @@ def test_latest_week_is_todays_structure(demo_url, demo_engine: Engine, monkeypa
         assert district_level["name"] not in text and district_level["plural"] not in text, page
         assert not [n for n in district_names if n in text], page
     # "Địa phương" lists the 94 communes of today, not the 241 of 2022
-    at = _run(demo_url, monkeypatch, "pages/districts.py")
+    at = _run(demo_url, monkeypatch, "app_pages/districts.py")
     league = at.dataframe[0].value
     assert set(league.index.astype(str)) == communes
     # the overview ranks departments and communes
@@ -70,7 +70,7 @@ def test_latest_week_is_todays_structure(demo_url, demo_engine: Engine, monkeypa
 
 
 def test_pre_reform_week_shows_the_districts(demo_url, demo_engine: Engine, monkeypatch):
-    at = _run(demo_url, monkeypatch, "pages/districts.py", week=PRE_REFORM)
+    at = _run(demo_url, monkeypatch, "app_pages/districts.py", week=PRE_REFORM)
     league = at.dataframe[0].value
     want = service.scorecard(demo_engine, "district", period_for_week("ytd", PRE_REFORM)).summary
     assert len(league) == 18 and set(league.index.astype(str)) == set(want["unit_code"].astype(str))
@@ -83,7 +83,7 @@ def test_new_commune_page_shows_predecessor_history(demo_url, demo_engine: Engin
     week = "2025-W40"
     lin = service.predecessors(demo_engine, "48.20335")
     assert not lin.empty, "the demo lineage gives the commune its district"
-    at = _run(demo_url, monkeypatch, "pages/unit.py", week=week, unit="48.20335")
+    at = _run(demo_url, monkeypatch, "app_pages/unit.py", week=week, unit="48.20335")
     trend = {el.key: json.loads(el.proto.spec) for el in at.get("plotly_chart")}["unit_trend"]
     label = t("ui.unit.predecessor_line", date=fmt_date(REFORM))
     before = [tr for tr in trend["data"] if tr["name"] == label]
@@ -108,10 +108,10 @@ def test_links_of_the_other_period_give_notices(demo_url, demo_engine: Engine, m
     assert at.selectbox(key="f_level").value == "department"
     assert "30/06/2025" in " ".join(str(i.value) for i in at.info)
     # an abolished district's page in today's week: when it existed, and its successors
-    at = _run(demo_url, monkeypatch, "pages/unit.py", unit="502")
+    at = _run(demo_url, monkeypatch, "app_pages/unit.py", unit="502")
     text = _texts(at)
     assert "30/06/2025" in text and "Phường Bàn Thạch" in text
     assert not _scores_shown(at), "no empty scores for a unit that did not exist"
     # a 2025 commune in a 2024 week
-    at = _run(demo_url, monkeypatch, "pages/unit.py", week=PRE_REFORM, unit="48.20335")
+    at = _run(demo_url, monkeypatch, "app_pages/unit.py", week=PRE_REFORM, unit="48.20335")
     assert "01/07/2025" in _texts(at)

@@ -2,7 +2,7 @@
 past what one reader can hold.
 
 Layers, lowest first: texts (0) < data_access (1) < scorecard, meeting_pack (2) < ui (3) <
-pages (4). A module may import its own layer or a lower one, never a higher one, not even inside
+app_pages (4). A module may import its own layer or a lower one, never a higher one, not even inside
 a function; in layer 2, meeting_pack may import scorecard but scorecard never meeting_pack.
 Every ``import`` statement is checked, wherever it stands (``ast.walk``), relative ones
 resolved against the module's package.
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = {"texts": 0, "data_access": 1, "scorecard": 2, "meeting_pack": 2, "ui": 3, "pages": 4}
+LAYERS = {"texts": 0, "data_access": 1, "scorecard": 2, "meeting_pack": 2, "ui": 3, "app_pages": 4}
 # same layer, still forbidden: the scoring core must not depend on the meeting pack built on it
 FORBIDDEN_SIDEWAYS = {("scorecard", "meeting_pack")}
 MAX_LINES = 600
@@ -224,3 +224,12 @@ def test_the_test_import_check_catches_every_form(tmp_path: Path):
         "tests/helpers/data.py:6: test_e",
         "tests/test_a.py:2: test_b",
     ]
+
+
+def test_no_legacy_pages_directory() -> None:
+    """The pages live in app_pages/. A folder named pages/ next to app.py, even an empty one,
+    makes Streamlit run the first script of every new server process as a legacy
+    pages/-directory app (PagesManager.uses_pages_directory, until
+    st.navigation runs once): that run cannot resolve a link's path, so whoever opens the
+    first link after a restart gets Streamlit's English "Page not found" dialog."""
+    assert not (ROOT / "pages").exists(), "rename pages/ to app_pages/ (see app.py)"

@@ -288,7 +288,7 @@ def test_pack_map_and_dashboard_map_match_the_same_units(demo_engine, tmp_path, 
     week = PRE_REFORM  # the pack of a week with districts (they exist until 30/06/2025)
     level = pack_data.level_data(demo_engine, "district", ytd_period(week))
     assert level is not None and len(level.summary) == 18
-    units = service.units(demo_engine, level="district")  # as pages/districts.py reads them
+    units = service.units(demo_engine, level="district")  # as app_pages/districts.py reads them
     path = _shared_file(name, tmp_path, units)
     monkeypatch.setenv("REFORM_GEOJSON_DISTRICTS", str(path))
 
@@ -569,7 +569,7 @@ def test_districts_page_default_map_legend_and_grade_choice(demo_url, demo_engin
     units = service.units(demo_engine, level="district")
     at = _app(demo_url, monkeypatch, week=PRE_REFORM)
     at.run()
-    at.switch_page("pages/districts.py").run()
+    at.switch_page("app_pages/districts.py").run()
     _no_exception(at)
     spec = _deck_spec(at)
     feats = spec["layers"][0]["data"]["features"]
@@ -602,7 +602,7 @@ def test_communes_without_polygons_get_a_ranked_bar_chart(demo_url, demo_engine,
     communes = service.units(demo_engine, parent=district)
     at = _app(demo_url, monkeypatch, week=PRE_REFORM, unit=district)
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert not at.get("deck_gl_json_chart"), "no empty map box"
     bars = [json.loads(c.proto.spec) for c in at.get("plotly_chart")

@@ -90,7 +90,7 @@ def test_url_payloads_render_as_text_on_every_page(payload, demo_url, monkeypatc
     # the unit page reads ``unit`` on a fresh session, and names it in its own notice
     at = _app(demo_url, monkeypatch, unit=payload)
     at.run()
-    at.switch_page("pages/unit.py").run()
+    at.switch_page("app_pages/unit.py").run()
     _no_exception(at)
     assert any("«" in str(i.value) for i in at.info)
     assert not _unsafe(_rendered(at)), _rendered(at)
@@ -124,5 +124,6 @@ def test_database_names_render_as_text(engine, tmp_path, monkeypatch):
         assert not _unsafe(_rendered(at)), (page, _rendered(at))
     # a fresh session on the unit's own link (the lagging page put the unit it shows in the URL)
     at = _app(engine.url.render_as_string(hide_password=False), monkeypatch, unit=UNIT)
-    at.switch_page("pages/unit.py").run()
+    at.run()  # AppTest finds a page by its url_path only once st.navigation has run
+    at.switch_page("app_pages/unit.py").run()
     assert md(HOSTILE_NAME) in at.title[0].value, "the unit page is titled with its (escaped) name"

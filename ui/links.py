@@ -20,7 +20,7 @@ from ui import state
 if TYPE_CHECKING:  # the TypedDict lives in a private module; only the checker needs it
     from streamlit.elements.lib.column_types import ColumnConfig
 
-UNIT_PATH = "don-vi"  # url_path of pages/unit.py in app.py
+UNIT_PATH = "don-vi"  # url_path of app_pages/unit.py in app.py
 # A LinkColumn shows the part of the URL this captures (decoded): the unit's name, carried in
 # the fragment, which the browser never sends to the server.
 NAME_IN_LINK = r"#(.+)$"

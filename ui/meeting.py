@@ -39,10 +39,10 @@ class Step:
 
 # The order the province's weekly meeting goes through the scorecard.
 STEPS: tuple[Step, ...] = (
-    Step("pages/overview.py", "tong-quan", "ui.nav.overview"),
-    Step("pages/departments.py", "so-ban-nganh", "ui.nav.departments"),
-    Step("pages/districts.py", "dia-phuong", "ui.nav.districts"),
-    Step("pages/lagging.py", "cham-tien-do", "ui.nav.lagging"),
+    Step("app_pages/overview.py", "tong-quan", "ui.nav.overview"),
+    Step("app_pages/departments.py", "so-ban-nganh", "ui.nav.departments"),
+    Step("app_pages/districts.py", "dia-phuong", "ui.nav.districts"),
+    Step("app_pages/lagging.py", "cham-tien-do", "ui.nav.lagging"),
 )
 
 

@@ -163,7 +163,7 @@ def header(title_key: str, ctx: Ctx, **values: object) -> None:
     right.caption(t("ui.freshness", date=fmt_date(ctx.meta.data_until)))
 
 
-UNIT_PAGE = "pages/unit.py"
+UNIT_PAGE = "app_pages/unit.py"
 PENDING_UNIT = "_pending_unit"
 
 

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,17 +56,21 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e_log") / "server.log"
 
 
-@pytest.fixture(scope="session")
-def app_server(e2e_db: str, server_log: Path) -> Iterator[str]:
-    """Base URL of a running dashboard."""
+@contextmanager
+def serve(db_url: str, log_path: Path) -> Iterator[str]:
+    """A new `streamlit run` process on ``db_url`` (output to ``log_path``): its base URL.
+
+    Each call is a fresh Python process, so Streamlit's process-wide state starts anew, as after
+    a real server start (e.g. whether the app uses st.navigation, learnt on its first run).
+    """
     _require_chromium()
     port = _free_port()
-    env = {**os.environ, "REFORM_DB_URL": e2e_db}
+    env = {**os.environ, "REFORM_DB_URL": db_url}
     # No boundary configured: the browser tests see the maps a new user sees (the shipped
     # MIT-licensed default boundaries, assets/geo), not a developer's file.
     env.pop("REFORM_GEOJSON_DISTRICTS", None)
     env.pop("REFORM_GEOJSON_COMMUNES", None)
-    log = server_log.open("wb")
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -86,15 +91,33 @@ def app_server(e2e_db: str, server_log: Path) -> Iterator[str]:
     else:
         proc.kill()
         log.close()
-        out = server_log.read_text(encoding="utf-8", errors="replace")
+        out = log_path.read_text(encoding="utf-8", errors="replace")
         pytest.fail(f"streamlit did not start:\n{out[-3000:]}")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_db: str, server_log: Path) -> Iterator[str]:
+    """Base URL of a running dashboard, shared by the session."""
+    with serve(e2e_db, server_log) as base:
+        yield base
+
+
+@pytest.fixture
+def fresh_server(e2e_db: str, tmp_path: Path) -> Iterator[str]:
+    """Base URL of a dashboard started for this test alone: its first page request is the
+    first one the process ever serves (a server just (re)started), unlike ``app_server``,
+    which earlier tests have already visited. Its log is ``tmp_path / "server.log"``."""
+    with serve(e2e_db, tmp_path / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -63,10 +63,9 @@ def week(eng: Engine) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def _warm(app_server: str, browser) -> None:
-    """Open the main page once before any test. The first visit of a fresh server straight to a
-    sub-page logs "The page that you have requested does not seem to exist" (streamlit#8860:
-    the page list is known only after st.navigation has run once); users reach a running
-    server, so the tests do too, and the console check below stays strict."""
+    """Open the main page once before any test: the server's first run (imports, cold caches)
+    is slow, and the tests' timeouts are for pages, not for a server start. The first visit of a
+    fresh server straight to a sub-page is tested on a server of its own (test_e2e_first_visit)."""
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     pg = ctx.new_page()
     pg.goto(app_server + "/")

@@ -37,7 +37,7 @@ def watched(page):
 
 @pytest.fixture(scope="module", autouse=True)
 def _warm(app_server: str, browser) -> None:
-    """A fresh server knows its sub-pages only after one visit (see test_e2e._warm)."""
+    """The server's slow first run happens before the timed page loads (see test_e2e._warm)."""
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     pg = ctx.new_page()
     pg.goto(app_server + "/")

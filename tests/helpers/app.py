@@ -14,12 +14,12 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = [
-    "pages/overview.py",
-    "pages/departments.py",
-    "pages/districts.py",
-    "pages/trends.py",
-    "pages/lagging.py",
-    "pages/unit.py",
+    "app_pages/overview.py",
+    "app_pages/departments.py",
+    "app_pages/districts.py",
+    "app_pages/trends.py",
+    "app_pages/lagging.py",
+    "app_pages/unit.py",
 ]
 DEMO_COMMAND = "python -m data_access demo --scale 0.1"
 # A week of the demo before the 2025 reform, when the district level still existed (the demo

@@ -24,7 +24,7 @@ from data_access.engine import get_engine
 from scorecard import service
 from scorecard.periods import period_for_week
 from texts import fmt_number, t
-from ui.state import week_label
+from ui.state import week_choice_label as week_label
 
 # one worker runs them all: one server and one browser for the lot (pytest-xdist)
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
@@ -44,6 +44,9 @@ QUIET_JS = """() => {
 }"""
 PAGE_PATHS = ("tong-quan", "so-ban-nganh", "dia-phuong", "xu-huong", "cham-tien-do", "don-vi")
 ROW_HEIGHT = 38  # page.league_table draws rows (and the header) 38 px high
+
+# A card with scores: the unit page's st.metric, or the overview's headline cards.
+CARDS = '[data-testid="stMetric"], .mon-card'
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -137,7 +140,7 @@ def h1(page) -> str:
 
 
 def metric_value(page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]').filter(
+    card = page.locator(CARDS).filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^{re.escape(label)}$"))
     )
     return card.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
@@ -181,7 +184,7 @@ def test_department_row_opens_unit(pg, app_server, eng, week):
     # Row 2's centre, in the row-selection column at the left edge of the grid.
     pg.mouse.click(box["x"] + 14, box["y"] + ROW_HEIGHT * 2.5)
     pg.wait_for_url(re.compile(rf"/don-vi\?.*unit={second['unit_code']}"))
-    settle(pg, '[data-testid="stMetric"]')
+    settle(pg, CARDS)
     assert h1(pg) == second["unit_name"]
     assert metric_value(pg, t("ui.col.total")) == fmt_number(second["total"], 2)
     assert_clean(pg, app_server)
@@ -288,7 +291,7 @@ def test_map_click_opens_unit(pg, app_server, eng):
         except PlaywrightTimeout:
             assert "/dia-phuong" in pg.url, f"left the map for {pg.url}"
     assert unit_url.search(pg.url), f"three clicks on {name} did not open its page"
-    settle(pg, '[data-testid="stMetric"]')
+    settle(pg, CARDS)
     assert h1(pg) == name
     assert_clean(pg, app_server)
 
@@ -355,7 +358,7 @@ def test_copied_url_shows_the_same_view(pg, browser, app_server, eng):
     old = weeks[-6]
     code = service.units(eng, level="department")["code"].astype(str).iloc[2]
     goto(pg, f"{app_server}/don-vi?unit={code}&week={old}&period=month&level=commune",
-         '[data-testid="stMetric"]')
+         CARDS)
     copied = pg.url
     assert all(p in copied for p in (f"unit={code}", f"week={old}", "period=month",
                                      "level=commune"))
@@ -369,7 +372,7 @@ def test_copied_url_shows_the_same_view(pg, browser, app_server, eng):
     try:
         pg2 = other.new_page()
         pg2.goto(copied)
-        settle(pg2, '[data-testid="stMetric"]')
+        settle(pg2, CARDS)
         again = view_of(pg2)
         assert again == seen, "same unit, same week and period, same score"
         assert pg2.url == copied
@@ -419,7 +422,7 @@ def test_meeting_pack_downloads(pg, app_server, week, tmp_path):
     from openpyxl import load_workbook
     from pptx import Presentation
 
-    goto(pg, f"{app_server}/", '[data-testid="stMetric"]')
+    goto(pg, f"{app_server}/", CARDS)
     assert h1(pg) == t("ui.overview.title")
     assert_clean(pg, app_server)
     pg.get_by_role("button", name=t("ui.pack.prepare")).click()
@@ -444,7 +447,7 @@ def test_meeting_pack_downloads(pg, app_server, week, tmp_path):
 
 
 def test_presentation_mode_steps_through_the_meeting(pg, app_server, week, eng):
-    goto(pg, f"{app_server}/?present=1", '[data-testid="stMetric"]')
+    goto(pg, f"{app_server}/?present=1", CARDS)
     assert not pg.locator('[data-testid="stSidebar"]').is_visible(), "no sidebar on the projector"
     assert pg.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
     titles = [t("ui.overview.title"), t("ui.departments.title"), local_title(eng, week),
@@ -475,7 +478,7 @@ def test_overview_prints_without_app_chrome(pg, app_server, tmp_path):
     for hidden in ('[data-testid="stSidebar"]', '[data-testid="stHeader"]',
                    '[data-testid="stButton"]'):
         assert not pg.locator(hidden).first.is_visible(), hidden
-    assert pg.locator('[data-testid="stMetric"]').first.is_visible()
+    assert pg.locator(CARDS).first.is_visible()
     pdf = tmp_path / "overview.pdf"
     pg.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
     data = pdf.read_bytes()
@@ -527,26 +530,30 @@ def test_movers_bar_opens_unit(pg, app_server, eng, week):
     goto(pg, f"{app_server}/", '.st-key-overview_movers .bars path')
     click_svg(pg, pg.locator(".st-key-overview_movers .bars path").first)  # the largest rise
     pg.wait_for_url(re.compile(rf"/don-vi\?.*unit={re.escape(str(top['unit_code']))}"))
-    settle(pg, '[data-testid="stMetric"]')
+    settle(pg, CARDS)
     assert h1(pg) == top["unit_name"]
     assert f"week={week}" in pg.url and "period=ytd" in pg.url, "the filters travel along"
     assert_clean(pg, app_server)
 
 
 def test_bottom_five_name_opens_unit(pg, app_server, eng, week):
+    """The overview's first screen: the last department's name opens its page (the same tab:
+    the view is a URL, the browser's Back returns to the overview)."""
     s = service.scorecard(eng, "department", period_for_week("ytd", week)).summary
     last = s.nlargest(1, "rank").iloc[0]
-    goto(pg, f"{app_server}/?period=ytd", '[data-testid="stTable"] a')
-    link = pg.locator('[data-testid="stTable"] a', has_text=re.compile(
-        rf"^{re.escape(last['unit_name'])}$")).first
-    with pg.context.expect_page() as opened:  # a link opens the unit in a new tab
-        link.click()
-    unit_page = opened.value
-    unit_page.wait_for_url(re.compile(rf"/don-vi\?.*unit={re.escape(str(last['unit_code']))}"))
-    settle(unit_page, '[data-testid="stMetric"]')
-    assert h1(unit_page) == last["unit_name"]
-    assert metric_value(unit_page, t("ui.col.total")) == fmt_number(last["total"], 2)
-    assert unit_page.locator('[data-testid="stException"]').count() == 0
+    box = '[data-box="bottom_department"] a'
+    goto(pg, f"{app_server}/?period=ytd", box)
+    link = pg.locator(box, has_text=re.compile(rf"^{re.escape(last['unit_name'])}$")).first
+    assert link.bounding_box()["y"] < 1080, "in the first screen"
+    link.click()
+    pg.wait_for_url(re.compile(rf"/don-vi\?.*unit={re.escape(str(last['unit_code']))}"))
+    settle(pg, CARDS)
+    assert h1(pg) == last["unit_name"]
+    assert metric_value(pg, t("ui.col.total")) == fmt_number(last["total"], 2)
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    pg.go_back()
+    pg.wait_for_url(re.compile(r"/(\?|$)"))
+    settle(pg, box)
     assert_clean(pg, app_server)
 
 

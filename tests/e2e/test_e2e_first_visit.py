@@ -19,13 +19,16 @@ from sqlalchemy import Engine
 from data_access.engine import get_engine
 from scorecard import service
 from texts import t
-from ui.state import week_label
+from ui.state import week_choice_label as week_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 pytest.importorskip("playwright.sync_api")
 
 DESKTOP = {"width": 1366, "height": 768}
 NOT_FOUND = ("Page not found", "does not seem to exist", "no corresponding file")
+
+# A card with scores: the unit page's st.metric, or the overview's headline cards.
+CARDS = '[data-testid="stMetric"], .mon-card'
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +82,7 @@ def test_shared_unit_link_opens_the_unit_on_a_fresh_server(fresh_server, desk, e
     code, name = str(unit["code"]), str(unit["name"])
 
     desk.goto(f"{fresh_server}/don-vi?unit={code}&week={old}")
-    settle(desk, '[data-testid="stMetric"]', TIMEOUT_MS * 2)  # the server's first run is slow
+    settle(desk, CARDS, TIMEOUT_MS * 2)  # the server's first run is slow
 
     assert_no_dialog(desk)
     assert h1(desk) == name
@@ -90,7 +93,7 @@ def test_shared_unit_link_opens_the_unit_on_a_fresh_server(fresh_server, desk, e
 
 def test_overview_path_opens_the_overview_on_a_fresh_server(fresh_server, desk):
     desk.goto(f"{fresh_server}/tong-quan")
-    settle(desk, '[data-testid="stMetric"]', TIMEOUT_MS * 2)
+    settle(desk, CARDS, TIMEOUT_MS * 2)
 
     assert_no_dialog(desk)
     assert h1(desk) == t("ui.overview.title")
@@ -104,7 +107,7 @@ def test_overview_path_with_week_on_a_running_server(app_server, desk, eng):
     old = service.available_weeks(eng)[-3]
     for path in ("/tong-quan", "/"):  # the second visit of the session server at least
         desk.goto(f"{app_server}{path}?week={old}")
-        settle(desk, '[data-testid="stMetric"]')
+        settle(desk, CARDS)
         assert_no_dialog(desk)
         assert h1(desk) == t("ui.overview.title"), path
         assert urlparse(desk.url).path == path
@@ -114,7 +117,7 @@ def test_overview_path_with_week_on_a_running_server(app_server, desk, eng):
 
 def test_root_opens_the_overview(app_server, desk):
     desk.goto(f"{app_server}/")
-    settle(desk, '[data-testid="stMetric"]')
+    settle(desk, CARDS)
     assert h1(desk) == t("ui.overview.title")
     assert_no_dialog(desk)
 
@@ -132,7 +135,7 @@ def test_sidebar_starts_collapsed_on_a_phone_only(width, height, collapsed, brow
         pg = ctx.new_page()
         pg.set_default_timeout(TIMEOUT_MS)
         pg.goto(f"{app_server}/")
-        settle(pg, '[data-testid="stMetric"]')
+        settle(pg, CARDS)
         sidebar = pg.locator('[data-testid="stSidebar"]')
         assert sidebar.get_attribute("data-collapsed") == str(collapsed).lower()
         box = sidebar.bounding_box()

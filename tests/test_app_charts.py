@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from scorecard import service
 from scorecard.periods import period_for_week
-from texts import t
+from texts import fmt_week, t
 from texts.safe import md
 from ui import links
 
@@ -122,8 +122,7 @@ def test_trend_chart_equals_series(demo_url, demo_engine: Engine, monkeypatch):
         src = src.sort_values("week")
         assert np.allclose(_values(tr["y"]), src["total"].astype(float).tolist())
         assert code == "" or code != prov_code, "the province line does not drill"
-        assert tr["customdata"][-1][1] == t("ui.chart.week_short", week=int(week[-2:]),
-                                            year=week[:4])
+        assert tr["customdata"][-1][1] == fmt_week(week, "short")
     # the grade bands (from grade_band, not hard-coded) and the target line
     bands = service.grade_bands(demo_engine)
     shapes = fig["layout"]["shapes"]

@@ -16,6 +16,7 @@ from ui import (
     lineage,
     mapview,
     meeting,
+    overdue_list,
     page,
     state,
     structure,
@@ -183,8 +184,8 @@ with bars_col:
 
 # --- overdue dossiers --------------------------------------------------------------------------
 st.subheader(t("ui.unit.overdue"))
-overdue = data.load_overdue(ctx.url, code, f.period_kind, f.week)
-widgets.overdue_list(overdue, code, f.week, key="unit_download")
+overdue_list.show(data.load_overdue(ctx.url, code, f.period_kind, f.week), f, str(unit["name"]),
+                  code, key="unit_download")
 
 # --- children (a district's communes) ----------------------------------------------------------
 children = data.load_units(ctx.url, parent=code)

@@ -6,6 +6,7 @@ STRINGS: dict[str, str] = {
     "week.long": "Tuần {week}/{year} ({start} – {end})",
     "week.short": "Tuần {week}/{year}",
     "week.inline": "tuần {week}/{year}",
+    "cli.period_ytd": "Lũy kế đến hết {week}",
     # --- the overdue list (ui/overdue.py), on the unit and lagging pages
     "ui.overdue.filter": "Hồ sơ",
     "ui.overdue.state.open": "Còn tồn (chưa trả)",

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pandas as pd
 from PIL import Image
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.util import Inches
+from pptx.util import Emu, Inches
 from sqlalchemy import Engine
 
 from data_access import freshness
@@ -58,7 +58,7 @@ from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, fmt_week, t
 def _title_slide(d: Deck, today: date | None = None) -> None:
     b = d.b
     s = d.new_slide()
-    band = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.0), d.prs.slide_width, Inches(2.6))
+    band = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(0), Inches(2.0), d.prs.slide_width, Inches(2.6))
     band.fill.solid()
     band.fill.fore_color.rgb = rgb(NAVY)
     band.line.fill.background()

@@ -177,6 +177,8 @@ with trend_col:
         )
     if not before.empty:
         lineage.predecessor_caption(ctx.url, code)
+    if f.period_kind == "week":  # the headline is the week alone, the lines the year to date
+        st.caption(t("ui.week_vs_ytd"))
 with bars_col:
     st.subheader(t("ui.unit.points_chart"))
     chartview.show(charts.component_bars(advice.chart_frame(comps),

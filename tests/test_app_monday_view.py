@@ -1,5 +1,6 @@
-"""The overdue list on the lagging and unit pages (filter in the URL, counts, rows), and the stale
-data banner on every page, run headless with AppTest on the small demo (both backends)."""
+"""The Monday view, run headless with AppTest on the small demo (both backends): the overdue list
+on the lagging and unit pages (filter in the URL, counts, rows), the stale data banner on every
+page, and the sentence that reconciles weekly and year-to-date scores."""
 
 from __future__ import annotations
 
@@ -138,3 +139,20 @@ def test_stale_banner_on_every_page(page, demo_url, demo_engine, monkeypatch):
     at.switch_page(page).run()
     _no_exception(at)
     assert _banner(at) == [t("ui.stale.banner", date=fmt_date(until), days="9", limit="8")], page
+
+
+@pytest.mark.slow
+def test_week_versus_year_to_date_is_explained(demo_url, demo_engine, monkeypatch):
+    code = str(service.units(demo_engine, level="department")["code"].iloc[0])
+    at = _app(demo_url, monkeypatch, unit=code, period="week")
+    at.run()
+    at.switch_page("pages/unit.py").run()
+    _no_exception(at)
+    assert t("ui.week_vs_ytd") in _texts(at), "week alone above, year-to-date lines below"
+    at.selectbox(key="f_period").set_value("ytd").run()
+    assert t("ui.week_vs_ytd") not in _texts(at), "nothing to reconcile: both year to date"
+    at.switch_page("pages/trends.py").run()
+    _no_exception(at)
+    assert t("ui.week_vs_ytd") in _texts(at)
+    at.toggle(key="trend_week_only").set_value(True).run()
+    assert t("ui.week_vs_ytd") in _texts(at)

@@ -21,6 +21,7 @@ from scorecard.overdue import ALL, LATE, OPEN, in_state
 from scorecard.periods import period_for_week
 from texts import fmt_number, t
 from ui import overdue_list, tables
+from ui.state import Filters
 
 WEEK = "2024-W10"  # 04/03/2024 – 10/03/2024
 T = date(2024, 3, 10)
@@ -129,8 +130,10 @@ def test_demo_open_count_equals_lagging_backlog(demo_engine, which):
 def test_excel_title_dates_frozen_header_filter_and_safe_text(data):
     listing = service.overdue_list(data, "502", period_for_week("ytd", WEEK))
     shown = tables.overdue_table(listing)
-    title = t("ui.overdue.xlsx_title", state=t("ui.overdue.title_state.all"), unit="Huyện Đại Lộc",
-              period=t("ui.period.ytd"), start="01/01/2024", end="10/03/2024", today="07/12/2026")
+    f = Filters(week=WEEK, period_kind="ytd", level="district")
+    title = overdue_list.excel_title(f, "Huyện Đại Lộc", ALL, today=date(2026, 12, 7))
+    assert title == ("Hồ sơ quá hạn (còn tồn và đã trả quá hạn) – Huyện Đại Lộc – Lũy kế từ đầu năm, "
+                     "từ 01/01/2024 đến 10/03/2024 – lập ngày 07/12/2026")
     wb = openpyxl.load_workbook(io.BytesIO(overdue_list.to_excel(shown, title, "Hồ sơ quá hạn")))
     ws = wb.active
     assert ws.title == "Hồ sơ quá hạn"

@@ -15,6 +15,7 @@ No personal data: the dossier table has none, and nothing is added here.
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -69,6 +70,14 @@ def to_excel(frame: pd.DataFrame, title: str, sheet: str) -> bytes:
     return buf.getvalue()
 
 
+def excel_title(f: state.Filters, unit_name: str, chosen: str, today: date | None = None) -> str:
+    """The Excel file's title row: which dossiers, the unit, the period in words, the day made."""
+    p = f.period
+    return t("ui.overdue.xlsx_title", state=t(f"ui.overdue.title_state.{chosen}"), unit=unit_name,
+             period=t(f"ui.period.{f.period_kind}"), start=fmt_date(p.start), end=fmt_date(p.end),
+             today=fmt_date(today or freshness.today()))
+
+
 def pick_state(key: str) -> str:
     """The filter (open / late / all), read from the URL when the page is opened and written
     back to it on every run."""
@@ -113,9 +122,7 @@ def show(listing: pd.DataFrame, f: state.Filters, unit_name: str, code: str, key
         shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40),
         column_config={t(k): st.column_config.DateColumn(format=DATE_FORMAT) for k in _DATE_COLUMNS},
     )
-    title = t("ui.overdue.xlsx_title", state=t(f"ui.overdue.title_state.{chosen}"),
-              unit=unit_name, period=t(f"ui.period.{f.period_kind}"), start=start, end=end,
-              today=fmt_date(freshness.today()))
+    title = excel_title(f, unit_name, chosen)
     st.download_button(
         t("ui.lagging.download"),
         # built when clicked, not on every rerun: the workbook costs more than the whole page

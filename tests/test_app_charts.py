@@ -179,8 +179,10 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
     week = PRE_REFORM  # the districts exist until 30/06/2025
     code, par = _lagging_unit_with_overdue(demo_engine, week)
     proc = str(par.iloc[-1]["key"])  # the smallest bar: a real filter, not the whole list
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=proc)
-    overdue = service.overdue_dossiers(demo_engine, code, period_for_week("ytd", week))
+    # every overdue dossier (open and returned late), so the smallest bar has rows to show
+    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code,
+              proc=proc, overdue="all")
+    overdue = service.overdue_list(demo_engine, code, period_for_week("ytd", week))
     shown = at.dataframe[-1].value
     assert set(shown[t("ui.col.procedure_code")]) == {proc}
     assert len(shown) == int((overdue["procedure_code"].astype(str) == proc).sum())
@@ -195,7 +197,7 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
 
     # "Bỏ lọc" lifts the filter
     at.button(key="lag_filter_clear").click().run()
-    assert "proc" not in at.query_params
+    assert "proc" not in at.query_params and at.query_params["overdue"] == "all"
     assert len(at.dataframe[-1].value) == len(overdue)
 
 
@@ -203,11 +205,12 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
 def test_bad_pareto_filter_gives_escaped_notice(bad, demo_url, demo_engine, monkeypatch):
     week = PRE_REFORM  # the districts exist until 30/06/2025
     code, _ = _lagging_unit_with_overdue(demo_engine, week)
-    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=bad)
+    at = _run(demo_url, monkeypatch, "pages/lagging.py", week=PRE_REFORM, level="district", unit=code,
+              proc=bad, overdue="all")
     notice = t("ui.notice.bad_proc", value=md(bad[:20]))
     assert notice in [str(i.value) for i in at.info]
     assert "proc" not in at.query_params
-    overdue = service.overdue_dossiers(demo_engine, code, period_for_week("ytd", week))
+    overdue = service.overdue_list(demo_engine, code, period_for_week("ytd", week))
     assert len(at.dataframe[-1].value) == len(overdue), "the whole list is shown"
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from texts import t
 from texts.safe import md, tm
-from ui import access, charts, chartview, data, links, page, state, widgets
+from ui import access, charts, chartview, data, links, overdue_list, page, state
 
 ctx = page.context()
 f = ctx.filters
@@ -134,4 +134,4 @@ if selected is not None:
                       name=md(par_names.get(selected) or selected)))
         st.button(t("ui.lagging.filter_clear"), key="lag_filter_clear", on_click=_clear_filter,
                   icon=":material/filter_alt_off:")
-widgets.overdue_list(overdue, chosen, f.week, key="lag_download")
+overdue_list.show(overdue, f, names[chosen], chosen, key="lag_download")

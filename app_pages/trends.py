@@ -90,6 +90,7 @@ title = t("ui.col.total") if indicator == "total" else widgets.group_label(indic
 chartview.unit_chart(ctx, charts.trend_lines(plot, title, bands, target, y_max),
                      key=f"trend_chart_{level}")
 st.caption(t("ui.trends.caption_week") if week_only else t("ui.trends.caption_ytd"))
+st.caption(t("ui.week_vs_ytd"))  # why a week's score can sit above the year to date every week
 st.caption(t("ui.chart.click_unit"))
 
 with st.expander(t("ui.trends.table")):

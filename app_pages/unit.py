@@ -16,6 +16,7 @@ from ui import (
     lineage,
     mapview,
     meeting,
+    overdue_list,
     page,
     state,
     structure,
@@ -176,6 +177,8 @@ with trend_col:
         )
     if not before.empty:
         lineage.predecessor_caption(ctx.url, code)
+    if f.period_kind == "week":  # the headline is the week alone, the lines the year to date
+        st.caption(t("ui.week_vs_ytd"))
 with bars_col:
     st.subheader(t("ui.unit.points_chart"))
     chartview.show(charts.component_bars(advice.chart_frame(comps),
@@ -183,8 +186,8 @@ with bars_col:
 
 # --- overdue dossiers --------------------------------------------------------------------------
 st.subheader(t("ui.unit.overdue"))
-overdue = data.load_overdue(ctx.url, code, f.period_kind, f.week)
-widgets.overdue_list(overdue, code, f.week, key="unit_download")
+overdue_list.show(data.load_overdue(ctx.url, code, f.period_kind, f.week), f, str(unit["name"]),
+                  code, key="unit_download")
 
 # --- children (a district's communes) ----------------------------------------------------------
 children = data.load_units(ctx.url, parent=code)

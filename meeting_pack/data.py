@@ -29,7 +29,7 @@ from scorecard.periods import (
     week_period,
     ytd_period,
 )
-from texts import fmt_date, fmt_number, t
+from texts import fmt_date, fmt_number, fmt_week, t
 
 # The deck's league levels follow the period's structure (``deck_levels``): the ranked levels
 # that exist at the week's end and whose units report straight to a province-level unit. Before
@@ -107,13 +107,13 @@ def collect(engine: Engine, week: str, communes: bool = True) -> Briefing:
     except PeriodError as exc:
         raise BriefingError(t("brief.err_week", week=week)) from exc
     if week not in set(service.available_weeks(engine)):
-        raise BriefingError(t("brief.err_no_data", week=week))
+        raise BriefingError(t("brief.err_no_data", week=fmt_week(week, "inline")))
     ytd = ytd_period(week)
     prev = previous_period(ytd)
 
     prov = service.scorecard(engine, PROVINCE, ytd)
     if prov.summary.empty:
-        raise BriefingError(t("brief.err_no_data", week=week))
+        raise BriefingError(t("brief.err_no_data", week=fmt_week(week, "inline")))
     province = prov.summary.iloc[0]
     deck, others = deck_levels(engine, ytd.end)
     levels: dict[str, LevelData] = {}

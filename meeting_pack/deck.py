@@ -8,14 +8,15 @@ scheduled job and the dashboard's download button all produce the same slides.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 from PIL import Image
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.util import Inches
+from pptx.util import Emu, Inches
 from sqlalchemy import Engine
 
+from data_access import freshness
 from data_access.cell_safety import safe_cell
 from meeting_pack.data import (
     BOTTOM_N,
@@ -48,28 +49,37 @@ from meeting_pack.deck_parts import (
     rgb,
     table,
     textbox,
+    title_text,
 )
 from meeting_pack.mapimage import render_map
-from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
+from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, fmt_week, t
 
 
-def _title_slide(d: Deck) -> None:
+def _title_slide(d: Deck, today: date | None = None) -> None:
     b = d.b
-    s = d.prs.slides.add_slide(d._blank)
-    band = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.0), d.prs.slide_width, Inches(2.6))
+    s = d.new_slide()
+    band = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(0), Inches(2.0), d.prs.slide_width, Inches(2.6))
     band.fill.solid()
     band.fill.fore_color.rgb = rgb(NAVY)
     band.line.fill.background()
+    # the band goes behind the title placeholder, which the layout put first
+    tree = s.shapes._spTree
+    tree.remove(band._element)
+    tree.insert(2, band._element)  # after the group's own properties, before every shape
     textbox(s, 0.8, 0.8, 11.7, 0.8, t("brief.org", province=province_org(b).upper()), size=24, bold=True, color=NAVY, align="center")
-    textbox(s, 0.8, 2.25, 11.7, 1.2, t("brief.title"), size=36, bold=True, color="FFFFFF", align="center")
+    title_text(s, 0.8, 2.25, 11.7, 1.2, t("brief.title"), size=36, bold=True, color="FFFFFF", align="center")
     textbox(s, 0.8, 3.55, 11.7, 0.8, t("brief.subtitle"), size=24, color="FFFFFF", align="center")
-    wk = b.week_period
     lines = [
-        t("brief.week", week=b.week, start=fmt_date(wk.start), end=fmt_date(wk.end)),
+        fmt_week(b.week),
         t("brief.scope", end=fmt_date(b.ytd.end)),
         t("brief.freshness", date=fmt_date(b.data_until)) if b.data_until else t("brief.freshness_none"),
     ]
-    textbox(s, 0.8, 4.95, 11.7, 1.6, lines, size=22, color="000000", align="center")
+    textbox(s, 0.8, 4.85, 11.7, 1.3, lines, size=22, color="000000", align="center")
+    age = freshness.stale_age(b.data_until, today)
+    if age is not None:
+        # said on the slide the room sees first: every number after it is out of date
+        textbox(s, 0.8, 6.12, 11.7, 0.5, t("brief.stale", days=fmt_number(age, 0), date=fmt_date(b.data_until)),
+                size=20, bold=True, color=DOWN, align="center")
     textbox(s, 0.8, 6.7, 11.7, 0.4, t("brief.generated", at=datetime.now().strftime("%H:%M %d/%m/%Y")), size=12, color=GREY, align="center")
 
 
@@ -89,7 +99,7 @@ def _province_slide(d: Deck) -> None:
         sub.append(
             t(
                 "brief.province_week_only",
-                week=b.week,
+                week=fmt_week(b.week, "inline"),
                 total=num(b.province_week["total"]),
                 dossiers=fmt_number(b.province_week.get("dossiers"), 0),
             )
@@ -344,11 +354,14 @@ def _unit_slide(d: Deck, lv: LevelData, row: pd.Series) -> None:
            align=["left", "right", "right"])
 
 
-def build_deck(engine: Engine, week: str, briefing: Briefing | None = None) -> bytes:
-    """The weekly briefing deck (16:9 PPTX) for ``week``; ``briefing`` reuses fetched data."""
+def build_deck(engine: Engine, week: str, briefing: Briefing | None = None,
+               today: date | None = None) -> bytes:
+    """The weekly briefing deck (16:9 PPTX) for ``week``; ``briefing`` reuses fetched data.
+    ``today`` (default: ``data_access.freshness.today()``) decides whether the title slide says
+    the data is stale."""
     b = briefing or collect(engine, week, communes=False)
     d = Deck(b)
-    _title_slide(d)
+    _title_slide(d, today)
     _province_slide(d)
     levels = deck_level_data(b)
     for lv in levels:

@@ -26,7 +26,7 @@ from pptx.enum.chart import (
     XL_TICK_LABEL_POSITION,
 )
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.shapes.autoshape import Shape
 from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
@@ -35,7 +35,7 @@ from pptx.util import Inches, Pt
 
 from data_access.cell_safety import safe_cell
 from meeting_pack.data import Briefing, province_org
-from texts import fmt_date, t
+from texts import fmt_week, t
 
 # Arial has every Vietnamese glyph on the machines that show the deck (Windows, macOS,
 # LibreOffice maps it to the metric-compatible Liberation Sans); it is set on every run because
@@ -97,6 +97,38 @@ def textbox(
     return box
 
 
+TITLE_ONLY = "Title Only"
+
+
+def title_text(
+    slide: Slide,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    text: str,
+    size: float = 28,
+    bold: bool = True,
+    color: str = NAVY,
+    align: str = "left",
+) -> None:
+    """The slide's title, in its layout's title placeholder, placed and styled like a ``textbox``
+    (the master's centring, 44 pt and shrink-to-fit are overridden, so the deck looks as before)."""
+    ph = slide.shapes.title
+    assert ph is not None, "a deck layout has a title placeholder"
+    ph.left, ph.top, ph.width, ph.height = Inches(x), Inches(y), Inches(w), Inches(h)
+    tf = ph.text_frame
+    tf.word_wrap = True
+    tf.vertical_anchor = MSO_ANCHOR.TOP
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    p = tf.paragraphs[0]
+    p.alignment = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}[align]
+    p.line_spacing = 1.0
+    run = p.add_run()
+    run.text = text
+    style_run(run, size, bold, color)
+
+
 class Deck:
     """A 16:9 presentation with the slide furniture every content slide shares."""
 
@@ -107,16 +139,21 @@ class Deck:
         self.prs = Presentation()
         self.prs.slide_width = Inches(self.W)
         self.prs.slide_height = Inches(self.H)
-        self._blank = self.prs.slide_layouts[6]
+        # "Title Only": every slide's title sits in a title placeholder, so PowerPoint's outline,
+        # "go to slide" and screen readers name each slide; the layout adds nothing else
+        self.layout = self.prs.slide_layouts.get_by_name(TITLE_ONLY) or self.prs.slide_layouts[5]
+
+    def new_slide(self) -> Slide:
+        return self.prs.slides.add_slide(self.layout)
 
     def slide(self, title: str) -> Slide:
-        s = self.prs.slides.add_slide(self._blank)
-        textbox(s, 0.45, 0.25, self.W - 0.9, 0.8, title, size=28, bold=True, color=NAVY)
+        s = self.new_slide()
+        title_text(s, 0.45, 0.25, self.W - 0.9, 0.8, title, size=28, bold=True, color=NAVY)
         bar = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.45), Inches(1.02), Inches(self.W - 0.9), Inches(0.04))
         bar.fill.solid()
         bar.fill.fore_color.rgb = rgb(NAVY)
         bar.line.fill.background()
-        footer = f"{t('brief.org_short', province=province_org(self.b))} · {t('brief.week', week=self.b.week, start=fmt_date(self.b.week_period.start), end=fmt_date(self.b.week_period.end))}"
+        footer = f"{t('brief.org_short', province=province_org(self.b))} · {fmt_week(self.b.week)}"
         textbox(s, 0.45, self.H - 0.42, 10, 0.35, footer, size=11, color=GREY)
         textbox(s, self.W - 1.45, self.H - 0.42, 1.0, 0.35, str(len(self.prs.slides)), size=11, color=GREY, align="right")
         return s

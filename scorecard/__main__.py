@@ -23,7 +23,7 @@ from scorecard import bieu06a as b06
 from scorecard import service
 from scorecard.cli_parser import Parser, UsageError
 from scorecard.periods import Period, PeriodError, parse_period
-from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
+from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, fmt_week, t
 
 SUMMARY_COLUMNS = [
     "unit_code", "unit_name", "level", "period", "total", "grade", "rank", "delta_week",
@@ -147,6 +147,15 @@ def _table_text(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _period_words(period: Period) -> str:
+    """A week or year to date as people read it; months, quarters and years keep their label."""
+    if period.kind == "week":
+        return fmt_week(period.label, "short")
+    if period.kind == "ytd":
+        return t("cli.period_ytd", week=fmt_week(period.label, "inline"))
+    return period.label
+
+
 def _known_cols() -> set[str]:
     from texts import CATALOGUE
 
@@ -189,6 +198,8 @@ def run_report(engine: Engine, args: argparse.Namespace) -> int:
         # people read level names; csv and xlsx keep the codes for machines
         names = q.levels(engine).set_index("code")["name"]
         df = df.assign(level=df["level"].map(names).fillna(df["level"]))
+    if args.format == "table" and "period" in df.columns:
+        df = df.assign(period=_period_words(period))  # "Tuần 52/2024", as the dashboard says it
     text = write_report(df, args.format, args.out)
     if text is not None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

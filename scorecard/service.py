@@ -49,6 +49,7 @@ from scorecard.lineage import (  # noqa: F401 (part of this API)
     successors,
 )
 from scorecard.methodology import component_levels
+from scorecard.overdue import overdue_counts, overdue_list  # noqa: F401 (part of this API)
 from scorecard.pack_reads import group_info, overdue_by_procedure  # noqa: F401 (the pack's reads)
 from scorecard.periods import (
     Period,

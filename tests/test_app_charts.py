@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from scorecard import service
 from scorecard.periods import period_for_week
-from texts import fmt_number, t
+from texts import fmt_number, fmt_week, t
 from texts.safe import md
 from ui import links
 
@@ -122,8 +122,7 @@ def test_trend_chart_equals_series(demo_url, demo_engine: Engine, monkeypatch):
         src = src.sort_values("week")
         assert np.allclose(_values(tr["y"]), src["total"].astype(float).tolist())
         assert code == "" or code != prov_code, "the province line does not drill"
-        assert tr["customdata"][-1][1] == t("ui.chart.week_short", week=int(week[-2:]),
-                                            year=week[:4])
+        assert tr["customdata"][-1][1] == fmt_week(week, "short")
     # the grade bands (from grade_band, not hard-coded) and the target line
     bands = service.grade_bands(demo_engine)
     shapes = fig["layout"]["shapes"]
@@ -180,8 +179,10 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
     week = PRE_REFORM  # the districts exist until 30/06/2025
     code, par = _lagging_unit_with_overdue(demo_engine, week)
     proc = str(par.iloc[-1]["key"])  # the smallest bar: a real filter, not the whole list
-    at = _run(demo_url, monkeypatch, "app_pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=proc)
-    overdue = service.overdue_dossiers(demo_engine, code, period_for_week("ytd", week))
+    # every overdue dossier (open and returned late), so the smallest bar has rows to show
+    at = _run(demo_url, monkeypatch, "app_pages/lagging.py", week=PRE_REFORM, level="district", unit=code,
+              proc=proc, overdue="all")
+    overdue = service.overdue_list(demo_engine, code, period_for_week("ytd", week))
     shown = at.dataframe[-1].value
     assert set(shown[t("ui.col.procedure_code")]) == {proc}
     assert len(shown) == int((overdue["procedure_code"].astype(str) == proc).sum())
@@ -196,7 +197,7 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
 
     # "Bỏ lọc" lifts the filter
     at.button(key="lag_filter_clear").click().run()
-    assert "proc" not in at.query_params
+    assert "proc" not in at.query_params and at.query_params["overdue"] == "all"
     assert len(at.dataframe[-1].value) == len(overdue)
 
 
@@ -204,11 +205,12 @@ def test_pareto_filter_from_url(demo_url, demo_engine: Engine, monkeypatch):
 def test_bad_pareto_filter_gives_escaped_notice(bad, demo_url, demo_engine, monkeypatch):
     week = PRE_REFORM  # the districts exist until 30/06/2025
     code, _ = _lagging_unit_with_overdue(demo_engine, week)
-    at = _run(demo_url, monkeypatch, "app_pages/lagging.py", week=PRE_REFORM, level="district", unit=code, proc=bad)
+    at = _run(demo_url, monkeypatch, "app_pages/lagging.py", week=PRE_REFORM, level="district", unit=code,
+              proc=bad, overdue="all")
     notice = t("ui.notice.bad_proc", value=md(bad[:20]))
     assert notice in [str(i.value) for i in at.info]
     assert "proc" not in at.query_params
-    overdue = service.overdue_dossiers(demo_engine, code, period_for_week("ytd", week))
+    overdue = service.overdue_list(demo_engine, code, period_for_week("ytd", week))
     assert len(at.dataframe[-1].value) == len(overdue), "the whole list is shown"
 
 

@@ -4,13 +4,15 @@ against the scorecard engine's own numbers for the same week (both backends)."""
 from __future__ import annotations
 
 import io
+import re
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
-from pptx.util import Pt
+from pptx.util import Inches, Pt
 
 import meeting_pack
 from meeting_pack import data as pack_data
@@ -20,7 +22,7 @@ from meeting_pack.cli import main as pack_main
 from scorecard import service
 from scorecard.__main__ import main
 from scorecard.periods import previous_period, ytd_period
-from texts import fmt_date, fmt_delta, fmt_number, t
+from texts import fmt_date, fmt_delta, fmt_number, fmt_week, t
 
 WEEK = "2024-W52"
 
@@ -41,11 +43,8 @@ def pack(demo_engine):
 
 
 def _title(slide) -> str:
-    """The slide title: the first text box (every slide starts with it)."""
-    for sh in slide.shapes:
-        if sh.has_text_frame and sh.text_frame.text.strip():
-            return sh.text_frame.text
-    return ""
+    """The slide title: its title placeholder (what PowerPoint's outline shows)."""
+    return slide.shapes.title.text if slide.shapes.title is not None else ""
 
 
 def _charts(slide):
@@ -94,9 +93,68 @@ def test_deck_is_16_9_with_the_expected_slides(pack, demo_engine):
     text = "\n".join(sh.text_frame.text for sh in first.shapes if sh.has_text_frame)
     province = b.province_name[:1].lower() + b.province_name[1:]
     assert t("brief.org", province=province.upper()) in text and "QĐ 766" in text
-    wk = b.week_period
-    assert week in text and fmt_date(wk.start) in text and fmt_date(wk.end) in text
+    # the week as the dashboard says it ("Tuần 52/2024 (23/12 – 29/12/2024)"), never "2024-W52"
+    assert fmt_week(week) in text and week not in text
     assert fmt_date(service.data_until(demo_engine)) in text
+
+
+def _all_texts(deck) -> list[str]:
+    out = []
+    for slide in deck.slides:
+        for sh in slide.shapes:
+            if sh.has_text_frame:
+                out.append(sh.text_frame.text)
+            if sh.has_table:
+                out += [c.text for row in sh.table.rows for c in row.cells]
+            if sh.has_chart:
+                out += [str(c) for c in sh.chart.plots[0].categories]
+                out += [str(x.name) for x in sh.chart.plots[0].series]
+    return out
+
+
+def test_every_slide_title_is_in_its_title_placeholder(pack):
+    """PowerPoint's outline, "go to slide" and screen readers name every slide; the title keeps
+    the deck's look (Arial, bold, navy, 28 pt at the top left; the title slide's in the band)."""
+    _, _, deck, _ = pack
+    for i, slide in enumerate(deck.slides, start=1):
+        title = slide.shapes.title
+        assert title is not None and title.is_placeholder, i
+        assert title.text.strip(), i
+        run = title.text_frame.paragraphs[0].runs[0]
+        assert run.font.name == "Arial" and run.font.bold, i
+        if i > 1:
+            assert (title.left, title.top) == (Inches(0.45), Inches(0.25)), i
+            assert run.font.size == Pt(28) and str(run.font.color.rgb) == deck_parts.NAVY, i
+    first = deck.slides[0].shapes
+    assert first.title.text == t("brief.title")
+    # the navy band is drawn behind the (white) title, not over it
+    band = next(i for i, sh in enumerate(first) if sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE)
+    assert band < list(first).index(first.title)
+
+
+def test_weeks_read_as_people_read_them(pack):
+    """One week format in the deck and the workbook: "Tuần 52/2024", never the ISO label."""
+    week, _, deck, wb = pack
+    iso = re.compile(r"\d{4}-W\d{2}")
+    assert not [x for x in _all_texts(deck) if iso.search(x)]
+    cells = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+             if isinstance(v, str)]
+    assert not [v for v in cells if iso.search(v)]
+    footers = [x for x in _all_texts(deck) if x.endswith(fmt_week(week))]
+    assert len(footers) == len(deck.slides) - 1, "every content slide's footer names the week"
+
+
+def test_title_slide_says_when_data_is_stale(pack, demo_engine):
+    week, b, _, _ = pack
+    until = b.data_until
+
+    def first_slide(today):
+        deck = Presentation(io.BytesIO(meeting_pack.build_deck(demo_engine, week, b, today=today)))
+        return "\n".join(sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame)
+
+    line = t("brief.stale", days="20", date=fmt_date(until))
+    assert line in first_slide(until + timedelta(days=20))
+    assert "Lưu ý" not in first_slide(until + timedelta(days=8)), "8 days old is not stale yet"
 
 
 def test_charts_are_native_and_text_is_set_in_arial(pack):

@@ -51,10 +51,7 @@ def packs(data):
 
 
 def _title(slide) -> str:
-    for sh in slide.shapes:
-        if sh.has_text_frame and sh.text_frame.text.strip():
-            return sh.text_frame.text
-    return ""
+    return slide.shapes.title.text if slide.shapes.title is not None else ""
 
 
 def _slide_texts(slide) -> list[str]:

@@ -85,6 +85,11 @@ def test_report_table_and_parent(db, capsys):
     assert lines[0].startswith("Mã đơn vị") and "Tổng điểm" in lines[0]
     assert len(lines) == 2 + 13  # header, rule, Tam Kỳ's 13 communes
     assert "," in lines[2]  # Vietnamese decimal comma
+    # the week as people read it (csv and xlsx keep the ISO label for machines)
+    assert "Tuần 51/2024" in lines[2] and "2024-W51" not in out
+    rc, out, _ = run(db, "report", "--level", "district", "--period", "2024-W51", "--ytd",
+                     capsys=capsys)
+    assert rc == 0 and "Lũy kế đến hết tuần 51/2024" in out.splitlines()[2]
 
 
 @pytest.mark.slow

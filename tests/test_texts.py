@@ -19,3 +19,14 @@ def test_vietnamese_number_formats():
 
 def test_date_format():
     assert fmt_date(date(2024, 1, 5)) == "05/01/2024"
+
+
+def test_week_format_is_one_for_people():
+    from texts import fmt_week
+
+    assert fmt_week("2024-W52") == "Tuần 52/2024 (23/12 – 29/12/2024)"
+    assert fmt_week("2024-W52", "short") == "Tuần 52/2024"
+    assert fmt_week("2026-W01", "inline") == "tuần 1/2026"
+    assert fmt_week("2026-W01") == "Tuần 1/2026 (29/12 – 04/01/2026)", "a week across New Year"
+    # not a week: unchanged (a label from elsewhere is never made up)
+    assert fmt_week("2024-W54") == "2024-W54" and fmt_week("2024-12") == "2024-12"

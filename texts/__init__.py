@@ -7,12 +7,13 @@ One catalogue, split by area so that each part of the product owns its own file:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 
-from texts import briefing, data, monday, scoring, security, ui
+from texts import briefing, data, monday, overdue_deck, scoring, security, ui
 
 CATALOGUE: dict[str, str] = {**data.STRINGS, **scoring.STRINGS, **ui.STRINGS, **briefing.STRINGS, **security.STRINGS,
-                              **monday.STRINGS}
+                              **monday.STRINGS, **overdue_deck.STRINGS}
 
 
 def t(key: str, **values: object) -> str:
@@ -54,3 +55,24 @@ def fmt_delta(x: float | None, decimals: int = 2) -> str:
         return fmt_number(0, decimals)
     sign = "+" if x > 0 else "−"
     return f"{sign}{fmt_number(abs(x), decimals)}"
+
+
+_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def fmt_week(week: str, style: str = "long") -> str:
+    """An ISO week label (``2024-W52``, what URLs, files and the CLI use) as people read it:
+    ``long`` "Tuần 52/2024 (23/12 – 29/12/2024)", ``short`` "Tuần 52/2024", ``inline``
+    "tuần 52/2024" (inside a sentence). Anything else is returned unchanged."""
+    m = _ISO_WEEK.match(str(week))
+    if not m:
+        return str(week)
+    year, number = int(m.group(1)), int(m.group(2))
+    try:
+        start = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        return str(week)
+    if style == "long":
+        end = start + timedelta(days=6)
+        return t("week.long", week=number, year=year, start=start.strftime("%d/%m"), end=fmt_date(end))
+    return t(f"week.{style}", week=number, year=year)

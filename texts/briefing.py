@@ -7,7 +7,6 @@ STRINGS: dict[str, str] = {
     "brief.org_short": "UBND {province}",
     "brief.title": "Bộ chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)",
     "brief.subtitle": "Giao ban cải cách thủ tục hành chính",
-    "brief.week": "Tuần {week} (từ {start} đến {end})",
     "brief.scope": "Điểm lũy kế từ đầu năm đến {end}, như tỉnh công bố",
     "brief.freshness": "Số liệu cập nhật đến ngày {date}",
     "brief.freshness_none": "Chưa có thông tin thời điểm cập nhật số liệu",
@@ -15,7 +14,7 @@ STRINGS: dict[str, str] = {
     # --- deck: province slide
     "brief.province_title": "{province}: {total} điểm ({grade})",
     "brief.province_delta": "So với tuần trước: {delta} điểm",
-    "brief.province_week_only": "Riêng tuần {week}: {total} điểm, {dossiers} hồ sơ tiếp nhận",
+    "brief.province_week_only": "Riêng {week}: {total} điểm, {dossiers} hồ sơ tiếp nhận",
     "brief.series_this_week": "Tuần này",
     "brief.series_last_week": "Tuần trước",
     "brief.col_group": "Nhóm chỉ số",
@@ -119,7 +118,7 @@ STRINGS: dict[str, str] = {
     "brief.cli_db": "URL cơ sở dữ liệu (mặc định: REFORM_DB_URL hoặc data/reform.db)",
     "brief.cli_done": "Đã ghi {path} ({seconds} giây).",
     "brief.err_week": "Tuần không hợp lệ: «{week}» (cần dạng 2024-W52).",
-    "brief.err_no_data": "Không có số liệu cho tuần {week}.",
+    "brief.err_no_data": "Không có số liệu cho {week}.",
     "brief.err_no_db": "Không mở được cơ sở dữ liệu: {error}",
     "brief.err_write": "Không ghi được tệp {path}: {error}",
 }

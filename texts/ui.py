@@ -54,7 +54,6 @@ STRINGS: dict[str, str] = {
     "ui.period.month": "Tháng",
     "ui.period.quarter": "Quý",
     "ui.period.ytd": "Lũy kế từ đầu năm",
-    "ui.week_label": "Tuần {week}/{year} ({start} – {end})",
     "ui.week_choice": "Tuần {week}/{year} · {start}–{end}",
     "ui.week_short": "tuần {week}/{year}",
     "ui.period_caption": "Kỳ: {kind}, từ {start} đến {end}",
@@ -246,7 +245,6 @@ STRINGS: dict[str, str] = {
     "ui.lagging.filter_clear": "Bỏ lọc",
     "ui.lagging.download": "Tải danh sách (Excel)",
     "ui.lagging.sheet": "Hồ sơ quá hạn",
-    "ui.lagging.count": "{n} hồ sơ quá hạn. Danh sách không chứa thông tin cá nhân.",
     # unit page
     "ui.unit.pick": "Đơn vị",
     "ui.unit.placeholder": "Chọn hoặc gõ tên đơn vị",
@@ -282,7 +280,6 @@ STRINGS: dict[str, str] = {
     "ui.chart.points": "Điểm",
     "ui.chart.points_won": "Điểm đạt",
     "ui.chart.points_lost": "Điểm bị mất",
-    "ui.chart.week_short": "Tuần {week}/{year}",
     "ui.chart.week_ends": "kết thúc {date}",
     "ui.chart.click_unit": "Bấm vào một điểm trên đường của đơn vị để mở trang đơn vị đó.",
     "ui.chart.click_bar_unit": "Bấm vào một thanh để mở trang đơn vị.",

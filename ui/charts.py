@@ -13,7 +13,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from texts import fmt_delta, fmt_number, fmt_percent, t
+from texts import fmt_delta, fmt_number, fmt_percent, fmt_week, t
 
 # d3 reads the decimal and thousands marks from here: 98,50 and 1.234 in axes and hovers.
 SEPARATORS = ",."
@@ -65,10 +65,7 @@ def _figure(data: list[dict], height: int, legend: bool = True, xaxis: dict | No
 
 def week_name(week: str) -> str:
     """``2024-W52`` as a chart says it: ``Tuần 52/2024``."""
-    try:
-        return t("ui.chart.week_short", week=int(week[-2:]), year=week[:4])
-    except (TypeError, ValueError):
-        return str(week)
+    return fmt_week(week, "short")
 
 
 def grade_distribution(counts: pd.DataFrame, bands: pd.DataFrame, height: int = 200) -> go.Figure:

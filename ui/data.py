@@ -320,10 +320,12 @@ def load_lagging(url: str, level: str, week: str, bottom_n: int = 5) -> pd.DataF
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _overdue(url: str, dv: str, unit_code: str, kind: str, week: str) -> pd.DataFrame:  # noqa: ARG001
-    return service.overdue_dossiers(engine_for(url), unit_code, _period(kind, week))
+    return service.overdue_list(engine_for(url), unit_code, _period(kind, week))
 
 
 def load_overdue(url: str, unit_code: str, kind: str, week: str) -> pd.DataFrame:
+    """The unit's overdue list for the period: open at its end and returned late in it
+    (``service.overdue_list``); its open count is the backlog the lagging reasons read."""
     return _overdue(url, data_version(url), unit_code, kind, week)
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.navigation.page import StreamlitPage
 
+from data_access import freshness
 from scorecard import service
 from scorecard.periods import week_period
-from texts import fmt_date, t
+from texts import fmt_date, fmt_number, t
 from texts.safe import tm
 from ui import access, data, links, meeting, state, structure, views
 
@@ -161,6 +162,16 @@ def header(title_key: str, ctx: Ctx, **values: object) -> None:
     left, right = st.columns([3, 2])
     left.caption(state.period_caption(ctx.filters))
     right.caption(t("ui.freshness", date=fmt_date(ctx.meta.data_until)))
+    stale_banner(ctx.meta.data_until)
+
+
+def stale_banner(data_until: date | None) -> None:
+    """Say plainly when the newest dossier is older than the configured number of days
+    (``data_access.freshness``): every number on the page is then out of date."""
+    age = freshness.stale_age(data_until)
+    if age is not None:
+        st.warning(t("ui.stale.banner", date=fmt_date(data_until), days=fmt_number(age, 0),
+                     limit=fmt_number(freshness.stale_days(), 0)), icon=":material/update:")
 
 
 UNIT_PAGE = "app_pages/unit.py"

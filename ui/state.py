@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from scorecard.periods import Period, PeriodError, period_for_week, week_period
-from texts import fmt_date, t
+from texts import fmt_date, fmt_week, t
 from texts.safe import tm
 from ui import structure
 
@@ -45,18 +45,9 @@ class Filters:
 
 
 def week_label(week: str) -> str:
-    """``2024-W52`` as users read it: ``Tuần 52/2024 (23/12 – 29/12/2024)``."""
-    try:
-        p = week_period(week)
-    except PeriodError:
-        return week
-    return t(
-        "ui.week_label",
-        week=int(week[-2:]),
-        year=week[:4],
-        start=p.start.strftime("%d/%m"),
-        end=fmt_date(p.end),
-    )
+    """``2024-W52`` as users read it: ``Tuần 52/2024 (23/12 – 29/12/2024)`` (``texts.fmt_week``,
+    which the meeting pack uses too)."""
+    return fmt_week(week)
 
 
 def week_choice_label(week: str) -> str:

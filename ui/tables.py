@@ -1,12 +1,13 @@
-"""Display versions of service frames: Vietnamese headers, dd/mm/yyyy dates, status in words."""
+"""Display versions of service frames: Vietnamese headers, dates, status in words."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 
-from texts import CATALOGUE, fmt_date, t
+from texts import CATALOGUE, t
 
 
 def status_text(code: object) -> str:
@@ -17,15 +18,6 @@ def status_text(code: object) -> str:
     return CATALOGUE.get(key, str(code))
 
 
-def _date(v: object) -> str:
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
-        return ""
-    try:
-        return fmt_date(pd.Timestamp(v).date())
-    except (TypeError, ValueError):
-        return str(v)
-
-
 def _each_distinct(s: pd.Series, fn: Callable[[object], str]) -> pd.Series:
     """``s.map(fn)`` computed once per distinct value: a year's overdue list has thousands of
     rows but a few hundred days and a handful of statuses, and this runs on every rerun."""
@@ -34,19 +26,33 @@ def _each_distinct(s: pd.Series, fn: Callable[[object], str]) -> pd.Series:
     return pd.Series([texts[c] for c in codes], index=s.index, dtype="str")
 
 
+def _day(v: object) -> date | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    return pd.Timestamp(v).date()
+
+
+def _state_text(state: object) -> str:
+    return CATALOGUE.get(f"ui.overdue.row.{state}", "") if state else ""
+
+
 def overdue_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The overdue dossier list as users and the Excel file see it, most overdue first."""
-    d = df.sort_values("days_overdue", ascending=False)
+    """``service.overdue_list`` as users and the Excel file see it, most overdue first:
+    Vietnamese headers, dates as dates (shown dd/mm/yyyy by ``ui.overdue_list``), the state at the
+    period's end and today's status in words."""
+    d = df.sort_values(["days_overdue", "code"], ascending=[False, True])
     return pd.DataFrame(
         {
             t("ui.col.dossier_code"): d["code"].astype(str),
-            t("ui.col.procedure"): d["procedure_name"].astype(str),
+            t("ui.col.procedure"): d["procedure_name"].fillna("").astype(str),
             t("ui.col.procedure_code"): d["procedure_code"].astype(str),
-            t("ui.col.field"): d["field_name"].fillna("").astype(str)
-            if "field_name" in d else "",
-            t("ui.col.received"): _each_distinct(d["received_date"], _date),
-            t("ui.col.due"): _each_distinct(d["deadline_date"], _date),
+            t("ui.col.field"): d["field_name"].fillna("").astype(str),
+            t("ui.col.received"): [_day(v) for v in d["received_date"]],
+            t("ui.col.due"): [_day(v) for v in d["deadline_date"]],
+            t("ui.overdue.col.end"): [_day(v) for v in d["end_date"]],
             t("ui.col.days_overdue"): d["days_overdue"].astype("Int64"),
-            t("ui.col.status"): _each_distinct(d["status"], status_text),
-        }
+            t("ui.overdue.col.state"): _each_distinct(d["state"], _state_text),
+            t("ui.overdue.col.status_now"): _each_distinct(d["status"], status_text),
+        },
+        index=d.index,
     )

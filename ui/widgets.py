@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -10,9 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import pandas as pd
 import streamlit as st
 
-from data_access.cell_safety import safe_frame
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
-from ui import tables
 from ui.monday import rank_change_text
 
 if TYPE_CHECKING:
@@ -223,36 +220,5 @@ def selected_code(event: object, df: pd.DataFrame) -> str | None:
     return str(df.index[rows[0]])
 
 
-def to_excel(df: pd.DataFrame, sheet: str) -> bytes:
-    """An in-memory .xlsx, so nothing is written on the server. Text from the database (dossier
-    codes, procedure and field names) cannot run as a formula (``data_access.cell_safety``)."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        safe_frame(df).to_excel(xw, index=False, sheet_name=sheet[:31])
-        ws = xw.sheets[sheet[:31]]
-        for col in ws.columns:
-            width = max(len(str(c.value or "")) for c in col)
-            ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
-    return buf.getvalue()
-
-
 def ratio_text(ratio: float | None, empty: bool) -> str:
     return t("ui.no_activity") if empty else fmt_percent(ratio)
-
-
-def overdue_list(overdue: pd.DataFrame, code: str, week: str, key: str) -> None:
-    """The overdue dossiers of one unit: table, Excel download and count (unit and lagging pages)."""
-    if overdue.empty:
-        st.info(t("ui.lagging.no_overdue"))
-        return
-    shown = tables.overdue_table(overdue)
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40))
-    st.download_button(
-        t("ui.lagging.download"),
-        # built when clicked, not on every rerun: the workbook costs more than the whole page
-        data=lambda: to_excel(shown, t("ui.lagging.sheet")),
-        file_name=f"ho-so-qua-han_{code}_{week}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=key,
-    )
-    st.caption(t("ui.lagging.count", n=fmt_number(len(overdue), 0)))

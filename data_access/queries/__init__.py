@@ -50,6 +50,7 @@ from data_access.queries.overdue import (
     overdue_by,
     overdue_by_procedure_field,
     overdue_dossiers,
+    overdue_list,
 )
 from data_access.queries.reference import (
     active_units,
@@ -123,6 +124,7 @@ __all__ = [
     "overdue_by",
     "overdue_by_procedure_field",
     "overdue_dossiers",
+    "overdue_list",
     "overdue_totals",
     "previous_refresh_id",
     "procedure_counts",

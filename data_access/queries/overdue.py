@@ -79,6 +79,46 @@ def overdue_dossiers(
     return _frame(bind, overdue_dossiers_stmt(unit_code, start, end, limit))
 
 
+@statement("overdue_list", unit_code="502", start=EXAMPLE_START, end=EXAMPLE_END)
+def overdue_list_stmt(unit_code: str, start: date, end: date) -> Select:
+    """[code, procedure_code, procedure_name, field_code, field_name, received_date,
+    deadline_date, end_date, overdue_date, status]: the overdue dossiers of a unit that a period
+    acts on, as Biểu II.06a counts them: those still open and overdue at ``end`` (received on or
+    before it, whenever: exactly ``overdue_backlog``), and those whose processing ended late in
+    [start, end]."""
+    d, p, fl = s.dossier, s.procedure, s.field
+    field_code = func.coalesce(d.c.field_code, p.c.field_code)
+    return (
+        select(
+            d.c.code, d.c.procedure_code, p.c.name.label("procedure_name"),
+            field_code.label("field_code"), fl.c.name.label("field_name"), d.c.received_date,
+            d.c.deadline_date, d.c.end_date, d.c.overdue_date, d.c.status,
+        )
+        .select_from(
+            d.outerjoin(p, p.c.code == d.c.procedure_code).outerjoin(fl, fl.c.code == field_code)
+        )
+        .where(
+            and_(
+                d.c.counted == 1,
+                d.c.unit_code == unit_code,
+                # overdue by the end (the (unit_code, overdue_date) index finds them); an
+                # ended one became overdue before it ended, so it ended late
+                d.c.overdue_date.is_not(None),
+                d.c.overdue_date <= end,
+                d.c.received_date <= end,
+                # still open at the end, or ended inside the period
+                or_(d.c.end_date.is_(None), d.c.end_date >= start),
+            )
+        )
+        .order_by(d.c.overdue_date, d.c.code)
+    )
+
+
+def overdue_list(bind: Engine | Connection, unit_code: str, start: date, end: date) -> pd.DataFrame:
+    """``overdue_list_stmt``, run: its rows as a frame."""
+    return _frame(bind, overdue_list_stmt(unit_code, start, end))
+
+
 def _bucket_aligned(start: date, end: date) -> bool:
     """Whether [start, end] is a union of buckets (slices of an ISO week and a calendar month):
     every week, month, quarter and year is; then the bucket aggregates answer exactly."""

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from data_access.engine import get_engine
 from scorecard import service
 from scorecard.periods import period_for_week
-from texts import fmt_number, t
+from texts import fmt_date, fmt_number, t
 from ui.state import week_choice_label as week_label
 
 # one worker runs them all: one server and one browser for the lot (pytest-xdist)
@@ -390,10 +390,10 @@ def _unit_with_overdue(eng: Engine, week: str) -> tuple[str, int]:
     # the local units of the week (the 2025 communes in the demo's latest week)
     local = service.scorecard(eng, "commune", period).summary
     for code in local["unit_code"].astype(str):
-        n = len(service.overdue_dossiers(eng, code, period))
+        n = service.overdue_counts(service.overdue_list(eng, code, period))["open"]
         if n:
             return code, n
-    pytest.skip("no commune has overdue dossiers in the demo")
+    pytest.skip("no commune has open overdue dossiers in the demo")
 
 
 def test_overdue_list_downloads_as_excel(pg, app_server, eng, week, tmp_path):
@@ -406,15 +406,18 @@ def test_overdue_list_downloads_as_excel(pg, app_server, eng, week, tmp_path):
         button.click()
     path = tmp_path / "overdue.xlsx"
     dl.value.save_as(path)
-    assert dl.value.suggested_filename == f"ho-so-qua-han_{code}_{week}.xlsx"
+    assert dl.value.suggested_filename == f"ho-so-qua-han_{code}_{week}_open.xlsx"
     ws = load_workbook(path).active
     rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0]) == [t(k) for k in (
+    assert t("ui.overdue.title_state.open") in rows[0][0], "a title row above the header"
+    assert list(rows[1]) == [t(k) for k in (
         "ui.col.dossier_code", "ui.col.procedure", "ui.col.procedure_code", "ui.col.field",
-        "ui.col.received", "ui.col.due", "ui.col.days_overdue", "ui.col.status")]
-    assert len(rows) - 1 == n
-    days = [r[6] for r in rows[1:]]
+        "ui.col.received", "ui.col.due", "ui.overdue.col.end", "ui.col.days_overdue",
+        "ui.overdue.col.state", "ui.overdue.col.status_now")]
+    assert len(rows) - 2 == n, "the open dossiers, the list's default"
+    days = [r[7] for r in rows[2:]]
     assert days == sorted(days, reverse=True) and all(d > 0 for d in days), "most overdue first"
+    assert ws.freeze_panes == "A3" and ws["E3"].is_date
     assert_clean(pg, app_server)
 
 
@@ -572,10 +575,13 @@ def test_pareto_bar_filters_overdue_list(pg, app_server, eng, week):
     click_svg(pg, pg.locator(".plotly .bars path").first)  # the largest bar
     pg.wait_for_url(re.compile(rf"[?&]proc={re.escape(str(first['key']))}(&|$)"))
     settle(pg)
-    n = int(first["overdue"])
-    shown = t("ui.lagging.count", n=fmt_number(n, 0))
+    listing = service.overdue_list(eng, code, p)
+    mine = service.overdue_counts(listing[listing["procedure_code"].astype(str) == str(first["key"])])
+    everything = service.overdue_counts(listing)
+    shown = t("ui.overdue.counts", all=fmt_number(mine["all"], 0), open=fmt_number(mine["open"], 0),
+              late=fmt_number(mine["late"], 0), end=fmt_date(p.end))
     pg.get_by_text(shown, exact=True).wait_for()
-    assert n < int(par["overdue"].sum()), "the list is filtered, not whole"
+    assert mine["all"] < everything["all"], "the list is filtered, not whole"
     filtered = t("ui.lagging.filtered.procedure", name=str(first["name"]))
     assert filtered in pg.locator('[data-testid="stMain"]').inner_text()
     # The filtered view is a link: reopened elsewhere it shows the same list.

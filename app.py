@@ -57,5 +57,7 @@ PAGES = [
 
 current = st.navigation(PAGES, position="hidden" if PRESENTING else "sidebar")
 ctx = page.setup()
-meeting.controls(ctx.filters, current.url_path, PRESENTING)
+# a ranking longer than a slide is shown over several (ui.meeting.ROWS_PER_PART rows each)
+meeting.controls(ctx.filters, current.url_path, PRESENTING,
+                 parts=page.present_parts(ctx) if PRESENTING else None)
 page.run(current)  # a database lost half-way through becomes a banner, not a traceback

@@ -79,7 +79,8 @@ def test_present_hides_sidebar_and_shows_the_stepper(demo_url, monkeypatch):
     assert _keys(at)[:3] == ["present_prev", "present_next", "present_exit"]
     assert at.button(key="present_prev").disabled, "the overview is the first slide"
     assert at.button(key="present_next").label == t("ui.present.next", page=t("ui.nav.departments"))
-    assert t("ui.present.step", n=1, total=4) in [m.value for m in at.markdown]
+    steps = [m.value for m in at.markdown if str(m.value).startswith("Trang 1/")]
+    assert steps and int(steps[0].split("/")[1]) >= 4, "at least one slide per step"
     assert "present_enter" not in _keys(at)
     assert "overview_pack_prepare" not in _keys(at), "no tools on the projector"
     assert _scores_shown(at), "the scorecard itself is shown"
@@ -96,16 +97,39 @@ def test_present_steps_through_the_four_pages_keeping_filters(demo_url, demo_eng
     at = _app(demo_url, monkeypatch, present="1", week=week, period="month")
     at.run()
     _no_exception(at)
-    for title in (t("ui.departments.title"), local_title, t("ui.lagging.title")):
+    n_local = len(service.scorecard(demo_engine, "commune", period_for_week("month", week)).summary)
+    n_dep = len(service.scorecard(demo_engine, "department", period_for_week("month", week)).summary)
+    titles, shown = [], []
+    while not at.button(key="present_next").disabled:
         at.button(key="present_next").click().run()
         _no_exception(at)
-        assert at.title[0].value == title
+        titles.append(at.title[0].value)
         assert at.query_params["present"] == "1"
         assert (at.query_params["week"], at.query_params["period"]) == (week, "month")
-    assert at.button(key="present_next").disabled, "the lagging units are the last slide"
+        if at.title[0].value == local_title:
+            shown += list(at.dataframe[0].value["unit"])
+    # every ranking is split into slides of at most ROWS_PER_PART rows, then the lagging units
+    parts = meeting.parts_needed(n_local)
+    assert titles == ([t("ui.departments.title")] * meeting.parts_needed(n_dep)
+                      + [local_title] * parts + [t("ui.lagging.title")])
+    assert parts > 1, "the 94 communes do not fit one slide"
+    assert len(shown) == n_local and len(set(shown)) == n_local, "each commune on exactly one slide"
     at.button(key="present_prev").click().run()
     _no_exception(at)
     assert at.title[0].value == local_title
+    assert at.query_params["phan"] == str(parts), "back to the last part of the ranking"
+
+
+def test_ranking_parts_are_even_and_cover_every_row():
+    assert meeting.parts_needed(0) == 1 and meeting.parts_needed(13) == 1
+    assert meeting.parts_needed(14) == 2 and meeting.parts_needed(94) == 8
+    for n in (1, 13, 14, 18, 94):
+        rows = [r for p in range(1, meeting.parts_needed(n) + 1)
+                for r in range(n)[meeting.part_rows(n, p)]]
+        assert rows == list(range(n)), n
+        sizes = [len(range(n)[meeting.part_rows(n, p)]) for p in range(1, meeting.parts_needed(n) + 1)]
+        assert max(sizes) <= meeting.ROWS_PER_PART and max(sizes) - min(sizes) <= 1, sizes
+    assert [len(range(18)[meeting.part_rows(18, p)]) for p in (1, 2)] == [9, 9]
 
 
 @SQLITE

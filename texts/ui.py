@@ -302,6 +302,8 @@ STRINGS: dict[str, str] = {
     "ui.present.prev_none": "Trước",
     "ui.present.next_none": "Tiếp",
     "ui.present.step": "Trang {n}/{total}",
+    "ui.present.part_title": "{page} ({n}/{total})",
+    "ui.present.part_caption": "Phần {n}/{total}: hạng {first}–{last} trong {count} đơn vị.",
     "ui.present.back": "Quay lại trình chiếu",
 }
 

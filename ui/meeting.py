@@ -9,6 +9,8 @@ stepper moves through ``STEPS`` with st.switch_page, carrying ``present=1`` and 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,6 +29,10 @@ CSS_DIR = Path(__file__).resolve().parent.parent / "assets" / "css"
 PRESENT_PARAM = "present"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PART_PARAM = "phan"  # which part of a long ranking this slide shows (1 when absent)
+# Rows of a league table on one slide: what fits under the title and stepper of a 1920×1080
+# projector at presentation sizes (present.css), so no ranking runs below the screen's edge.
+ROWS_PER_PART = 13
 _LAST_STEP = "_present_last_step"
 
 
@@ -71,16 +77,54 @@ def step_index(url_path: str) -> int | None:
     return None
 
 
-def _params(f: state.Filters) -> dict[str, str]:
-    return {**state.url_params(f), PRESENT_PARAM: "1"}
+def parts_needed(n_rows: int) -> int:
+    """How many slides a ranking of ``n_rows`` units takes (at most ROWS_PER_PART each)."""
+    return max(1, math.ceil(n_rows / ROWS_PER_PART))
 
 
-def _go(step: Step, f: state.Filters) -> None:
-    st.switch_page(step.path, query_params=_params(f))
+def part_rows(n_rows: int, part: int) -> slice:
+    """The rows of slide ``part`` (1-based): parts differ by one row at most, so 18 units are
+    9 + 9, not 13 + 5."""
+    parts = parts_needed(n_rows)
+    part = min(max(part, 1), parts)
+    return slice((part - 1) * n_rows // parts, part * n_rows // parts)
 
 
-def controls(f: state.Filters, url_path: str, present: bool) -> None:
-    """The presentation stepper at the top of the page, or the button that starts it."""
+def current_part(parts: int) -> int:
+    """The part the URL asks for (``phan=2``), within 1..parts."""
+    raw = str(st.query_params.get(PART_PARAM, "1")).strip()
+    n = int(raw) if raw.isdigit() else 1
+    return min(max(n, 1), max(parts, 1))
+
+
+def sequence(parts: Mapping[str, int]) -> list[tuple[int, int, int]]:
+    """Every slide in order, as (step index, part, parts of that step): a step whose ranking is
+    longer than a slide (``parts``: url_path -> number of parts) becomes several slides."""
+    return [(i, p, n) for i, s in enumerate(STEPS)
+            for n in [max(1, parts.get(s.url_path, 1))] for p in range(1, n + 1)]
+
+
+def _params(f: state.Filters, part: int = 1) -> dict[str, str]:
+    params = {**state.url_params(f), PRESENT_PARAM: "1"}
+    if part > 1:
+        params[PART_PARAM] = str(part)
+    return params
+
+
+def _go(step: Step, f: state.Filters, part: int = 1) -> None:
+    st.switch_page(step.path, query_params=_params(f, part))
+
+
+def _title(i: int, part: int, parts: int) -> str:
+    name = t(STEPS[i].title_key)
+    return t("ui.present.part_title", page=name, n=part, total=parts) if parts > 1 else name
+
+
+def controls(f: state.Filters, url_path: str, present: bool,
+             parts: Mapping[str, int] | None = None) -> None:
+    """The presentation stepper at the top of the page, or the button that starts it.
+
+    ``parts``: url_path -> the number of slides its ranking takes (ROWS_PER_PART rows each)."""
     if not present:
         with st.sidebar:
             st.divider()
@@ -88,31 +132,42 @@ def controls(f: state.Filters, url_path: str, present: bool) -> None:
                          icon=":material/slideshow:", width="stretch"):
                 _go(STEPS[0], f)
         return
+    slides = sequence(parts or {})
     i = step_index(url_path)
+    here = None
+    if i is not None:
+        n = max(1, (parts or {}).get(STEPS[i].url_path, 1))
+        here = slides.index((i, current_part(n), n))
     # The arrow keys step too (a presenter's remote sends them); the buttons show the key.
     with st.container(horizontal=True, vertical_alignment="center", key="present_stepper"):
-        if i is None:
+        if here is None:
             # A unit opened from a league table: back to the slide it was opened from.
-            back = STEPS[st.session_state.get(_LAST_STEP, 0)]
+            back_i, back_part = st.session_state.get(_LAST_STEP, (0, 1))
             if st.button(t("ui.present.back"), key="present_back", shortcut="Left"):
-                _go(back, f)
+                _go(STEPS[back_i], f, back_part)
         else:
-            st.session_state[_LAST_STEP] = i
+            st.session_state[_LAST_STEP] = slides[here][:2]
             # First and last slides keep both buttons (disabled) so the row does not jump.
-            first, last = i == 0, i == len(STEPS) - 1
-            if st.button(t("ui.present.prev_none") if first else
-                         t("ui.present.prev", page=t(STEPS[i - 1].title_key)),
+            first, last = here == 0, here == len(slides) - 1
+            prev = None if first else slides[here - 1]
+            nxt = None if last else slides[here + 1]
+            if st.button(t("ui.present.prev_none") if prev is None else
+                         t("ui.present.prev", page=_title(*prev)),
                          key="present_prev", disabled=first, shortcut="Left"):
-                _go(STEPS[i - 1], f)
-            st.markdown(t("ui.present.step", n=i + 1, total=len(STEPS)), width="content")
-            if st.button(t("ui.present.next_none") if last else
-                         t("ui.present.next", page=t(STEPS[i + 1].title_key)),
+                assert prev is not None
+                _go(STEPS[prev[0]], f, prev[1])
+            st.markdown(t("ui.present.step", n=here + 1, total=len(slides)), width="content")
+            if st.button(t("ui.present.next_none") if nxt is None else
+                         t("ui.present.next", page=_title(*nxt)),
                          key="present_next", disabled=last, type="primary", shortcut="Right"):
-                _go(STEPS[i + 1], f)
+                assert nxt is not None
+                _go(STEPS[nxt[0]], f, nxt[1])
         st.space("stretch")
         if st.button(t("ui.present.exit"), key="present_exit", icon=":material/close:",
                      type="tertiary"):
             del st.query_params[PRESENT_PARAM]
+            if PART_PARAM in st.query_params:
+                del st.query_params[PART_PARAM]
             st.rerun()
 
 

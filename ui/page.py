@@ -197,6 +197,22 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     if summary is None or summary.empty:
         st.info(t("ui.no_data_period"))
         return
+    row_height = 38
+    unit_width = widgets.LEAGUE_WIDTHS["unit"] - (0 if groups else 10)
+    if meeting.presenting():
+        # On the projector a ranking is split over slides that each fit the screen (the
+        # stepper moves through them); rows and names get the room a 1920 px screen has.
+        n = len(summary)
+        parts = meeting.parts_needed(n)
+        part = meeting.current_part(parts)
+        rows = meeting.part_rows(n, part)
+        if parts > 1:
+            first = rows.start + 1
+            st.caption(t("ui.present.part_caption", n=part, total=parts, first=first,
+                         last=min(rows.stop, n), count=n))
+        summary = summary.iloc[rows]
+        row_height, unit_width = 46, 2 * unit_width
+        height = row_height * (len(summary) + 1) + 4
     df = widgets.league_frame(summary, sparks, groups=groups)
     # The name is a link to the unit page (a click opens it in a new tab, the view in its URL);
     # the row's selection box opens it here.
@@ -206,7 +222,7 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     level = str(summary["level"].iloc[0])
     gmax = views.group_max(data.load_catalogue(ctx.url, level, ctx.kind, ctx.week)) if groups else None
     config = widgets.league_column_config(with_trend=sparks is not None, wide=groups, group_max=gmax)
-    config["unit"] = links.unit_column(width=widgets.LEAGUE_WIDTHS["unit"] - (0 if groups else 10))
+    config["unit"] = links.unit_column(width=unit_width)
     event = st.dataframe(
         styled,
         column_config=config,
@@ -216,7 +232,7 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
         on_select="rerun",
         selection_mode="single-row",
         key=key,
-        row_height=38,
+        row_height=row_height,
     )
     if groups:
         st.caption(widgets.group_legend(gmax))
@@ -225,6 +241,16 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     code = widgets.selected_code(event, df)
     if code:
         open_unit(ctx, code)
+
+
+def present_parts(ctx: Ctx) -> dict[str, int]:
+    """url_path -> how many slides its ranking takes in presentation mode (ui.meeting)."""
+    out = {"so-ban-nganh": meeting.parts_needed(
+        len(data.load_summary(ctx.url, "department", ctx.kind, ctx.week)))}
+    if ctx.local_level is not None:
+        out["dia-phuong"] = meeting.parts_needed(
+            len(data.load_summary(ctx.url, ctx.local_level, ctx.kind, ctx.week)))
+    return out
 
 
 def _scored_from_caption(ctx: Ctx, summary: pd.DataFrame) -> None:

@@ -101,6 +101,33 @@ def pick_state(key: str) -> str:
     return chosen
 
 
+# On screen: short headers and widths that fit a 1366 px laptop's 1,040 px (the Excel file
+# keeps the full headers, and today's status, which the screen leaves out: the list is about
+# the state at the period's end).
+_SCREEN: dict[str, tuple[str, int]] = {
+    "ui.col.dossier_code": ("ui.col.dossier_code", 120),
+    "ui.col.procedure": ("ui.col.procedure", 230),
+    "ui.col.procedure_code": ("ui.col.procedure_code", 96),
+    "ui.col.field": ("ui.col.field", 120),
+    "ui.col.received": ("ui.overdue.scol.received", 92),
+    "ui.col.due": ("ui.overdue.scol.due", 92),
+    "ui.overdue.col.end": ("ui.overdue.scol.end", 92),
+    "ui.col.days_overdue": ("ui.overdue.scol.days", 76),
+    "ui.overdue.col.state": ("ui.overdue.scol.state", 110),
+}
+
+
+def _screen_columns() -> dict:
+    cfg: dict = {t("ui.overdue.col.status_now"): None}
+    for key, (label, width) in _SCREEN.items():
+        if key in _DATE_COLUMNS:
+            cfg[t(key)] = st.column_config.DateColumn(t(label), format=DATE_FORMAT, width=width,
+                                                      help=t(key))
+        else:
+            cfg[t(key)] = st.column_config.Column(t(label), width=width, help=t(key))
+    return cfg
+
+
 def show(listing: pd.DataFrame, f: state.Filters, unit_name: str, code: str, key: str) -> None:
     """The filter, the counts, what the list holds, the table and its Excel download."""
     p: Period = f.period
@@ -120,7 +147,7 @@ def show(listing: pd.DataFrame, f: state.Filters, unit_name: str, code: str, key
     shown = tables.overdue_table(rows)
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(420, 35 * len(shown) + 40),
-        column_config={t(k): st.column_config.DateColumn(format=DATE_FORMAT) for k in _DATE_COLUMNS},
+        column_config=_screen_columns(),
     )
     title = excel_title(f, unit_name, chosen)
     st.download_button(

@@ -37,8 +37,13 @@ def _require_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo, or the database named by REFORM_E2E_DB (e.g. the full-scale demo, to run
+    the browser tests at the real province's size by hand; only read)."""
     from data_access.engine import get_engine
     from scorecard.pipeline import generate_demo
+
+    if os.environ.get("REFORM_E2E_DB"):
+        return os.environ["REFORM_E2E_DB"]
 
     path = tmp_path_factory.mktemp("e2e") / "reform.db"
     url = f"sqlite:///{path}"

@@ -40,6 +40,8 @@ PAGES = [
             url_path="cham-tien-do"),
     st.Page("pages/unit.py", title=t("ui.nav.unit"), icon=":material/apartment:",
             url_path="don-vi"),
+    st.Page("pages/official.py", title=t("ui.nav.official"), icon=":material/compare_arrows:",
+            url_path="doi-chieu"),
 ]
 
 current = st.navigation(PAGES, position="hidden" if PRESENTING else "sidebar")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from texts import fmt_delta, fmt_number, t
 from texts.safe import md, tm
-from ui import charts, chartview, data, links, meeting, page, state, views, widgets
+from ui import charts, chartview, data, links, meeting, official, page, state, views, widgets
 
 ctx = page.context()
 f = ctx.filters
@@ -56,6 +56,9 @@ else:
           target=widgets.fmt_score(total_target) if total_target is not None else "–",
           maxima=" · ".join(fmt_number(group_max[g], 0) for g in widgets.GROUPS))
     )
+
+# --- official scores (national portal) beside ours: nothing when none was imported ------------
+official.province_panel(ctx)
 
 # the levels of the period's end: departments and districts, or departments and communes
 levels = views.top_levels(ctx.url, ctx.meta.levels, ctx.end)

@@ -5,14 +5,15 @@ None when nothing was imported); nothing is cached here.
 
 The official period is compared with the computed period of the same label (official month
 2026-03 with our month 2026-03; the portal's year, which is year to date, with our year so
-far), for the same unit. The dashboard's week picks the official period that contains the
-week's end: the month if imported, else the quarter, else the year (``periods_for_day``).
+far), for the same unit. The dashboard's week picks the official period for the week's end:
+the month containing it if imported, else the quarter, else the month before (published once
+it ended), else the year (``periods_for_day``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -23,7 +24,6 @@ from scorecard import service
 from scorecard.periods import Period, as_date, parse_period
 from texts import t
 
-PERIOD_ORDER = ("month", "quarter", "year")  # which official period a day shows first
 PROVINCE = "province"
 SCOPE_UNIT, SCOPE_NATION, SCOPE_PROVINCE = "unit", "nation", "province"
 
@@ -48,12 +48,17 @@ def periods(engine: Engine) -> pd.DataFrame:
 
 
 def periods_for_day(available: pd.DataFrame, day: date) -> list[dict]:
-    """The imported periods that contain ``day``, month first, then quarter, then year."""
+    """The imported periods to show for ``day``, best first: the month containing it, the
+    quarter containing it, the month before (the portal publishes a month once it has ended,
+    so early in a month the latest official month is the previous one), the year containing
+    it (to date)."""
     if available.empty:
         return []
-    rows = [r for r in available.to_dict("records")
-            if as_date(r["period_start"]) <= day <= as_date(r["period_end"])]  # type: ignore[operator]
-    return sorted(rows, key=lambda r: PERIOD_ORDER.index(r["period_type"]) if r["period_type"] in PERIOD_ORDER else 9)
+    before = date(day.year, day.month, 1) - timedelta(days=1)
+    wanted = [("month", f"{day.year}-{day.month:02d}"), ("quarter", f"{day.year}-Q{(day.month - 1) // 3 + 1}"),
+              ("month", f"{before.year}-{before.month:02d}"), ("year", str(day.year))]  # fmt: skip
+    rows = {(str(r["period_type"]), str(r["period"])): r for r in available.to_dict("records")}
+    return [rows[k] for k in wanted if k in rows]
 
 
 def official_wide(engine: Engine, period: str, unit_codes: list[str] | None = None) -> pd.DataFrame:

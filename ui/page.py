@@ -180,12 +180,14 @@ def open_unit(ctx: Ctx, code: str) -> None:
 def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[float]] | None,
                  key: str, height: int | Literal["auto"] = "auto", groups: bool = True) -> None:
     """The sortable league table; clicking a row opens that unit."""
-    from ui import widgets
+    from ui import official, widgets  # official builds on this module (its charts link units)
 
     if summary is None or summary.empty:
         st.info(t("ui.no_data_period"))
         return
     df = widgets.league_frame(summary, sparks, groups=groups)
+    extra = official.league_columns(ctx, summary)  # official scores beside ours, where imported
+    df = extra.add(df) if extra is not None else df
     # The name is a link to the unit page (a click opens it in a new tab, the view in its URL);
     # the row's selection box opens it here.
     df["unit"] = [links.unit_link(ctx.filters, c, n)
@@ -193,6 +195,8 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     styled = widgets.style_league(df, summary["grade_color"].fillna("").tolist())
     config = widgets.league_column_config(with_trend=sparks is not None, wide=groups)
     config["unit"] = links.unit_column(width=340 if groups else 230)
+    if extra is not None:
+        styled, config = extra.style(styled), {**config, **extra.config()}
     event = st.dataframe(
         styled,
         column_config=config,
@@ -205,6 +209,8 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
         row_height=38,
     )
     st.caption(t("ui.league.click_hint"))
+    if extra is not None:
+        extra.caption()
     _scored_from_caption(ctx, summary)
     code = widgets.selected_code(event, df)
     if code:

@@ -19,6 +19,7 @@ PAGES = [
     "pages/trends.py",
     "pages/lagging.py",
     "pages/unit.py",
+    "pages/official.py",
 ]
 DEMO_COMMAND = "python -m data_access demo --scale 0.1"
 # A week of the demo before the 2025 reform, when the district level still existed (the demo

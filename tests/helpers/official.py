@@ -8,6 +8,8 @@ communes (from 01/07/2025), and the departments (Sở Tài chính STC, Sở Y t�
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import date
 from pathlib import Path
 
 from helpers.import_files import write_csv
@@ -73,7 +75,7 @@ def document(parent: dict, children: list[dict], time_type: str = "month", year:
     return {"timeType": time_type, "year": year, "value": value, "parent": parent, "children": children}
 
 
-def provincial(score_shift: float = 0.0) -> dict:
+def provincial(score_shift: float = 0.0, year: int = 2025, month: int = 10) -> dict:
     """The province's document: Đà Nẵng, two departments and a ward, every component."""
     metrics = full_metrics()
     total = round(sum(g["score"] for g in metrics), 2)
@@ -82,16 +84,42 @@ def provincial(score_shift: float = 0.0) -> dict:
         [unit(FINANCE, total + score_shift, 1, full_metrics()),
          unit(HEALTH, 80.5, 2, []),
          unit(HAI_VAN, 80.55 + score_shift, 31, full_metrics(0.85))],
+        year=year, value=month,
     )
 
 
-def national(n_other: int = 3) -> dict:
+def national(n_other: int = 3, year: int = 2025, month: int = 10) -> dict:
     """The national document: every province's total and rank; ours (Đà Nẵng) ranked 2nd."""
     others = [unit((f"000.00.00.H{i:02d}", f"UBND Tỉnh Thử Nghiệm {i}", ""), 90.0 - i, None)
               for i in range(1, n_other + 1)]  # fmt: skip
     children = [others[0] | {"rank": 1}, unit(PROVINCE, 88.5, 2)]
     children += [o | {"rank": i + 3} for i, o in enumerate(others[1:])]
-    return document({"id": "000.00.00.G22", "name": "Cả nước", "score": 80.1, "metrics": []}, children)
+    return document({"id": "000.00.00.G22", "name": "Cả nước", "score": 80.1, "metrics": []}, children,
+                    year=year, value=month)
+
+
+def demo_with_official(demo_sqlite_url: str, tmp: Path) -> tuple[str, str, date]:
+    """A copy of the small SQLite demo with the official documents (provincial and national)
+    of the month that holds its latest week's end: (url, month label, snapshot date)."""
+    from data_access.engine import get_engine
+    from scorecard import service
+    from scorecard.periods import week_period
+    from scorecard.pipeline import import_file
+
+    src = Path(demo_sqlite_url.removeprefix("sqlite:///"))
+    dst = tmp / "official_demo.db"
+    shutil.copyfile(src, dst)
+    url = f"sqlite:///{dst}"
+    eng = get_engine(url)
+    try:
+        end = week_period(service.latest_week(eng)).end
+        for name, doc in (("p.json", provincial(year=end.year, month=end.month)),
+                          ("n.json", national(year=end.year, month=end.month))):
+            res = import_file(eng, write_json(tmp / name, doc), snapshot_date=end, today=end)
+            assert res.ok, res.messages
+    finally:
+        eng.dispose()
+    return url, f"{end.year}-{end.month:02d}", end
 
 
 def write_json(path: Path, doc: dict | str) -> Path:

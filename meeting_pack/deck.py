@@ -17,6 +17,7 @@ from pptx.util import Inches
 from sqlalchemy import Engine
 
 from data_access.cell_safety import safe_cell
+from meeting_pack import official
 from meeting_pack.data import (
     BOTTOM_N,
     GROUPS,
@@ -350,6 +351,7 @@ def build_deck(engine: Engine, week: str, briefing: Briefing | None = None) -> b
     d = Deck(b)
     _title_slide(d)
     _province_slide(d)
+    official.add_slide(d, engine)  # official scores of the week's month beside ours, if imported
     levels = deck_level_data(b)
     for lv in levels:
         _league_slides(d, lv)

@@ -119,19 +119,26 @@ def _float(x: object) -> float | None:
     return None if v != v else v
 
 
-def reconciliation(engine: Engine, unit_code: str, period: str) -> Reconciliation | None:
+def reconciliation(engine: Engine, unit_code: str, period: str, summary: pd.DataFrame | None = None,
+                   components: pd.DataFrame | None = None) -> Reconciliation | None:  # fmt: skip
     """The unit's official figures of ``period`` beside the computed ones (None when the unit
-    is unknown or has no official figure then)."""
+    is unknown or has no official figure then). ``summary`` / ``components``: the computed
+    ranking of the unit's level and period and its component detail, when the caller holds
+    them (a whole level reconciled at once scores it once)."""
     row = service.unit(engine, unit_code)
     official = qo.official_latest(engine, period=period, unit_codes=[unit_code])
     if row.empty or official.empty:
         return None
     level = str(row.iloc[0]["level"])
     p = parse_period(period)
-    summary = _computed(engine, level, p)
+    summary = _computed(engine, level, p) if summary is None else summary
     mine = summary[summary["unit_code"].astype(str) == unit_code]
-    comps = (service.component_detail(engine, level, p, summary, [unit_code]) if not mine.empty
-             else pd.DataFrame(columns=service.DETAIL_COLUMNS))  # fmt: skip
+    if mine.empty:
+        comps = pd.DataFrame(columns=service.DETAIL_COLUMNS)
+    elif components is not None:
+        comps = components[components["unit_code"].astype(str) == unit_code]
+    else:
+        comps = service.component_detail(engine, level, p, summary, [unit_code])
     th = thresholds(engine)
     by_code = official.set_index("code")
     o_groups = {c: _float(by_code.loc[c, "score"]) for c in [*off.GROUPS, off.TOTAL] if c in by_code.index}
@@ -206,10 +213,16 @@ def level_reconciliation(engine: Engine, level: str, period: str) -> pd.DataFram
     cols = ["unit_code", "unit_name", "item", "name", "official_numerator", "official_denominator",
             "official_ratio", "official_points", "computed_numerator", "computed_denominator",
             "computed_ratio", "computed_points", "diff_points", "above", "reason"]  # fmt: skip
-    wide = comparison(engine, level, period)
+    p = parse_period(period)
+    summary = _computed(engine, level, p)
+    wide = comparison(engine, level, period, summary)
+    codes = wide["unit_code"].astype(str).tolist()
+    # the level scored once, its detail once for every unit with official figures
+    comps = (service.component_detail(engine, level, p, summary, codes) if codes and not summary.empty
+             else pd.DataFrame(columns=service.DETAIL_COLUMNS))  # fmt: skip
     frames = []
-    for code in wide["unit_code"].astype(str):
-        rec = reconciliation(engine, code, period)
+    for code in codes:
+        rec = reconciliation(engine, code, period, summary, comps)
         if rec is None:
             continue
         head = pd.DataFrame({

@@ -169,3 +169,23 @@ STRINGS.update({
     "ui.official.col.diff_points": "Chênh lệch",
     "ui.official.col.reason": "Lý do có thể",
 })
+STRINGS.update({
+    # --- the meeting pack (meeting_pack.official) ---
+    "brief.official.title": "Điểm chính thức {period} và điểm hệ thống tính",
+    "brief.official.rank_nation": "Xếp hạng cả nước: {rank}/{n} · trung bình cả nước {average} điểm",
+    "brief.official.rank_only": "Xếp hạng cả nước: {rank}",
+    "brief.official.col_unit": "Đơn vị",
+    "brief.official.col_level": "Cấp",
+    "brief.official.col_official": "Điểm chính thức",
+    "brief.official.col_rank": "Hạng Cổng",
+    "brief.official.col_computed": "Điểm tính {period}",
+    "brief.official.col_diff": "Chênh lệch",
+    "brief.official.col_group": "Nhóm lệch nhất",
+    "brief.official.group_diff": "Nhóm {group} ({diff})",
+    "brief.official.col_g_official": "N{group} chính thức",
+    "brief.official.col_g_computed": "N{group} tính",
+    "brief.official.col_g_diff": "N{group} chênh lệch",
+    "brief.official.note": "Chênh lệch = điểm hệ thống tính từ hồ sơ cho {period} − điểm chính thức (số âm: tính thấp hơn Cổng). {shown}/{n} đơn vị có điểm chính thức, lệch nhiều nhất trước; đủ các đơn vị ở bảng tính «Điểm chính thức», từng chỉ tiêu ở trang «Đối chiếu điểm chính thức» hoặc lệnh {command}.",
+    "brief.official.sheet": "Điểm chính thức",
+    "brief.official.sheet_title": "{source}: điểm chính thức và điểm hệ thống tính cùng kỳ (chênh lệch = tính − chính thức)",
+})

@@ -36,7 +36,7 @@ class Thresholds:
 
     diff_threshold: float = 0.5  # a component's |difference| in points listed first, flagged
     group_threshold: float = 1.0  # a group's |difference| in points flagged
-    match_points: float = 0.01  # below this, two scores agree (the portal rounds to 2 decimals)
+    match_points: float = 0.05  # below this, two scores agree: nothing to explain (rounding)
     ratio_gap: float = 0.005  # below this, two ratios (0..1) are the same
     denominator_gap: float = 0.1  # official denominator this much smaller: fewer synced dossiers
     count_tolerance: float = 0.005  # below this relative gap, two counts are the same
@@ -83,6 +83,8 @@ def likely_reason(official: Mapping[str, object] | None, computed: Mapping[str, 
     do, dc = _num(official.get("denominator")), _num(computed.get("denominator"))
     no, nc = _num(official.get("numerator")), _num(computed.get("numerator"))
     if do is not None and dc is not None:
+        if dc == 0 and do > 0:
+            return t("official.why.none_here")
         if do < dc * (1 - th.denominator_gap):
             return t("official.why.fewer_synced")
         if not _same_count(do, dc, th):

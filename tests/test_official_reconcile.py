@@ -36,6 +36,8 @@ def side(num: float | None, den: float | None, points: float | None, max_points:
     (side(90, 100, 5.4), side(90, 100, 5.4), None),
     # rounding on the portal (2 decimals) is no difference
     (side(90, 100, 5.40), side(90, 100, 5.404), None),
+    # we have no dossier at all for it: our data is incomplete
+    (side(12, 12, 2.0, 2), side(0, 0, 0.0, 2, ratio=0.0), "official.why.none_here"),
     # the portal sees far fewer dossiers than we do: they were not synced to it
     (side(80, 80, 6.0), side(80, 100, 4.8), "official.why.fewer_synced"),
     # a denominator a little different, or larger on the portal

@@ -61,8 +61,6 @@ STRINGS: dict[str, str] = {
     "official.summary.done": "Tệp {file} (điểm chính thức {periods}, lấy số liệu ngày {snapshot}): đã nhập {rows} số liệu của {units} đơn vị ({inserted} mới, {updated} cập nhật).",
     "official.summary.national": "  Tài liệu cấp quốc gia ({name}): {n} tỉnh/thành phố; {unit} xếp hạng {rank}/{n} với {score} điểm, trung bình cả nước {average}.",
     "official.summary.skipped": "  Không nhập {n} số liệu không hợp lệ (đơn vị không khớp, lỗi số liệu); danh sách kèm lý do (cột LyDo): {path}",
-}
-STRINGS.update({
     # --- the likely reason of a difference (scorecard.official.likely_reason) ---
     "official.why.not_on_portal": "Cổng không công bố chỉ tiêu này",
     "official.why.not_computed": "hệ thống không tính chỉ tiêu này cho đơn vị (không áp dụng cho cấp này)",
@@ -70,12 +68,9 @@ STRINGS.update({
     "official.why.scoring_differs": "cùng tỷ lệ, cách tính điểm khác",
     "official.why.fewer_synced": "ít hồ sơ đồng bộ lên Cổng hơn",
     "official.why.denominator_differs": "mẫu số khác",
+    "official.why.none_here": "hệ thống không có hồ sơ nào cho chỉ tiêu này trong kỳ (mẫu số 0): dữ liệu nhập chưa đủ?",
     "official.why.numerator_differs": "tử số khác (cùng mẫu số)",
-})
-STRINGS.update({
     "official.group": "Nhóm {group}",
-})
-STRINGS.update({
     # --- python -m scorecard reconcile ---
     "official.cli.help": "Đối chiếu điểm chính thức (Cổng DVC quốc gia) với điểm hệ thống tính: từng đơn vị, nhóm, chỉ tiêu",
     "official.cli.period": "Kỳ điểm chính thức: tháng 2026-03, quý 2026-Q1 hoặc năm 2026 (lũy kế)",
@@ -97,12 +92,9 @@ STRINGS.update({
     "official.cli.col.diff_points": "Chênh lệch",
     "official.cli.col.above": "Lớn",
     "official.cli.col.reason": "Lý do có thể",
-})
-STRINGS.update({
     # --- dashboard (ui.official, pages/official.py) ---
     "ui.nav.official": "Đối chiếu điểm chính thức",
     "ui.official.source": "Điểm chính thức {period}, Cổng DVC quốc gia, cập nhật {date}",
-    "ui.official.title": "Điểm chính thức (Cổng DVC quốc gia)",
     "ui.official.compare_note": "Chênh lệch = điểm hệ thống tính từ hồ sơ cho cùng kỳ ({period}) − điểm chính thức; số âm: hệ thống tính thấp hơn Cổng.",
     "ui.official.kpi.official": "Điểm chính thức",
     "ui.official.kpi.computed": "Điểm tính {period}",
@@ -168,8 +160,6 @@ STRINGS.update({
     "ui.official.col.computed_points": "Điểm (tính)",
     "ui.official.col.diff_points": "Chênh lệch",
     "ui.official.col.reason": "Lý do có thể",
-})
-STRINGS.update({
     # --- the meeting pack (meeting_pack.official) ---
     "brief.official.title": "Điểm chính thức {period} và điểm hệ thống tính",
     "brief.official.rank_nation": "Xếp hạng cả nước: {rank}/{n} · trung bình cả nước {average} điểm",
@@ -188,4 +178,4 @@ STRINGS.update({
     "brief.official.note": "Chênh lệch = điểm hệ thống tính từ hồ sơ cho {period} − điểm chính thức (số âm: tính thấp hơn Cổng). {shown}/{n} đơn vị có điểm chính thức, lệch nhiều nhất trước; đủ các đơn vị ở bảng tính «Điểm chính thức», từng chỉ tiêu ở trang «Đối chiếu điểm chính thức» hoặc lệnh {command}.",
     "brief.official.sheet": "Điểm chính thức",
     "brief.official.sheet_title": "{source}: điểm chính thức và điểm hệ thống tính cùng kỳ (chênh lệch = tính − chính thức)",
-})
+}

@@ -277,3 +277,16 @@ def test_readme_documents_the_official_table_columns():
     documented = set(re.findall(r"`([A-Za-z]+)`", section.group(1)))
     assert [c.header for c in fm.OFFICIAL.columns if c.header not in documented] == []
     assert "BiDanhCong" in documented
+
+
+def test_a_database_of_an_earlier_release_gains_the_tables(engine: Engine, tmp_path: Path):
+    """Made before official scores existed (no tables, no group map): reads are empty, the
+    first import creates the tables and loads the shipped group codes and thresholds."""
+    with engine.begin() as conn:
+        for table in reversed(s.OFFICIAL_TABLES):
+            table.drop(conn)
+    assert qo.official_periods(engine).empty and qo.official_settings(engine) == {}
+    assert osv.periods(engine).empty and osv.standing(engine, "2025-10") is None
+    assert _import(engine, fx.write_json(tmp_path / "p.json", fx.provincial())).ok
+    assert len(qo.portal_groups(engine)) == 6 and qo.official_settings(engine)["diff_threshold"] == 0.5
+    assert _latest(engine)["48.20194"] == pytest.approx(80.55)

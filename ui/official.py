@@ -26,7 +26,6 @@ from texts.safe import md
 from ui import chartview, official_charts, official_data, state, views, widgets
 
 if TYPE_CHECKING:
-    from pandas.io.formats.style import Styler
     from streamlit.elements.lib.column_types import ColumnConfig
 
     from ui.page import Ctx
@@ -184,7 +183,7 @@ def unit_panel(ctx: Ctx, code: str, level: str) -> None:
 
 # --- league tables --------------------------------------------------------------------------------
 
-LEAGUE_COLUMNS = ("official_total", "official_rank", "official_diff")
+LEAGUE_COLUMNS = ("official_total", "official_diff")
 
 
 @dataclass(frozen=True)
@@ -193,35 +192,42 @@ class LeagueColumns:
 
     chosen: Pick
 
-    def add(self, df: pd.DataFrame) -> pd.DataFrame:
+    def add(self, df: pd.DataFrame, beside_total: bool = True) -> pd.DataFrame:
         """``df`` (widgets.league_frame, indexed by unit code) with the official score, the
-        portal's rank and the difference, right after our total."""
+        portal's rank and the difference, right after our total; at the end of a narrow table
+        (beside a map), whose grade and change would otherwise scroll out of sight."""
         by = self.chosen.rows.set_index(self.chosen.rows["unit_code"].astype(str))
         # text, already formatted: the data grid shows a missing number as "None", and most
         # units of a table may have no official figure
         extra = pd.DataFrame(index=df.index)
-        extra["official_total"] = [widgets.fmt_score(_f(v)) for v in df.index.map(by["official_total"])]
-        extra["official_rank"] = [fmt_number(_f(v), 0) for v in df.index.map(by["official_rank"])]
+        # score and the portal's rank in one cell: a wide table has no room for a third column
+        extra["official_total"] = [_score_rank(_f(s), _f(r)) for s, r in zip(
+            df.index.map(by["official_total"]), df.index.map(by["official_rank"]), strict=True)]
         extra["official_diff"] = [fmt_delta(_f(v)) for v in df.index.map(by["diff_total"])]
-        at = list(df.columns).index("total") + 1
+        at = list(df.columns).index("total") + 1 if beside_total else len(df.columns)
         return pd.concat([df.iloc[:, :at], extra, df.iloc[:, at:]], axis=1)
-
-    def style(self, styler: Styler) -> Styler:
-        return styler.set_properties(subset=list(LEAGUE_COLUMNS), **{"text-align": "right"})
 
     def config(self) -> dict[str, ColumnConfig | None]:
         date = fmt_date(as_date(self.chosen.snapshot))
         return {
             "official_total": st.column_config.TextColumn(
-                t("ui.official.league.official"),
+                t("ui.official.league.official"), alignment="right", width=120,
                 help=t("ui.official.league.help_official", period=self.chosen.words, date=date)),
-            "official_rank": st.column_config.TextColumn(t("ui.official.league.rank"), width=80),
             "official_diff": st.column_config.TextColumn(
-                t("ui.official.league.diff"), help=t("ui.official.league.help_diff", period=self.chosen.words)),
+                t("ui.official.league.diff"), alignment="right", width=85,
+                help=t("ui.official.league.help_diff", period=self.chosen.words)),
         }  # fmt: skip
 
     def caption(self) -> None:
         st.caption(md(t("ui.official.league.caption", source=self.chosen.source, period=self.chosen.words)))
+
+
+def _score_rank(score: float | None, rank: float | None) -> str:
+    """"91,80 (5)": the official score and the portal's rank ("–" without a score)."""
+    if score is None:
+        return "–"
+    return widgets.fmt_score(score) if rank is None else t("ui.official.league.score_rank", score=widgets.fmt_score(score),
+                                                            rank=fmt_number(rank, 0))  # fmt: skip
 
 
 def league_columns(ctx: Ctx, summary: pd.DataFrame) -> LeagueColumns | None:

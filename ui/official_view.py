@@ -111,24 +111,33 @@ def _shown(rec: osv.Reconciliation) -> pd.DataFrame:
     return pd.DataFrame({
         col("component"): [f"{a} {b}" for a, b in zip(c["component"], c["name"], strict=True)],
         col("official_counts"): [_counts(a, b) for a, b in zip(c["official_numerator"], c["official_denominator"], strict=True)],
-        col("official_ratio"): c["official_ratio"].map(fmt_percent),
-        col("official_points"): c["official_points"].map(widgets.fmt_score),
+        col("official_ratio_short"): c["official_ratio"].map(fmt_percent),
+        col("official_points_short"): c["official_points"].map(widgets.fmt_score),
         col("computed_counts"): [_counts(a, b) for a, b in zip(c["computed_numerator"], c["computed_denominator"], strict=True)],
-        col("computed_ratio"): c["computed_ratio"].map(fmt_percent),
-        col("computed_points"): c["computed_points"].map(widgets.fmt_score),
+        col("computed_ratio_short"): c["computed_ratio"].map(fmt_percent),
+        col("computed_points_short"): c["computed_points"].map(widgets.fmt_score),
         col("diff_points"): c["diff_points"].map(lambda x: fmt_delta(None if pd.isna(x) else float(x))),
         col("reason"): c["reason"].fillna(""),
     })  # fmt: skip
 
 
+# pixels: the table fits a 1366-pixel screen beside the sidebar (the reason takes what is left)
+_WIDTHS = {"component": 230, "official_counts": 100, "official_ratio_short": 70, "official_points_short": 70,
+           "computed_counts": 100, "computed_ratio_short": 70, "computed_points_short": 70, "diff_points": 75}
+
+
+def _widths() -> dict:
+    return {t(f"ui.official.col.{k}"): st.column_config.TextColumn(width=w, alignment=None if k == "component" else "right")
+            for k, w in _WIDTHS.items()}  # fmt: skip
+
+
 def _styled(df: pd.DataFrame, above: list[bool]):  # noqa: ANN202 - a pandas Styler
-    """Rows above the threshold tinted; numbers to the right."""
-    numbers = [c for c in df.columns if c not in (t("ui.official.col.component"), t("ui.official.col.reason"))]
+    """Rows above the threshold tinted."""
 
     def _rows(row: pd.Series) -> list[str]:
         return [official.DIFF_CSS if above[row.name] else "" for _ in row]
 
-    return df.style.apply(_rows, axis=1).set_properties(subset=numbers, **{"text-align": "right"})
+    return df.style.apply(_rows, axis=1)
 
 
 def _title(ctx: Ctx, rec: osv.Reconciliation | None) -> None:
@@ -204,8 +213,7 @@ def render(ctx: Ctx) -> None:
         shown = _shown(rec)
         st.dataframe(_styled(shown, rec.components["above"].astype(bool).tolist()), hide_index=True,
                      width="stretch", row_height=38, height=38 * (len(shown) + 1) + 4, key="official_components",
-                     column_config={t("ui.official.col.component"): st.column_config.TextColumn(width=300),
-                                    t("ui.official.col.reason"): st.column_config.TextColumn(width="medium")})  # fmt: skip
+                     column_config=_widths())
         st.caption(t("ui.official.page.components_caption", threshold=fmt_number(th.diff_threshold, 2)))
         st.download_button(t("ui.official.page.download"), data=lambda: widgets.to_excel(table, t("ui.official.page.sheet")),
                            file_name=f"doi-chieu_{code}_{period}.xlsx", key="official_download",

@@ -187,7 +187,7 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
         return
     df = widgets.league_frame(summary, sparks, groups=groups)
     extra = official.league_columns(ctx, summary)  # official scores beside ours, where imported
-    df = extra.add(df) if extra is not None else df
+    df = extra.add(df, beside_total=groups) if extra is not None else df
     # The name is a link to the unit page (a click opens it in a new tab, the view in its URL);
     # the row's selection box opens it here.
     df["unit"] = [links.unit_link(ctx.filters, c, n)
@@ -196,7 +196,7 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     config = widgets.league_column_config(with_trend=sparks is not None, wide=groups)
     config["unit"] = links.unit_column(width=340 if groups else 230)
     if extra is not None:
-        styled, config = extra.style(styled), {**config, **extra.config()}
+        config = {**config, **extra.config()}
     event = st.dataframe(
         styled,
         column_config=config,

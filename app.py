@@ -49,6 +49,8 @@ PAGES = [
             url_path="cham-tien-do"),
     st.Page("app_pages/unit.py", title=t("ui.nav.unit"), icon=":material/apartment:",
             url_path="don-vi"),
+    st.Page("app_pages/official.py", title=t("ui.nav.official"), icon=":material/compare_arrows:",
+            url_path="doi-chieu"),
     # The overview's own path, for links and bookmarks: the same page, not in the menu. Last,
     # so that st.switch_page(OVERVIEW) and the menu go to "/", the page the menu marks.
     st.Page(OVERVIEW, title=t("ui.nav.overview"), icon=":material/dashboard:",

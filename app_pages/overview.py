@@ -6,7 +6,19 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_number, t
-from ui import charts, chartview, data, links, meeting, monday, page, state, views, widgets
+from ui import (
+    charts,
+    chartview,
+    data,
+    links,
+    meeting,
+    monday,
+    official,
+    page,
+    state,
+    views,
+    widgets,
+)
 
 ctx = page.context()
 f = ctx.filters
@@ -75,6 +87,9 @@ st.html(cards + monday.grid_html(boxes))
 if total_target is not None:
     st.caption(t("mon.target", target=widgets.fmt_score(total_target)) + " "
                + t("mon.details_below"))
+
+# --- official scores (national portal) beside ours: nothing when none was imported ------------
+official.province_panel(ctx)
 
 # --- province trend and grade distribution ---------------------------------------------------
 st.divider()

@@ -16,6 +16,7 @@ from ui import (
     lineage,
     mapview,
     meeting,
+    official,
     overdue_list,
     page,
     state,
@@ -130,6 +131,9 @@ for i, g in enumerate(widgets.GROUPS):
 na = data.not_applicable(ctx.url, level, f.period_kind, f.week, parent)
 if na:
     st.caption(tm("ui.unit.not_applicable", components=", ".join(na)))
+
+# --- official scores (national portal) beside ours: nothing when none was imported -----------
+official.unit_panel(ctx, code, level)
 
 # --- components --------------------------------------------------------------------------------
 st.subheader(t("ui.unit.components"))

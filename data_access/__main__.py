@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
         "--end", type=_date, default=None,
         help="Ngày cuối (YYYY-MM-DD; mặc định: Chủ nhật của tuần trọn vẹn gần nhất)",
     )
-    imp = sub.add_parser("import", help="Nhập tệp CSV/XLSX (danh mục TTHC, hồ sơ, PAKN, đơn vị)")
+    imp = sub.add_parser("import", help="Nhập tệp CSV/XLSX (danh mục TTHC, hồ sơ, PAKN, đơn vị, điểm chính thức) "
+                         "hoặc tài liệu JSON điểm chính thức của Cổng DVC quốc gia")
     imp.add_argument("files", nargs="+")
     imp.add_argument(
         "--skip-invalid",
@@ -67,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="Ngày tiếp nhận, xử lý, trả kết quả muộn nhất được nhận: ngày nhập + N ngày "
         "(mặc định: REFORM_IMPORT_HORIZON_DAYS hoặc 31)",
+    )
+    imp.add_argument(
+        "--snapshot-date", type=_date, default=None,
+        help="Điểm chính thức: ngày lấy số liệu trên Cổng (YYYY-MM-DD) của tài liệu JSON, và của các "
+        "dòng CSV/XLSX không có cột NgayLaySoLieu (mặc định cho JSON: ngày lưu tệp)",
     )
     _remove_parser(sub)
     sub.add_parser("refresh", help="Tổng hợp lại số liệu theo tuần")
@@ -171,7 +177,7 @@ def _run(args: argparse.Namespace) -> int:
 
         try:
             return import_files(engine, args.files, skip_invalid=args.skip_invalid, progress=True,
-                                horizon=args.date_horizon_days)  # fmt: skip
+                                horizon=args.date_horizon_days, snapshot_date=args.snapshot_date)  # fmt: skip
         except HorizonError as e:
             print(e, file=sys.stderr)
             return 2

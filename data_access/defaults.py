@@ -12,7 +12,7 @@ from typing import TypeVar
 import pandas as pd
 from sqlalchemy import Connection, Table, delete
 
-from data_access import schema
+from data_access import official_defaults, schema
 
 T = TypeVar("T")
 
@@ -107,3 +107,4 @@ def load_defaults(conn: Connection) -> None:
     hol = read_csv("holidays.csv")
     hol["day"] = pd.to_datetime(hol["day"]).dt.date
     _replace(conn, schema.holiday, hol.to_dict("records"))
+    official_defaults.load(conn)  # the portal's group codes, the reconciliation's thresholds

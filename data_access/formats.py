@@ -135,6 +135,9 @@ UNITS = Kind(
         Col("TruSo", "seat", TEXT, max_len=200),
         Col("ViDo", "lat", FLOAT),
         Col("KinhDo", "lon", FLOAT),
+        # the unit's names on the national portal (agency id, or name as the portal writes it),
+        # separated by ";": official scores are matched by them first (data_access.official_match)
+        Col("BiDanhCong", "portal_alias", TEXT, max_len=1000),
     ),
 )
 
@@ -152,6 +155,28 @@ LINEAGE = Kind(
     identity=("MaDonViCu", "MaDonViMoi", "NgayHieuLuc"),
 )
 
+# Official scores copied from the national portal's table (PORTAL_SCORES.md): not in KINDS, the
+# official import (data_access.official_import) reads them, JSON documents too. Cells are text
+# here; data_access.official_parse checks them (units are names, matched, not codes).
+OFFICIAL = Kind(
+    "official",
+    "MaChiSo",
+    (
+        Col("DonVi", "unit", TEXT, required=True, max_len=200),
+        Col("LoaiKy", "period_type", TEXT, required=True, max_len=20),
+        Col("Ky", "period", TEXT, required=True, max_len=20),
+        Col("MaChiSo", "code", TEXT, required=True, max_len=64),
+        Col("TenChiSo", "name", TEXT, max_len=300),
+        Col("TuSo", "numerator", TEXT, max_len=40),
+        Col("MauSo", "denominator", TEXT, max_len=40),
+        Col("Diem", "score", TEXT, required=True, max_len=40),
+        Col("DiemToiDa", "max_score", TEXT, max_len=40),
+        Col("XepHang", "rank", TEXT, max_len=40),
+        Col("NgayLaySoLieu", "snapshot_date", TEXT, max_len=40),
+    ),
+    identity=("DonVi", "LoaiKy", "Ky", "MaChiSo", "NgayLaySoLieu"),
+)
+
 # Detection order matters: a dossier file also has MaTTHC, so the catalogue is tried last.
 # Headers are compared whole after norm_header, so MaDonViCu ("madonvicu") never reads as
 # MaDonVi; lineage is tried before units all the same, its key being the more specific.
@@ -159,8 +184,9 @@ KINDS: tuple[Kind, ...] = (DOSSIER, FEEDBACK, LINEAGE, UNITS, CATALOGUE)
 BY_NAME = {k.name: k for k in KINDS}
 
 # Units before lineage (which links units) before the catalogue (agencies are units) before
-# dossiers and feedback (which refer to both), whatever order the files were given in.
-IMPORT_ORDER = {"units": 0, "lineage": 1, "catalogue": 2, "dossier": 3, "feedback": 4}
+# dossiers and feedback (which refer to both), whatever order the files were given in; official
+# scores last (a units file of the same command may bring the portal aliases they match by).
+IMPORT_ORDER = {"units": 0, "lineage": 1, "catalogue": 2, "dossier": 3, "feedback": 4, "official": 5}
 
 # Fragments of normalised header names that mean personal data (applicant name, ID number,
 # phone, e-mail, address, birth date). A header containing any of them is dropped unread.

@@ -369,11 +369,18 @@ def _short_error(e: BaseException) -> str:
 
 def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
                 progress: bool = False, horizon: int | None = None,
-                today: date | None = None, snapshot: SnapshotBuilder | None = None) -> FileResult:  # fmt: skip
+                today: date | None = None, snapshot: SnapshotBuilder | None = None,
+                snapshot_date: date | None = None) -> FileResult:  # fmt: skip
     """Validate and import one file; the result says what happened (nothing written unless ok).
     Never raises for a bad file or a database failure: the messages say what went wrong.
     ``snapshot``: run after the refresh, in the file's transaction (see data_access.refresh);
-    ``scorecard.pipeline.import_files`` passes the score snapshot's builder."""
+    ``scorecard.pipeline.import_files`` passes the score snapshot's builder. Official scores
+    (JSON, or the flat table) go to data_access.official_import (``snapshot_date``: the day
+    they were read from the portal; they touch no aggregate and no computed score)."""
+    from data_access import official_import  # it builds on this module's FileResult
+
+    if official_import.is_official(Path(path)):
+        return official_import.run(engine, Path(path), skip_invalid, today, snapshot_date)
     try:
         return _import_file(engine, Path(path), skip_invalid, progress, horizon, today, snapshot)
     except (KeyboardInterrupt, HorizonError):
@@ -444,7 +451,11 @@ def _import_file(engine: Engine, path: Path, skip_invalid: bool, progress: bool,
 def _order(paths: list[Path]) -> list[Path]:
     """Units, lineage, catalogues, then dossiers and feedback (stable; unreadable files last)."""
 
+    from data_access.official_import import is_official
+
     def rank(p: Path) -> int:
+        if is_official(p):
+            return fm.IMPORT_ORDER["official"]
         try:
             kind = fm.detect_kind(read_headers(p)) if p.is_file() else None
         except Exception:  # noqa: BLE001 - the import of that file will say what is wrong
@@ -456,13 +467,14 @@ def _order(paths: list[Path]) -> list[Path]:
 
 def import_files(engine: Engine, files: Iterable[str | Path], skip_invalid: bool = False,
                  progress: bool = False, horizon: int | None = None,
-                 snapshot: SnapshotBuilder | None = None) -> int:  # fmt: skip
+                 snapshot: SnapshotBuilder | None = None,
+                 snapshot_date: date | None = None) -> int:  # fmt: skip
     """Import every file (each all-or-nothing on its own); print a summary. 0 when all succeeded."""
     results = []
     horizon = horizon_days(horizon)  # a bad environment value stops before any file
     for p in _order([Path(f) for f in files]):
         r = import_file(engine, p, skip_invalid=skip_invalid, progress=progress, horizon=horizon,
-                        snapshot=snapshot)
+                        snapshot=snapshot, snapshot_date=snapshot_date)
         print("\n".join(r.messages), file=sys.stdout if r.ok else sys.stderr, flush=True)
         results.append(r)
     failed = [r for r in results if not r.ok]

@@ -382,6 +382,70 @@ load_log = Table(
     Column("rows", Integer),
 )
 
+# --- official scores from the national portal (PORTAL_SCORES.md) ----------------------------
+# The portal's published 766 scores, imported beside the computed ones and never mixed into
+# them. One row per unit x period x code ("total", a group "1".."6" or a component "1.4") x the
+# day the figures were read from the portal (history is kept; reads take the newest snapshot).
+# Provinces that are not ours (the national document lists every province) have no unit_code:
+# their key is "cong:<portal id>", and the nation's row (scope "nation") holds the average.
+official_score = Table(
+    "official_score",
+    metadata,
+    Column("unit_key", String(80), primary_key=True),  # unit_code, or "cong:<portal id>"
+    Column("period_type", String(8), primary_key=True),  # month | quarter | year (to date)
+    Column("period", String(8), primary_key=True),  # "2026-03", "2026-Q1", "2026"
+    Column("code", String(16), primary_key=True),  # "total", "1".."6", "1.4"
+    Column("snapshot_date", Date, primary_key=True),  # the day the figures were read
+    Column("unit_code", String(32)),  # our unit; NULL for another province or the nation
+    Column("scope", String(16), nullable=False),  # "unit" (ours), "province" (not ours), "nation"
+    Column("parent_key", String(80)),  # the document's parent (the nation, for province ranks)
+    Column("portal_id", String(64)),
+    Column("portal_name", String(200)),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("kind", String(12), nullable=False),  # total | group | component
+    Column("name", String(300)),
+    Column("numerator", Float),
+    Column("denominator", Float),
+    Column("ratio", Float),  # 0..1 (the portal publishes 0..100)
+    Column("score", Float, nullable=False),
+    Column("max_score", Float),
+    Column("rank", Integer),
+    Column("source", String(200)),  # the file it came from
+    Index("ix_official_score_period", "period_type", "period"),
+    Index("ix_official_score_unit", "unit_code", "period_end"),
+)
+
+# Portal names of our units (agency ids such as "000.20.34.H48", or names as the portal writes
+# them) -> unit code. Written by a units file's BiDanhCong column; matched before names.
+unit_alias = Table(
+    "unit_alias",
+    metadata,
+    Column("alias", String(200), primary_key=True),
+    Column("unit_code", String(32), nullable=False),
+)
+
+# The portal's group codes -> our group codes (transparency -> 1, ...): data, since the portal
+# renames them (assets/defaults/portal_groups.csv, loaded by init).
+portal_group = Table(
+    "portal_group",
+    metadata,
+    Column("portal_code", String(64), primary_key=True),
+    Column("group_code", String(8), nullable=False),
+    Column("name", String(200)),
+)
+
+# Thresholds of the reconciliation (assets/defaults/official_settings.csv, loaded by init).
+official_setting = Table(
+    "official_setting",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Float, nullable=False),
+    Column("note", Text),
+)
+
+OFFICIAL_TABLES = (official_score, unit_alias, portal_group, official_setting)
+
 # Dossier and feedback columns that may come from the one-stop-shop export; kept here so the
 # importer and the demo generator agree on them.
 DOSSIER_FLAG_COLUMNS = (
@@ -397,4 +461,5 @@ DOSSIER_FLAG_COLUMNS = (
 
 # Tables a refresh creates when a database lacks them (they came after the first release), so
 # that an import or `refresh` upgrades an older database without a separate `init`.
-CREATED_BY_REFRESH = (agg_overdue_procedure, score_week, score_snapshot, unit_lineage)
+CREATED_BY_REFRESH = (agg_overdue_procedure, score_week, score_snapshot, unit_lineage,
+                      *OFFICIAL_TABLES)

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select
 from data_access import schema as s
 from data_access.bulk import frame_records, insert_frame
 from data_access.derive import derive_dossiers, derive_feedback
+from data_access.official_store import write_aliases
 
 _IN_BATCH = 500  # values per IN (...) list: well under SQLite's bound-parameter limit
 
@@ -160,6 +161,8 @@ class UnitWriter(_Writer):
             frame = self._keep_absent(frame)
             self._upsert(frame)
             self._successor_lineage(frame)
+            if "portal_alias" in frame.columns:  # BiDanhCong: the unit's names on the portal
+                write_aliases(self.conn, zip(frame["code"], frame["portal_alias"], strict=True))
 
     def _successor_lineage(self, frame: pd.DataFrame) -> None:
         """A unit that ends (HieuLucDen) with a successor (MaDonViKeThua) hands its work over the

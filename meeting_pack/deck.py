@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from data_access import freshness
 from data_access.cell_safety import safe_cell
+from meeting_pack import official
 from meeting_pack.data import (
     BOTTOM_N,
     GROUPS,
@@ -363,6 +364,7 @@ def build_deck(engine: Engine, week: str, briefing: Briefing | None = None,
     d = Deck(b)
     _title_slide(d, today)
     _province_slide(d)
+    official.add_slide(d, engine)  # official scores of the week's month beside ours, if imported
     levels = deck_level_data(b)
     for lv in levels:
         _league_slides(d, lv)

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 
 from data_access.cell_safety import safe_cell
+from meeting_pack import official
 from meeting_pack.data import (
     GROUPS,
     Briefing,
@@ -70,6 +71,7 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
         else:
             _grouped_sheet(wb, b, lv, parent)
     _components_sheet(wb, b)
+    _official_sheet(wb, engine, b)  # official scores of the week's month beside ours, if imported
     _overdue_sheet(wb, engine, b)
     q = bieu06a_period(b.week)
     _bieu06a_sheet(wb, service.bieu06a(engine, q.start, q.end), q, unit_order(b),
@@ -77,6 +79,13 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _official_sheet(wb: Workbook, engine: Engine, b: Briefing) -> None:
+    sheet = official.sheet_table(engine, b)
+    if sheet is not None:
+        _write_table(wb.create_sheet(_sheet_name(sheet.name)), sheet.title, sheet.header, sheet.rows,
+                     sheet.widths, sheet.formats)  # fmt: skip
 
 
 class _XlStyles(TypedDict):

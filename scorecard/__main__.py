@@ -20,7 +20,7 @@ from data_access.cell_safety import safe_frame
 from data_access.engine import get_engine
 from meeting_pack.cli import add_briefing_parser, run_briefing
 from scorecard import bieu06a as b06
-from scorecard import service
+from scorecard import official_cli, service
 from scorecard.cli_parser import Parser, UsageError
 from scorecard.periods import Period, PeriodError, parse_period
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, fmt_week, t
@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     # The meeting pack lives in meeting_pack (python -m meeting_pack); kept here too for the
     # scheduled jobs that call it this way. This module is an entry point, above every layer.
     add_briefing_parser(sub)
+    official_cli.add_parser(sub)  # reconcile: official scores beside ours
     return p
 
 
@@ -246,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.command == "report":
                 return run_report(engine, args)
+            if args.command == "reconcile":
+                return official_cli.run(engine, args)
             return run_bieu06a(engine, args)
         finally:
             engine.dispose()

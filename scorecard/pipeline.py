@@ -23,19 +23,23 @@ from scorecard.snapshot import build_snapshot
 
 
 def import_files(engine: Engine, files: Iterable[str | Path], skip_invalid: bool = False,
-                 progress: bool = False, horizon: int | None = None) -> int:  # fmt: skip
+                 progress: bool = False, horizon: int | None = None,
+                 snapshot_date: date | None = None) -> int:  # fmt: skip
     """Import every file (each all-or-nothing, its refresh and snapshot included); print a
-    summary. 0 when all succeeded (``data_access.importer.import_files``)."""
+    summary. 0 when all succeeded (``data_access.importer.import_files``). ``snapshot_date``:
+    the day official scores were read from the portal (JSON documents)."""
     return importer.import_files(engine, files, skip_invalid=skip_invalid, progress=progress,
-                                 horizon=horizon, snapshot=build_snapshot)  # fmt: skip
+                                 horizon=horizon, snapshot=build_snapshot,
+                                 snapshot_date=snapshot_date)  # fmt: skip
 
 
 def import_file(engine: Engine, path: Path | str, skip_invalid: bool = False,
                 progress: bool = False, horizon: int | None = None,
-                today: date | None = None) -> importer.FileResult:  # fmt: skip
+                today: date | None = None, snapshot_date: date | None = None) -> importer.FileResult:  # fmt: skip
     """Import one file, its refresh and snapshot included (``data_access.importer.import_file``)."""
     return importer.import_file(engine, path, skip_invalid=skip_invalid, progress=progress,
-                                horizon=horizon, today=today, snapshot=build_snapshot)  # fmt: skip
+                                horizon=horizon, today=today, snapshot=build_snapshot,
+                                snapshot_date=snapshot_date)  # fmt: skip
 
 
 def remove_rows(engine: Engine, kind: str, codes: Sequence[str] = (), after: date | None = None,

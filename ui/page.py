@@ -192,7 +192,7 @@ def open_unit(ctx: Ctx, code: str) -> None:
 def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[float]] | None,
                  key: str, height: int | Literal["auto"] = "auto", groups: bool = True) -> None:
     """The sortable league table; clicking a row opens that unit."""
-    from ui import widgets
+    from ui import official, widgets  # official builds on this module (its charts link units)
 
     if summary is None or summary.empty:
         st.info(t("ui.no_data_period"))
@@ -214,6 +214,8 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
         row_height, unit_width = 46, 2 * unit_width
         height = row_height * (len(summary) + 1) + 4
     df = widgets.league_frame(summary, sparks, groups=groups)
+    extra = official.league_columns(ctx, summary)  # official scores beside ours, where imported
+    df = extra.add(df, beside_total=groups) if extra is not None else df
     # The name is a link to the unit page (a click opens it in a new tab, the view in its URL);
     # the row's selection box opens it here.
     df["unit"] = [links.unit_link(ctx.filters, c, n)
@@ -223,6 +225,8 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     gmax = views.group_max(data.load_catalogue(ctx.url, level, ctx.kind, ctx.week)) if groups else None
     config = widgets.league_column_config(with_trend=sparks is not None, wide=groups, group_max=gmax)
     config["unit"] = links.unit_column(width=unit_width)
+    if extra is not None:
+        config = {**config, **extra.config()}
     event = st.dataframe(
         styled,
         column_config=config,
@@ -237,6 +241,8 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
     if groups:
         st.caption(widgets.group_legend(gmax))
     st.caption(t("ui.league.click_hint"))
+    if extra is not None:
+        extra.caption()
     _scored_from_caption(ctx, summary)
     code = widgets.selected_code(event, df)
     if code:

@@ -19,6 +19,7 @@ oracle that recomputes the measures from the raw tables lives in tests/helpers/o
 
 from __future__ import annotations
 
+from data_access.queries import official  # noqa: F401 - registers its statements; read as queries.official
 from data_access.queries.base import (
     ANNOUNCEMENT_MEASURES,
     BUCKET_MEASURES,

@@ -20,6 +20,7 @@ PAGES = [
     "app_pages/trends.py",
     "app_pages/lagging.py",
     "app_pages/unit.py",
+    "app_pages/official.py",
 ]
 DEMO_COMMAND = "python -m data_access demo --scale 0.1"
 # A week of the demo before the 2025 reform, when the district level still existed (the demo

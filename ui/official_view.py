@@ -19,7 +19,7 @@ from scorecard import official_service as osv
 from scorecard.periods import as_date
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
 from texts.safe import tm
-from ui import access, data, official, official_data, state, widgets
+from ui import access, data, excel, official, official_data, state, widgets
 
 if TYPE_CHECKING:
     from ui.page import Ctx
@@ -215,7 +215,7 @@ def render(ctx: Ctx) -> None:
                      width="stretch", row_height=38, height=38 * (len(shown) + 1) + 4, key="official_components",
                      column_config=_widths())
         st.caption(t("ui.official.page.components_caption", threshold=fmt_number(th.diff_threshold, 2)))
-        st.download_button(t("ui.official.page.download"), data=lambda: widgets.to_excel(table, t("ui.official.page.sheet")),
+        st.download_button(t("ui.official.page.download"), data=lambda: excel.to_excel(table, t("ui.official.page.sheet")),
                            file_name=f"doi-chieu_{code}_{period}.xlsx", key="official_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
     if rec.level != "province":

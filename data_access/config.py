@@ -1,4 +1,10 @@
-"""Where the reporting database is: one URL, from the environment, secrets, or the default."""
+"""Where the reporting database is: one URL, from the environment, secrets, or the default; and,
+optionally, a second URL the dashboard reads from (a PostgreSQL streaming replica).
+
+The command line (``python -m data_access``, ``python -m scorecard``, ``python -m meeting_pack``)
+always uses ``database_url()``: imports and refreshes write the primary. The dashboard reads
+``dashboard_url()``: the read URL when one is configured, else the same database.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "reform.db"
 ENV_VAR = "REFORM_DB_URL"
+READ_ENV_VAR = "REFORM_DB_READ_URL"
 
 
 def default_url() -> str:
@@ -59,3 +66,23 @@ def database_url(secrets_path: Path | None = None) -> str:
 
 def is_default_sqlite(url: str) -> bool:
     return url == default_url()
+
+
+def read_url(secrets_path: Path | None = None) -> str | None:
+    """The configured read URL, or None: ``REFORM_DB_READ_URL``; else, unless ``REFORM_DB_URL``
+    is set, ``[database] read_url`` in secrets.toml.
+
+    The two settings come from one place: a database named in the environment is never read
+    through a replica named in secrets.toml (of another database, perhaps), so a test or a
+    one-off command that sets ``REFORM_DB_URL`` reads what it names."""
+    url = os.environ.get(READ_ENV_VAR, "").strip()
+    if url:
+        return url
+    if os.environ.get(ENV_VAR, "").strip():
+        return None
+    return secret("database", "read_url", secrets_path) or None
+
+
+def dashboard_url(secrets_path: Path | None = None) -> str:
+    """The database the dashboard reads: ``read_url()`` when configured, else ``database_url()``."""
+    return read_url(secrets_path) or database_url(secrets_path)

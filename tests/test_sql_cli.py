@@ -30,9 +30,12 @@ def test_every_name_compiles(name: str, dialect: str):
 
 def test_printed_sql_runs_on_the_backend(engine: Engine):
     """What a reviewer reads is what the database accepts: each statement, compiled for the
-    engine's dialect with its example literals, executes (on an empty schema)."""
+    engine's dialect with its example literals, executes (on an empty schema). A statement
+    registered for some backends only (the replica probe) runs on those."""
     with engine.connect() as conn:
         for name in NAMES:
+            if not registry.REGISTRY[name].runs_on(engine.dialect.name):
+                continue
             sql = registry.compiled_sql(name, engine.dialect.name)
             conn.exec_driver_sql(sql).all()
 

@@ -57,6 +57,23 @@ def fmt_delta(x: float | None, decimals: int = 2) -> str:
     return f"{sign}{fmt_number(abs(x), decimals)}"
 
 
+def fmt_duration(seconds: float) -> str:
+    """A short span in words, in its two largest whole units: "dưới 1 giây", "3 giây",
+    "2 phút 5 giây", "1 giờ", "2 ngày 3 giờ" (a replica's lag)."""
+    whole = int(max(seconds, 0))
+    if whole < 1:
+        return t("duration.under_second")
+    parts: list[tuple[str, int]] = []
+    for key, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if whole >= size or parts:
+            parts.append((key, whole // size))
+            whole %= size
+        if len(parts) == 2:
+            break
+    shown = [t(f"duration.{key}", n=fmt_number(n, 0)) for key, n in parts if n]
+    return " ".join(shown)
+
+
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 

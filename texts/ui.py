@@ -58,6 +58,15 @@ STRINGS: dict[str, str] = {
     "ui.week_short": "tuần {week}/{year}",
     "ui.period_caption": "Kỳ: {kind}, từ {start} đến {end}",
     "ui.freshness": "Dữ liệu đến hết ngày {date}",
+    # the dashboard reads a PostgreSQL replica (REFORM_DB_READ_URL) that is behind its primary
+    "ui.replica.lag": "Số liệu đọc từ bản sao, chậm {lag} so với máy chủ chính",
+    "ui.replica.lag_help": "Bảng điều hành đọc một bản sao chỉ đọc của cơ sở dữ liệu; số liệu vừa "
+    "nhập hoặc tổng hợp trên máy chủ chính sẽ hiện khi bản sao cập nhật xong.",
+    "duration.under_second": "dưới 1 giây",
+    "duration.second": "{n} giây",
+    "duration.minute": "{n} phút",
+    "duration.hour": "{n} giờ",
+    "duration.day": "{n} ngày",
     "ui.notice.bad_week": "Không có dữ liệu tuần «{value}» trong liên kết; đang hiển thị tuần "
     "mới nhất.",
     "ui.notice.malformed_week": "Tuần «{value}» trong liên kết không đúng dạng (ví dụ 2024-W52); "

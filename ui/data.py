@@ -23,8 +23,8 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 import meeting_pack
-from data_access import config
-from data_access.config import database_url, is_default_sqlite
+from data_access import config, replica
+from data_access.config import dashboard_url, is_default_sqlite
 from data_access.engine import get_engine
 from scorecard import service
 from scorecard.periods import (
@@ -48,7 +48,9 @@ def engine_for(url: str) -> Engine:
 
 
 def current_url() -> str:
-    return database_url()
+    """The database pages read: the read URL (a replica) when configured, else the one the
+    command line writes (``data_access.config.dashboard_url``)."""
+    return dashboard_url()
 
 
 # database URL -> its data version, read once per page run (start_run resets it)
@@ -146,6 +148,27 @@ def ping(url: str) -> bool:
     except (SQLAlchemyError, OSError) as exc:
         log.warning("database not answering: %s", exc)
         return False
+
+
+REPLICA_LAG_TTL = 15  # seconds: the replica probe is monitoring, not worth a query every rerun
+
+
+@st.cache_data(ttl=REPLICA_LAG_TTL, show_spinner=False)
+def _replica_lag(url: str) -> float | None:
+    return replica.lag_seconds(engine_for(url))
+
+
+def replica_lag(url: str) -> float | None:
+    """Seconds the database ``url`` (a PostgreSQL hot standby) is behind its primary, cached
+    for REPLICA_LAG_TTL seconds; None on SQLite and on a primary (``data_access.replica``), and
+    when the probe fails (the pages' own queries report an outage, not this caption)."""
+    if not url.startswith("postgresql"):
+        return None  # no engine to open and nothing to cache for SQLite
+    try:
+        return _replica_lag(url)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("replica lag probe failed: %s", exc)
+        return None
 
 
 def _period(kind: str, week: str):  # noqa: ANN202 - Period, kept out of the cache key

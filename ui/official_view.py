@@ -152,6 +152,7 @@ def _title(ctx: Ctx, rec: osv.Reconciliation | None) -> None:
     if rec is not None:
         left.caption(t("ui.official.source", period=rec.words, date=fmt_date(rec.snapshot_date)))
     right.caption(t("ui.freshness", date=fmt_date(ctx.meta.data_until)))
+    widgets.replica_caption(data.replica_lag(ctx.url), right)
 
 
 def render(ctx: Ctx) -> None:

@@ -18,7 +18,7 @@ from scorecard import service
 from scorecard.periods import week_period
 from texts import fmt_date, fmt_number, t
 from texts.safe import tm
-from ui import access, data, links, meeting, state, structure, views
+from ui import access, data, links, meeting, state, structure, views, widgets
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,7 @@ def header(title_key: str, ctx: Ctx, **values: object) -> None:
     left, right = st.columns([3, 2])
     left.caption(state.period_caption(ctx.filters))
     right.caption(t("ui.freshness", date=fmt_date(ctx.meta.data_until)))
+    widgets.replica_caption(data.replica_lag(ctx.url), right)
     stale_banner(ctx.meta.data_until)
 
 
@@ -192,7 +193,7 @@ def open_unit(ctx: Ctx, code: str) -> None:
 def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[float]] | None,
                  key: str, height: int | Literal["auto"] = "auto", groups: bool = True) -> None:
     """The sortable league table; clicking a row opens that unit."""
-    from ui import official, widgets  # official builds on this module (its charts link units)
+    from ui import official  # official builds on this module (its charts link units)
 
     if summary is None or summary.empty:
         st.info(t("ui.no_data_period"))

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import pandas as pd
 import streamlit as st
 
-from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
+from texts import fmt_date, fmt_delta, fmt_duration, fmt_number, fmt_percent, t
 from ui.monday import rank_change_text
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
+    from streamlit.delta_generator import DeltaGenerator
     from streamlit.elements.lib.column_types import ColumnConfig
 
 GROUPS: tuple[str, ...] = tuple(f"group_{i}" for i in range(1, 7))
@@ -96,6 +97,15 @@ def _nearest_named(color: str | None) -> str:
 
 def freshness(data_until: date | None) -> None:
     st.caption(t("ui.freshness", date=fmt_date(data_until)))
+
+
+def replica_caption(lag: float | None, where: DeltaGenerator | None = None) -> None:
+    """Under the data's date: when the page reads a replica that is behind its primary, by how
+    much ("chậm 3 giây"; ``ui.data.replica_lag``); nothing when ``lag`` is None (SQLite, a
+    primary) or 0 (a replica that has replayed all it received)."""
+    if lag is not None and lag > 0:
+        (where or st).caption(t("ui.replica.lag", lag=fmt_duration(lag)),
+                              help=t("ui.replica.lag_help"))
 
 
 def league_frame(

@@ -5,7 +5,9 @@ the names.
 
 A statement builder (a function that returns a SQLAlchemy ``Select``, no database needed) is
 registered with ``@statement("name", **example_arguments)``; the query function that runs it
-calls the same builder, so what is printed is what runs.
+calls the same builder, so what is printed is what runs. A statement that only one backend
+understands (the replica probe of ``data_access.replica``, monitoring, not a scorecard query)
+names it: ``@statement("name", dialects=("postgresql",))``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ class NamedStatement:
     name: str
     build: Callable[..., Select]
     example: dict[str, Any] = field(default_factory=dict)
+    dialects: tuple[str, ...] | None = None  # the backends it runs on; None: every one
+
+    def runs_on(self, dialect: str) -> bool:
+        return self.dialects is None or dialect in self.dialects
 
     @property
     def summary(self) -> str:
@@ -41,13 +47,15 @@ class NamedStatement:
 REGISTRY: dict[str, NamedStatement] = {}
 
 
-def statement(name: str, **example: Any) -> Callable[[Callable[..., Select]], Callable[..., Select]]:  # noqa: ANN401
-    """Register the decorated statement builder under ``name``, with ``example`` arguments."""
+def statement(name: str, dialects: tuple[str, ...] | None = None,
+              **example: Any) -> Callable[[Callable[..., Select]], Callable[..., Select]]:  # noqa: ANN401
+    """Register the decorated statement builder under ``name``, with ``example`` arguments
+    (and ``dialects``, the only backends it runs on, when not every one)."""
 
     def register(build: Callable[..., Select]) -> Callable[..., Select]:
         if name in REGISTRY:
             raise ValueError(f"statement {name!r} registered twice")
-        REGISTRY[name] = NamedStatement(name, build, dict(example))
+        REGISTRY[name] = NamedStatement(name, build, dict(example), dialects)
         return build
 
     return register
@@ -76,6 +84,7 @@ def compiled_sql(name: str, dialect: str = "sqlite") -> str:
 
 def _load_all() -> None:
     # every module that registers statements, imported for its registrations: the queries
-    # package (its __init__ imports all its modules) and the aggregate refresh
+    # package (its __init__ imports all its modules), the aggregate refresh and the replica probe
     import data_access.queries  # noqa: F401
     import data_access.refresh  # noqa: F401
+    import data_access.replica  # noqa: F401

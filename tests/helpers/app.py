@@ -35,6 +35,8 @@ def _app_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REFORM_NO_PREWARM", "1")
     monkeypatch.delenv("REFORM_GEOJSON_DISTRICTS", raising=False)
     monkeypatch.delenv("REFORM_GEOJSON_COMMUNES", raising=False)
+    # the dashboard reads what REFORM_DB_URL names, unless a test sets a read URL (a replica)
+    monkeypatch.delenv("REFORM_DB_READ_URL", raising=False)
     # The app hides error details from users; a failing test should show them.
     from streamlit import config
 

@@ -7,8 +7,10 @@ the replica once it has replayed them: the same data version, the same scores, a
 dashboard (REFORM_DB_READ_URL) at its next rerun. Without one these tests skip, saying why
 (under CI=true with the variable set, an unreachable replica is an error).
 
-The lag caption is checked on the page with the probe replaced (a caught-up replica has no lag
-to show); the probe itself is checked in tests/test_replica_config.py.
+A replica that falls behind is made by pausing its replay (``pg_wal_replay_pause()``): the page
+then shows the old numbers with the lag caption, from the real probe; after the replay, the new
+numbers. The caption's presence and absence are also checked without a replica, the probe
+replaced; the probe itself in tests/test_replica_config.py.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,7 @@ from helpers.import_files import (
     write_csv,
 )
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from data_access import config, replica
 from data_access.__main__ import main
@@ -161,33 +165,77 @@ def test_an_import_into_the_primary_is_read_through_the_replica(
         standby.dispose()
 
 
+@contextmanager
+def _replay_paused(replica_url: str) -> Iterator[None]:
+    """The standby keeps receiving WAL but replays none of it (a replica that falls behind)."""
+    eng = create_engine(replica_url)
+    try:
+        with eng.connect() as conn:
+            try:
+                conn.execute(text("SELECT pg_wal_replay_pause()"))
+            except DBAPIError as exc:
+                pytest.skip(f"cannot pause the replica's replay (superuser needed): {exc.orig}")
+        try:
+            yield
+        finally:
+            with eng.connect() as conn:
+                conn.execute(text("SELECT pg_wal_replay_resume()"))
+    finally:
+        eng.dispose()
+
+
+def _received(primary: Engine, standby: Engine) -> None:
+    """Wait until the standby has received (not necessarily replayed) the primary's WAL so far."""
+    with primary.connect() as conn:
+        target = conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
+    deadline = time.monotonic() + REPLAY_TIMEOUT_S
+    while True:
+        with standby.connect() as conn:
+            done = conn.execute(text("SELECT pg_last_wal_receive_lsn() >= CAST(:t AS pg_lsn)"),
+                                {"t": target}).scalar()
+        if done:
+            return
+        assert time.monotonic() < deadline, f"the replica did not receive {target} in {REPLAY_TIMEOUT_S} s"
+        time.sleep(0.1)
+
+
 @pytest.mark.slow
-def test_the_dashboard_reading_the_replica_shows_an_import_after_the_refresh(
+def test_the_dashboard_reading_the_replica_shows_the_lag_then_the_import(
         urls: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The acceptance of issue 14, with the real probe: while the replica has not replayed an
+    import and refresh, the page shows the old numbers and says how far behind it reads; once
+    it has, the next rerun shows the new numbers."""
     primary_url, replica_url = urls
     primary = get_engine(primary_url)
     standby = get_engine(replica_url, read_only=True)
     try:
         _load_first(urls, tmp_path, monkeypatch)
         _replayed(primary, standby)
+        before = _unit_dossiers(standby)
         # the page gets no way to the primary: were it to read REFORM_DB_URL, it would stop
         nowhere = f"sqlite:///{tmp_path / 'not-the-primary.db'}"
         at = _app(nowhere, monkeypatch, unit=UNIT)
         monkeypatch.setenv(config.READ_ENV_VAR, replica_url)
         assert data.current_url() == replica_url
-        at.run()
-        at.switch_page("app_pages/unit.py").run()
-        _no_exception(at)
-        before = _metric(at, t("ui.col.dossiers"))
-        assert before == _unit_dossiers(standby)
-
-        _cli(primary_url, replica_url, monkeypatch, "import",
-             _dossiers(tmp_path, "second.csv", ["B0", "B1", "B2", "B3"]))
-        _cli(primary_url, replica_url, monkeypatch, "refresh")
+        with _replay_paused(replica_url):
+            _cli(primary_url, replica_url, monkeypatch, "import",
+                 _dossiers(tmp_path, "second.csv", ["B0", "B1", "B2", "B3"]))
+            _cli(primary_url, replica_url, monkeypatch, "refresh")
+            _received(primary, standby)
+            assert service.data_version(standby) != service.data_version(primary)
+            lag = replica.lag_seconds(standby)
+            assert lag is not None and lag > 0
+            monkeypatch.setenv(config.ENV_VAR, nowhere)
+            data._replica_lag.clear()  # a probe cached by another test of the same URL: none
+            at.run()
+            at.switch_page("app_pages/unit.py").run()
+            _no_exception(at)
+            assert _metric(at, t("ui.col.dossiers")) == before, "the replica's numbers"
+            shown = [c.value for c in at.caption if c.value.startswith(t("ui.replica.lag", lag="")[:20])]
+            assert len(shown) == 1, _texts(at)
         _replayed(primary, standby)
         after = _unit_dossiers(primary)
-        assert after != before
-        monkeypatch.setenv(config.ENV_VAR, nowhere)
+        assert after != before and _unit_dossiers(standby) == after
         at.run()  # the next rerun of the same session
         _no_exception(at)
         assert _metric(at, t("ui.col.dossiers")) == after

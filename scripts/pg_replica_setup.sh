@@ -72,7 +72,7 @@ allow_replication() {
 setup() {
   pg_isready -q -h "$HOST" -p "$PRIMARY_PORT" || die "the primary is not answering on $HOST:$PRIMARY_PORT"
   if exists; then
-    pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$NAME" start 2>/dev/null || true
+    pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$NAME" start >/dev/null 2>&1 || true
     for _ in $(seq 1 20); do pg_isready -q -h "$HOST" -p "$PORT" && break; sleep 0.5; done
     if [ "$(psql_at "$PORT" 'SELECT pg_is_in_recovery()' 2>/dev/null)" = t ]; then
       echo "replica $VERSION/$NAME already running on port $PORT"; return 0

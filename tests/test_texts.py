@@ -19,3 +19,15 @@ def test_vietnamese_number_formats():
 
 def test_date_format():
     assert fmt_date(date(2024, 1, 5)) == "05/01/2024"
+
+
+def test_rank_change_format():
+    import numpy as np
+
+    from texts.lagging import fmt_rank_change
+
+    assert fmt_rank_change(2) == "▲2" and fmt_rank_change(np.int64(11)) == "▲11"
+    assert fmt_rank_change(-1) == "▼1"
+    # no change, and no rank to compare with (a new unit, không phát sinh), read the same
+    for none in (0, None, pd.NA, float("nan"), pd.array([pd.NA], dtype="Int64")[0]):
+        assert fmt_rank_change(none) == "–"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from texts import briefing, data, scoring, security, ui
+from texts import briefing, data, lagging, scoring, security, ui
 
-CATALOGUE: dict[str, str] = {**data.STRINGS, **scoring.STRINGS, **ui.STRINGS, **briefing.STRINGS, **security.STRINGS}
+CATALOGUE: dict[str, str] = {**data.STRINGS, **scoring.STRINGS, **ui.STRINGS, **briefing.STRINGS, **security.STRINGS, **lagging.STRINGS}
 
 
 def t(key: str, **values: object) -> str:

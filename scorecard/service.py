@@ -231,14 +231,16 @@ def _score(engine: Bind, level: str, p: Period, parent: str | None) -> ScoreResu
 
 
 def component_catalogue(engine: Engine, level: str, on: date) -> pd.DataFrame:
-    """[component, name, group_code, group_max, max_points] of the methodology in force on
-    ``on``, components that apply to ``level`` only ("province": all of them). What a page needs
-    to label components and groups without scoring anything."""
+    """[component, name, group_code, group_max, max_points, saturation, basis] of the
+    methodology in force on ``on`` (``basis``: the denominator expression), components that
+    apply to ``level`` only ("province": all of them). What a page needs to label components
+    and groups, and to say what winning points back takes, without scoring anything."""
     with engine.connect() as conn:
         meth, _ = methodology_at(conn, on)
-    cols = ["component", "name", "group_code", "group_max", "max_points"]
+    cols = ["component", "name", "group_code", "group_max", "max_points", "saturation", "basis"]
     if meth.empty:
         return pd.DataFrame(columns=cols)
+    meth = meth.assign(basis=meth["denominator"])
     if level != PROVINCE:
         meth = meth[meth["levels"].map(lambda lv: level in component_levels(lv))]
     return meth[cols].reset_index(drop=True)

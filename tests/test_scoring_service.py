@@ -244,6 +244,9 @@ def test_component_catalogue_matches_scored_components(data):
         for row in cat.itertuples(index=False):
             assert scored.loc[row.component, "max_points"] == row.max_points
             assert str(scored.loc[row.component, "group_code"]) == str(row.group_code)
+            # saturation and the group's maximum are the methodology row's, on both
+            assert scored.loc[row.component, "saturation"] == row.saturation
+            assert scored.loc[row.component, "group_max"] == row.group_max
         if level == "province":  # every component applies: the published 18/20/12/10/18/22
             assert cat.groupby("group_code")["max_points"].sum().tolist() == [18, 20, 12, 10, 18, 22]
     all_units = service.scorecard(data, "district", p).components

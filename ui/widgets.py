@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from streamlit.elements.lib.column_types import ColumnConfig
 
 GROUPS: tuple[str, ...] = tuple(f"group_{i}" for i in range(1, 7))
-GROUP_MAX: dict[str, float] = {
-    "group_1": 18, "group_2": 20, "group_3": 12, "group_4": 10, "group_5": 18, "group_6": 22,
-}
 
 
 def group_label(col: str, short: bool = True) -> str:
@@ -146,7 +143,11 @@ def style_league(df: pd.DataFrame, colors: Sequence[str]) -> Styler:
     return styler.apply(_grade_css, subset=["grade"]).apply(_delta_css, subset=["delta_week"])
 
 
-def league_column_config(with_trend: bool, wide: bool = True) -> dict[str, ColumnConfig | None]:
+def league_column_config(
+    with_trend: bool, wide: bool = True, group_max: dict[str, float] | None = None
+) -> dict[str, ColumnConfig | None]:
+    """Column settings of a league table; ``group_max`` (``views.group_max`` of the methodology
+    in force) says each group's maximum in its help."""
     cfg: dict[str, ColumnConfig | None] = {
         "_index": None,
         "rank": st.column_config.NumberColumn(t("ui.col.rank"), width=60),
@@ -161,7 +162,7 @@ def league_column_config(with_trend: bool, wide: bool = True) -> dict[str, Colum
     for g in GROUPS:
         cfg[g] = st.column_config.NumberColumn(
             group_label(g), help=t("ui.help.group", name=group_label(g, short=False),
-                                   max=fmt_number(GROUP_MAX[g], 0))
+                                   max=fmt_number((group_max or {}).get(g), 0))
         )
     if with_trend:
         cfg["trend"] = st.column_config.LineChartColumn(

@@ -18,7 +18,7 @@ f = ctx.filters
 page.header("ui.lagging.title", ctx)
 
 level = f.level
-lag = data.load_lagging(ctx.url, level, f.week, bottom_n=5)
+lag = data.load_lagging(ctx.url, level, f.week)
 st.caption(tm("ui.lagging.intro", level=state.level_name(level)))
 if lag.empty:
     st.success(t("ui.lagging.none"))

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from data_access import queries as q
+from data_access.defaults import lagging_rules_frame
 from scorecard import weekly
 from scorecard.methodology import select_version, version_at
 from scorecard.periods import (
@@ -295,3 +296,14 @@ def weeks_with_units(week_list: list[str], units_: pd.DataFrame) -> set[str]:
         if any(f <= hi and (t is None or pd.isna(t) or t >= lo) for f, t in spans):
             out.add(w)
     return out
+
+
+def lagging_rules_at(engine: Bind, on: date) -> pd.DataFrame:
+    """The lagging_rule rows in force on ``on`` [valid_from, level, criterion, param, value];
+    the shipped assets/defaults/lagging_rules.csv when the database has no such table (made
+    before it and opened read-only, so nothing upgraded it yet)."""
+    rows = q.lagging_rules(engine, on)
+    if rows is not None:
+        return rows
+    shipped = lagging_rules_frame()
+    return shipped[shipped["valid_from"] <= on].reset_index(drop=True)

@@ -21,6 +21,7 @@ only, when ``ScoreResult.components`` is first read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -35,6 +36,7 @@ from scorecard.inputs import (
     Bind,
     grade_bands_for,
     is_ranked,
+    lagging_rules_at,
     methodology_at,
     period_measures,
     scored_units,
@@ -379,47 +381,51 @@ def lagging(
     engine: Engine,
     level: str,
     week: str,
-    bottom_n: int = 5,
+    rules: pd.DataFrame | None = None,
+    bottom_n: int | None = None,
     below_grade: str | None = None,
-    falling_weeks: int = 3,
 ) -> pd.DataFrame:
-    """[unit_code, unit_name, level, urgency, reasons, worst_components, total, grade, rank,
-    overdue_procedures, overdue_fields] for units that lag in the year-to-date ranking as of
-    ``week`` (most urgent first); empty when none lags or there is no data."""
+    """``scorecard.lagging.LAGGING_COLUMNS`` for the units that lag in the year-to-date ranking
+    as of ``week`` under the lagging rule in force at the week's end (table ``lagging_rule``;
+    the shipped assets/defaults/lagging_rules.csv for a database made before it), most urgent
+    first; empty when none lags or there is no data. ``rules``: lagging_rule rows to apply
+    instead (a what-if); ``bottom_n`` / ``below_grade``: override those two thresholds."""
     p = ytd_period(week)
     res = scorecard(engine, level, p)
     if res.summary.empty:
         return pd.DataFrame(columns=lag.LAGGING_COLUMNS)
-    hist = series(engine, level, week, weeks=falling_weeks + 1, kind="ytd")
-    end = p.end
-    as_of = [end, end - timedelta(days=7)]
+    rule = lag.rules_for(rules if rules is not None else lagging_rules_at(engine, p.end), level)
+    if bottom_n is not None or below_grade is not None:
+        rule = replace(rule, bottom_n=rule.bottom_n if bottom_n is None else bottom_n,
+                       grade=below_grade or rule.grade)
     codes = res.summary["unit_code"].tolist()
     backlog = _snapshot_backlog(engine, level, week, codes)
     if backlog is None:
-        backlog = q.overdue_backlog(engine, as_of, codes)
+        backlog = q.overdue_backlog(engine, [p.end, p.end - timedelta(days=7)], codes)
     bands = grade_bands_for(engine, res.methodology_version)
-
-    def find(components: pd.DataFrame) -> pd.DataFrame:
-        return lag.find_lagging(
-            res.summary,
-            components,
-            hist,
-            backlog,
-            bands,
-            bottom_n=bottom_n,
-            below_grade=below_grade,
-            falling_weeks=falling_weeks,
-        )
+    names = q.levels(engine).set_index("code")["name"].astype(str)
+    plural = names.get(level, level)
+    plural = plural[:1].lower() + plural[1:]
 
     # Whether a unit lags does not depend on its components (they only name the costly ones),
     # so find the units first and compute component detail for those few alone.
-    found = find(pd.DataFrame(columns=DETAIL_COLUMNS))
+    weeks = ((p.end - p.start).days + 7) // 7  # weeks the year to date holds (a part one counts)
+    found = lag.find_lagging(res.summary, pd.DataFrame(columns=DETAIL_COLUMNS), backlog, bands,
+                             rule, plural, weeks=weeks)
     if found.empty:
         return found
-    found = find(res.components_for(found["unit_code"].tolist()))
+    catalogue = component_catalogue(engine, level, p.end)
+    basis = dict(zip(catalogue["component"].astype(str), catalogue["basis"].astype(str), strict=True))
+    found = lag.find_lagging(res.summary, res.components_for(found["unit_code"].tolist()), backlog,
+                             bands, rule, plural, basis=basis, weeks=weeks)
     # the procedures and fields behind the overdue dossiers, for the lagging units only
     overdue = q.overdue_by_procedure_field(engine, p.start, p.end, found["unit_code"].tolist())
     return lag.attach_overdue(found, overdue)
+
+
+def lagging_rule(engine: Engine, level: str, week: str) -> lag.Rules:
+    """The lagging rule ``lagging`` applies to ``level`` as of ``week`` (for the page to say it)."""
+    return lag.rules_for(lagging_rules_at(engine, ytd_period(week).end), level)
 
 
 def _snapshot_score(

@@ -324,8 +324,16 @@ def test_components_carry_saturation(data: Engine):
 
 @pytest.mark.slow
 def test_lagging_reasons_have_no_repeated_words(data: Engine):
-    lag = service.lagging(data, "district", "2024-W05")
-    sentences = [x for r in lag["reasons"] for x in r]
+    # every criterion on, with thresholds low enough for the hand-made districts to meet them
+    every = pd.DataFrame([
+        {"valid_from": date(2020, 1, 1), "level": "*", "criterion": c, "param": p, "value": v}
+        for c, p, v in (("below_grade", "grade", "Xuất sắc"), ("bottom", "n", "1"),
+                        ("falling", "points", "1"), ("falling", "ranks", "1"),
+                        ("backlog", "dossiers", "1"))
+    ])
+    lag = service.lagging(data, "district", "2024-W05", rules=every)
+    assert {c for met in lag["criteria"] for c in met} == {"below_grade", "bottom", "falling", "backlog"}
+    sentences = [x for r in lag["reasons"] for x in r] + [x for r in lag["worst_components"] for x in r]
     assert any("so với tuần trước" in x for x in sentences)
     for x in sentences:
         words = x.split()

@@ -7,7 +7,6 @@ from datetime import date
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from texts import t
 from ui import advice, tables, widgets

@@ -6,6 +6,33 @@ from __future__ import annotations
 STRINGS: dict[str, str] = {
     "col.rank_prev": "Xếp hạng kỳ trước",
     "col.rank_change": "Thay đổi thứ hạng",
+    # the lagging rule's criteria, one sentence each with the numbers (scorecard/lagging.py)
+    "lag.below_grade": (
+        "Tổng điểm {total}, xếp loại {grade}: dưới ngưỡng xếp loại {threshold} ({floor} điểm)."
+    ),
+    "lag.bottom": "Đứng thứ {rank}/{count} trong {plural}, thuộc nhóm {n} đơn vị xếp cuối.",
+    "lag.falling_points": "Tổng điểm giảm {drop} điểm trong tuần, từ {before} xuống {now}.",
+    "lag.falling_ranks": "Tụt {n} bậc trong tuần, từ hạng {before} xuống hạng {now}.",
+    "lag.backlog": (
+        "Hồ sơ quá hạn chưa giải quyết tăng từ {before} lên {now} hồ sơ so với tuần trước "
+        "(thêm {up} hồ sơ, {pct})."
+    ),
+    "lag.backlog_new": "tuần trước không có hồ sơ nào",
+    "lag.backlog_pct": "tăng {pct}",
+    # the rule in force, said on the page (scorecard.lagging.describe)
+    "lag.rule.below_grade": "tổng điểm dưới ngưỡng xếp loại {grade}",
+    "lag.rule.bottom": "thuộc nhóm {n} đơn vị xếp cuối",
+    "lag.rule.falling": "{what} trong tuần",
+    "lag.rule.fall_points": "tổng điểm giảm từ {points} điểm",
+    "lag.rule.fall_ranks": "tụt từ {ranks} bậc",
+    "lag.rule.or": " hoặc ",
+    "lag.rule.and": " và ",
+    "lag.rule.min_weeks": "(từ tuần thứ {weeks} của năm)",
+    "lag.rule.backlog": "hồ sơ quá hạn chưa giải quyết {what} so với tuần trước",
+    "lag.rule.backlog_pct": "tăng từ {pct}%",
+    "lag.rule.backlog_n": "từ {n} hồ sơ",
+    "lag.rule.exempt_first": "(trừ đơn vị xếp thứ nhất, nếu chỉ vì tiêu chí này)",
+    "lag.rule.exempt": "(trừ {k} đơn vị xếp đầu, nếu chỉ vì tiêu chí này)",
     # what it takes to win a component's points back (scorecard/advice.py)
     "advice.full": "Đã đạt điểm tối đa.",
     "advice.no_activity": "Không phát sinh trong kỳ: không có {noun} nào để tính tỷ lệ.",

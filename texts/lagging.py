@@ -1,5 +1,5 @@
 """User-facing strings of the lagging rule, its page and "what it takes" (see texts/__init__.py),
-and the display of a change in rank."""
+and the display of a change in rank (``fmt_rank_change``: ▲2, ▼1, –)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,21 @@ STRINGS: dict[str, str] = {
     "lag.rule.backlog_n": "từ {n} hồ sơ",
     "lag.rule.exempt_first": "(trừ đơn vị xếp thứ nhất, nếu chỉ vì tiêu chí này)",
     "lag.rule.exempt": "(trừ {k} đơn vị xếp đầu, nếu chỉ vì tiêu chí này)",
+    # the lagging page (ui/lagging_view.py, pages/lagging.py)
+    "ui.lagging.level_title": "{level}: {n} đơn vị chậm tiến độ",
+    "ui.lagging.none_level": "Không có đơn vị {level} nào chậm tiến độ trong tuần đã chọn.",
+    "ui.lagging.rule_title": "Cách xác định đơn vị chậm tiến độ",
+    "ui.lagging.rule": "{level}: đơn vị được nêu khi {criteria}.",
+    "ui.lagging.points": "{total} điểm",
+    "ui.lagging.rank": "hạng {rank}/{count}",
+    "ui.lagging.why": "Tiêu chí mất nhiều điểm nhất và điều kiện để đạt điểm tối đa:",
+    "ui.lagging.no_loss": "Không tiêu chí nào bị mất điểm.",
+    "ui.lagging.procedures": "Thủ tục có nhiều hồ sơ quá hạn:",
+    "ui.lagging.col.component": "Tiêu chí",
+    "ui.lagging.col.lost": "Điểm mất",
+    "ui.lagging.col.ratio": "Hiện đạt",
+    "ui.lagging.col.need": "Cần đạt",
+    "ui.lagging.col.more": "Còn thiếu",
     # what it takes to win a component's points back (scorecard/advice.py)
     "advice.full": "Đã đạt điểm tối đa.",
     "advice.no_activity": "Không phát sinh trong kỳ: không có {noun} nào để tính tỷ lệ.",

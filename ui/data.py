@@ -26,7 +26,7 @@ import meeting_pack
 from data_access import config
 from data_access.config import database_url, is_default_sqlite
 from data_access.engine import get_engine
-from scorecard import service
+from scorecard import lagging, service
 from scorecard.periods import (
     iso_week_label,
     period_for_week,
@@ -317,6 +317,16 @@ def _lagging(url: str, dv: str, level: str, week: str) -> pd.DataFrame:  # noqa:
 def load_lagging(url: str, level: str, week: str) -> pd.DataFrame:
     """The lagging units of a level as of ``week`` under the lagging rule in force (data)."""
     return _lagging(url, data_version(url), level, week)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _lagging_rule(url: str, dv: str, level: str, week: str) -> lagging.Rules:  # noqa: ARG001
+    return service.lagging_rule(engine_for(url), level, week)
+
+
+def load_lagging_rule(url: str, level: str, week: str) -> lagging.Rules:
+    """The lagging rule ``load_lagging`` applies to a level (for the page to say it)."""
+    return _lagging_rule(url, data_version(url), level, week)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

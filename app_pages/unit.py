@@ -125,8 +125,11 @@ with c[4]:
     ) or t("ui.advice.full"))
 
 gcols = st.columns(6)
+group_max = views.group_max(comps)  # the methodology rows the unit was scored with
 for i, g in enumerate(widgets.GROUPS):
-    gcols[i].metric(widgets.group_label(g, short=False), widgets.fmt_score(row[g]), border=True)
+    gcols[i].metric(widgets.group_label(g, short=False), widgets.fmt_score(row[g]), border=True,
+                    help=t("ui.help.group", name=widgets.group_label(g, short=False),
+                           max=fmt_number(group_max[g], 0)))
 
 na = data.not_applicable(ctx.url, level, f.period_kind, f.week, parent)
 if na:
@@ -137,7 +140,9 @@ official.unit_panel(ctx, code, level)
 
 # --- components --------------------------------------------------------------------------------
 st.subheader(t("ui.unit.components"))
-table = advice.component_table(comps)
+# the nouns of "what it takes" (hồ sơ, thủ tục…) from the methodology's denominators
+table = advice.component_table(
+    comps, advice.basis_of(data.load_catalogue(ctx.url, level, f.period_kind, f.week)))
 lost_col = t("ui.col.points_lost")
 st.dataframe(
     table.style.format({lost_col: lambda x: fmt_number(x, 2)}),
@@ -202,9 +207,8 @@ if not children.empty:
     if csum.empty:
         st.info(t("ui.no_data_period"))
     else:
-        opts = mapview.metric_options(
-            data.load_catalogue(ctx.url, child_level, f.period_kind, f.week)
-        )
+        child_catalogue = data.load_catalogue(ctx.url, child_level, f.period_kind, f.week)
+        opts = mapview.metric_options(child_catalogue)
         mcol, tcol = st.columns([5, 6], gap="medium")
         with mcol:
             metric = st.selectbox(t("ui.map.colour_by"), list(opts), format_func=opts.get,
@@ -214,7 +218,8 @@ if not children.empty:
             ctarget = data.target_value(data.load_targets(ctx.url, f.period.end),
                                         mapview.target_indicator(metric))
             clicked = mapview.render(child_level, children, csum, ccomp, metric, opts[metric],
-                                     key=f"child_map_{code}", height=560, target=ctarget)
+                                     key=f"child_map_{code}", height=560, target=ctarget,
+                                     group_max=views.group_max(child_catalogue))
         with tcol:
             page.league_table(ctx, csum, None, key=f"child_league_{code}",
                               height=min(38 * (len(csum) + 1) + 4, 660), groups=False)

@@ -271,7 +271,7 @@ def test_bottom_five_slides(pack, demo_engine):
 def test_lagging_slides_name_the_units_and_procedures(pack, demo_engine):
     week, _, deck, _ = pack
     for level in ("department", "district"):
-        lag = service.lagging(demo_engine, level, week, bottom_n=5)
+        lag = service.lagging(demo_engine, level, week)  # the lagging rule in force (data)
         slides = _slides_titled(deck, t("brief.lagging_title", level=_level_name(demo_engine, level)))
         cells = [row for s in slides for tbl in _tables(s) for row in _cells(tbl)[1:]]
         assert [c[0].split("\n")[0] for c in cells] == list(lag["unit_name"].head(5))

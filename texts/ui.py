@@ -263,10 +263,6 @@ STRINGS: dict[str, str] = {
     "ui.unit.children": "{level} trực thuộc ({n})",
     # advice
     "ui.advice.full": "Đã đạt tối đa.",
-    "ui.advice.no_activity": "Không phát sinh trong kỳ.",
-    "ui.advice.need_more": "Cần đạt tỷ lệ {need} (hiện {now}): thêm {more} trường hợp đạt "
-    "trên tổng {den}.",
-    "ui.advice.need_ratio": "Cần đạt tỷ lệ {need} (hiện {now}).",
     # charts
     "ui.chart.units": "Số đơn vị",
     "ui.chart.score": "Điểm",

@@ -10,16 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
-from ui.monday import rank_change_text
+from texts.lagging import fmt_rank_change
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
     from streamlit.elements.lib.column_types import ColumnConfig
 
 GROUPS: tuple[str, ...] = tuple(f"group_{i}" for i in range(1, 7))
-GROUP_MAX: dict[str, float] = {
-    "group_1": 18, "group_2": 20, "group_3": 12, "group_4": 10, "group_5": 18, "group_6": 22,
-}
 
 
 def group_label(col: str, short: bool = True) -> str:
@@ -132,7 +129,7 @@ def style_league(df: pd.DataFrame, colors: Sequence[str]) -> Styler:
     if "dossiers" in df:
         fmt["dossiers"] = lambda x: fmt_number(x, 0)
     if "rank_change" in df:
-        fmt["rank_change"] = rank_change_text
+        fmt["rank_change"] = fmt_rank_change
     styler = df.style.format(fmt, na_rep="–")
     color_by_row = dict(zip(df.index, colors, strict=False))
 
@@ -165,6 +162,8 @@ LEAGUE_WIDTHS: dict[str, int] = {
 
 def league_column_config(with_trend: bool, wide: bool = True,
                          group_max: dict[str, float] | None = None) -> dict[str, ColumnConfig | None]:
+    """Column settings of a league table; ``group_max`` (``views.group_max`` of the methodology
+    in force) says each group's maximum in its help."""
     w = LEAGUE_WIDTHS
     cfg: dict[str, ColumnConfig | None] = {
         "_index": None,

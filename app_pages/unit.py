@@ -112,8 +112,11 @@ with c[2]:
     rank = "–" if pd.isna(row["rank"]) else t(
         "ui.unit.rank_of", rank=fmt_number(row["rank"], 0), n=fmt_number(len(summary), 0)
     )
+    moved = widgets.rank_delta_kwargs(row.get("rank_change"))
+    if moved["delta"] is not None:
+        moved["delta_description"] = t("ui.kpi.vs_last_week")
     st.metric(t("ui.col.rank"), rank, border=True,
-              help=tm("ui.unit.rank_help", level=state.level_name(level)))
+              help=tm("ui.unit.rank_help", level=state.level_name(level)), **moved)
 with c[3]:
     st.metric(t("ui.col.dossiers"), fmt_number(row["dossiers"], 0), border=True)
 with c[4]:

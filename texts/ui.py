@@ -252,6 +252,8 @@ STRINGS: dict[str, str] = {
     "ui.unit.title": "{name}",
     "ui.unit.title_none": "Chi tiết đơn vị",
     "ui.unit.rank_of": "{rank}/{n}",
+    "ui.rank_delta": "{n} bậc",
+    "ui.rank_same": "giữ nguyên",
     "ui.unit.rank_help": "Hạng trong các đơn vị cùng cấp ({level}).",
     "ui.unit.biggest_losses": "Mất điểm nhiều nhất",
     "ui.unit.not_applicable": "Các chỉ tiêu {components} không áp dụng cho cấp này; điểm nhóm "

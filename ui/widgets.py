@@ -57,6 +57,21 @@ def delta_kwargs(delta: float | None) -> MetricKwargs:
     }
 
 
+def rank_delta_kwargs(change: object) -> MetricKwargs:
+    """st.metric arguments for a change in rank (places gained, ``rank_change``): "2 bậc" with a
+    green up or red down arrow, "giữ nguyên" in grey, nothing when either period has no rank."""
+    try:
+        n = None if change is None or pd.isna(change) else int(change)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        n = None
+    if n is None:
+        return {"delta": None}
+    if n == 0:
+        return {"delta": t("ui.rank_same"), "delta_color": "gray", "delta_arrow": "off"}
+    return {"delta": t("ui.rank_delta", n=abs(n)), "delta_color": "green" if n > 0 else "red",
+            "delta_arrow": "up" if n > 0 else "down"}
+
+
 def metric(
     label: str,
     value: str,

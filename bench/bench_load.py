@@ -174,6 +174,9 @@ def summarise(samples: list[Sample], wall_s: float) -> dict[str, Any]:
         "reruns_per_s": len(samples) / wall_s if wall_s > 0 else None,
         "errors_by_outcome": dict(outcomes),
         "sessions_by_upstream": dict(upstreams),
+        # sessions whose websocket went to another process than their HTML page: not sticky
+        "unsticky_sessions": sum(1 for s in samples if s.result.upstream and s.result.ws_upstream
+                                 and s.result.upstream != s.result.ws_upstream),
     }
 
 
@@ -210,7 +213,8 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     if summ["sessions_by_upstream"]:
         lines.append("- sessions per upstream (nginx X-Upstream): " + ", ".join(
-            f"{k} {v}" for k, v in sorted(summ["sessions_by_upstream"].items())))
+            f"{k} {v}" for k, v in sorted(summ["sessions_by_upstream"].items()))
+            + f"; websocket on another process than the page: {summ['unsticky_sessions']}")
     errs = [s for s in report["samples"] if s["outcome"] != "ok"]
     if errs:
         lines += ["", "Errors (session, step, page):", ""]

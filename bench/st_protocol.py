@@ -62,6 +62,7 @@ class RerunResult:
     elements: int = 0
     runs: int = 0  # script runs (more than 1 after st.rerun / st.switch_page)
     upstream: str = ""  # nginx's X-Upstream of the session's HTML request
+    ws_upstream: str = ""  # ... and of its websocket handshake (the same process when sticky)
     detail: str = ""  # the first exception's type and message, or the connection error
 
     @property
@@ -110,6 +111,7 @@ class Session:
     timeout: float = 60.0
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page_script_hash
     upstream: str = ""
+    ws_upstream: str = ""
     cookie: str = ""
     _ws: ClientConnection | None = None
     _inbox: asyncio.Queue[ForwardMsg | None] | None = None
@@ -133,6 +135,8 @@ class Session:
                 connect(ws_url(self.base_url), subprotocols=[Subprotocol("streamlit")],
                         additional_headers=headers, max_size=None, open_timeout=self.timeout),
                 self.timeout)
+            if self._ws.response is not None:
+                self.ws_upstream = self._ws.response.headers.get("X-Upstream", "")
         except (OSError, TimeoutError, WebSocketException) as exc:
             return RerunResult(path, query, (time.perf_counter() - t0) * 1000, DISCONNECTED,
                                upstream=self.upstream, detail=f"{type(exc).__name__}: {exc}")
@@ -177,7 +181,8 @@ class Session:
         """Ask for ``target`` in this session and wait for the script's final finish."""
         path, query = split_target(target)
         t0 = started if started is not None else time.perf_counter()
-        res = RerunResult(path, query, 0.0, OK, upstream=self.upstream)
+        res = RerunResult(path, query, 0.0, OK, upstream=self.upstream,
+                          ws_upstream=self.ws_upstream)
         if self._ws is None or self._inbox is None or self._closed_reason:
             res.outcome, res.detail = DISCONNECTED, self._closed_reason or "not connected"
             return res

@@ -38,6 +38,7 @@ import json
 import math
 import random
 import re
+import resource
 import sys
 import time
 from collections import Counter
@@ -203,8 +204,9 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"- target: {m['url']}; {m['sessions']} sessions; {mode}"
         + ("; every click in a new session" if m["new_session_per_click"] else ""),
-        f"- wall time {m['wall_s']:.1f} s; throughput {rate:.2f} reruns/s" if rate else
-        f"- wall time {m['wall_s']:.1f} s",
+        (f"- wall time {m['wall_s']:.1f} s; throughput {rate:.2f} reruns/s" if rate else
+         f"- wall time {m['wall_s']:.1f} s")
+        + f"; the generator's own CPU time {m['client_cpu_s']:.1f} s",
         f"- errors: {summ['overall']['errors']}"
         + (f" ({', '.join(f'{k} {v}' for k, v in summ['errors_by_outcome'].items())})"
            if summ["errors_by_outcome"] else ""),
@@ -226,6 +228,11 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _cpu_s() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def build_report(plan: Plan, samples: list[Sample], wall_s: float,
                  sampler: RssSampler | None, rss_source: str) -> dict[str, Any]:
     samples = sorted(samples, key=lambda s: (s.session, s.step))
@@ -237,6 +244,8 @@ def build_report(plan: Plan, samples: list[Sample], wall_s: float,
             "pages": plan.pages, "wall_s": wall_s,
             "peak_rss_mb": sampler.peak_kb / 1024 if sampler else 0.0,
             "rss_processes": sampler.processes if sampler else 0, "rss_source": rss_source,
+            # the generator's own CPU: near wall time x cores means it, not the server, was busy
+            "client_cpu_s": _cpu_s(),
         },
         "summary": summarise(samples, wall_s),
         "samples": [{"session": s.session, "step": s.step, "t_start_s": round(s.t_start, 3),

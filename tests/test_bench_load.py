@@ -103,6 +103,18 @@ def test_an_exception_element_is_an_error(failing_app: str, boom: str):
     assert summary["errors_by_outcome"] == {EXCEPTION: 1}
 
 
+def test_think_time_mode_clicks_in_the_same_session(failing_app: str):
+    plan = bl.Plan(url=failing_app, sessions=2, pages=["", "?boom=none"], clicks=2,
+                   think=(0.0, 0.2), timeout=60)
+    samples, wall = asyncio.run(bl.run(plan))
+    assert sorted((s.session, s.step) for s in samples) == [(0, 0), (0, 1), (0, 2),
+                                                             (1, 0), (1, 1), (1, 2)]
+    assert all(s.result.outcome == OK and s.result.ms > 0 for s in samples)
+    # session i starts at the i-th page and walks the list in turn
+    assert [s.result.query for s in sorted(samples, key=lambda s: (s.session, s.step))
+            if s.session == 1] == ["boom=none", "", "boom=none"]
+
+
 def test_a_refused_connection_is_an_error():
     res = asyncio.run(Session(f"http://127.0.0.1:{free_port()}", timeout=5).open(""))
     assert res.outcome == DISCONNECTED and res.error and res.detail

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from texts import t
-from ui import data, mapview, page, state, structure
+from ui import data, mapview, page, state, structure, views
 
 ctx = page.context()
 f = ctx.filters
@@ -25,7 +25,8 @@ if summary.empty or units.empty:
     st.info(t("ui.no_data_period"))
     st.stop()
 
-options = mapview.metric_options(data.load_catalogue(ctx.url, LEVEL, f.period_kind, f.week))
+catalogue = data.load_catalogue(ctx.url, LEVEL, f.period_kind, f.week)
+options = mapview.metric_options(catalogue)
 map_col, table_col = st.columns([4, 6], gap="medium")
 with map_col:
     metric = st.selectbox(
@@ -36,7 +37,8 @@ with map_col:
     target = data.target_value(data.load_targets(ctx.url, f.period.end),
                                mapview.target_indicator(metric))
     clicked = mapview.render(LEVEL, units, summary, components, metric, options[metric],
-                             key=f"{LEVEL}_map", height=480, target=target)
+                             key=f"{LEVEL}_map", height=480, target=target,
+                             group_max=views.group_max(catalogue))
     if clicked:
         page.open_unit(ctx, clicked)
 with table_col:

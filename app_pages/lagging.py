@@ -1,5 +1,10 @@
 """Đơn vị chậm tiến độ: who lags and why, most urgent first; Pareto and overdue list per unit.
 
+Each lagging unit's card leads with why: the components that cost it most points and what full
+marks take (``ui.lagging_view``); then the procedures behind its overdue dossiers. Below the
+cards, the Pareto and the overdue list of the unit picked. When presenting (``present=1``) the
+page lists every ranked level of the period that reports to the province, one after the other.
+
 The view is in the URL: ``unit`` (the unit whose detail is shown), ``by=field`` (the Pareto by
 field rather than procedure) and ``proc`` / ``field`` (a click on a Pareto bar: the overdue list
 filtered to that procedure or field), so a copied link reopens the same view.
@@ -7,37 +12,57 @@ filtered to that procedure or field), so a copied link reopens the same view.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from texts import t
 from texts.safe import md, tm
-from ui import access, charts, chartview, data, links, overdue_list, page, state
+from ui import (
+    access,
+    charts,
+    chartview,
+    data,
+    lagging_view,
+    meeting,
+    overdue_list,
+    page,
+    state,
+)
 
 ctx = page.context()
 f = ctx.filters
 page.header("ui.lagging.title", ctx)
 
-level = f.level
-lag = data.load_lagging(ctx.url, level, f.week, bottom_n=5)
-st.caption(tm("ui.lagging.intro", level=state.level_name(level)))
-if lag.empty:
-    st.success(t("ui.lagging.none"))
-    st.stop()
-
+levels = lagging_view.levels_to_show(ctx, meeting.presenting())
+st.caption(tm("ui.lagging.intro", level=", ".join(state.level_name(lv) for lv in levels)))
 acc = access.current()
 if not acc.sees_all:
     # Reasons, Pareto and overdue dossiers are detail: a unit account sees only its own units.
     # Filtered here, after the cache that every session shares.
     st.caption(t("ui.access.lagging_scope"))
-    lag = access.filter_detail(lag, acc)
-    if lag.empty:
-        st.success(t("ui.access.lagging_none_own"))
-        st.stop()
-lag = lag.sort_values("urgency", ascending=False).reset_index(drop=True)
+
+lagging_view.rule_expander(ctx, levels)
+shown: list[pd.DataFrame] = []
+for level in levels:
+    lag = data.load_lagging(ctx.url, level, f.week)
+    if not acc.sees_all and not lag.empty:
+        lag = access.filter_detail(lag, acc)
+        if lag.empty:
+            st.success(t("ui.access.lagging_none_own"))
+            continue
+    lag = lag.sort_values("urgency", ascending=False, kind="stable").reset_index(drop=True)
+    lagging_view.level_section(ctx, level, lag, heading=len(levels) > 1)
+    shown.append(lag)
+
+lag = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame()
+if lag.empty:
+    if len(levels) == 1 and acc.sees_all:
+        st.success(t("ui.lagging.none"))
+    st.stop()
 codes = [str(c) for c in lag["unit_code"]]
 names = dict(zip(codes, lag["unit_name"], strict=False))
 
-UNIT_KEY, BY_KEY = f"lag_unit_{level}", "lag_by"
+UNIT_KEY, BY_KEY = "lag_unit_" + "_".join(levels), "lag_by"
 BREAKDOWNS = ("procedure", "field")
 PARAM = {"procedure": "proc", "field": "field"}  # the URL param of a filter, per breakdown
 # A link arrives: the unit and the breakdown it names (the widgets own them afterwards; their
@@ -70,55 +95,47 @@ def _pick(param: str, key: str) -> None:
         st.query_params[param] = value
 
 
-list_col, detail_col = st.columns([2, 3], gap="large")
-with list_col:
-    for i, r in lag.iterrows():
-        with st.container(border=True):
-            # The name opens the unit page (a new tab, the filters in its URL).
-            st.markdown(f"**{i + 1}. {links.md_unit_link(f, r['unit_code'], r['unit_name'])}**")
-            reasons = r["reasons"] if isinstance(r["reasons"], list | tuple) else [r["reasons"]]
-            st.markdown("\n".join(f"- {md(x)}" for x in reasons if x))
-
-with detail_col:
+st.divider()
+with st.container(horizontal=True, vertical_alignment="bottom"):
     chosen = st.selectbox(t("ui.lagging.pick"), codes, format_func=names.get, key=UNIT_KEY,
-                          on_change=_clear_filter)
-    state.sync_url(f, unit=chosen)
-    if st.button(t("ui.lagging.open_unit"), key="lag_open"):
-        page.open_unit(ctx, chosen)
+                          on_change=_clear_filter, width=420)
     by = st.segmented_control(
         t("ui.lagging.pareto_by"), BREAKDOWNS,
         format_func=lambda b: t(f"ui.lagging.by.{b}"), key=BY_KEY, on_change=_clear_filter,
     ) or "procedure"
-    if by == "field":
-        st.query_params["by"] = "field"
-    elif "by" in st.query_params:
-        del st.query_params["by"]
-    param = PARAM[by]
-    par = data.load_pareto(ctx.url, chosen, f.period_kind, f.week, by)
-    par_names = dict(zip(par["key"].astype(str), par["name"], strict=False))
-    selected = st.query_params.get(param)
-    if selected is not None and selected not in par_names:
-        # From a link: never echoed as markup, and shortened like the other URL notices.
-        st.info(tm(f"ui.notice.bad_{param}", value=selected[:20]))
-        _clear_filter()
-        selected = None
-    st.subheader(tm("ui.lagging.pareto_title", unit=names[chosen]))
-    if par.empty or par["overdue"].sum() == 0:
-        st.info(t("ui.lagging.no_overdue"))
-    else:
-        top = par.sort_values("overdue", ascending=False).head(12).copy()
-        # Long names are shortened; the code keeps two shortened names apart.
-        top["label"] = [
-            (str(n) if len(str(n)) <= 60 else str(n)[:58] + "…") + (f" ({k})" if by == "procedure" else "")
-            for n, k in zip(top["name"], top["key"], strict=True)
-        ]
-        # A new chart per filter: it starts with the filtered bar picked and the others dimmed.
-        key = f"lag_pareto_{chosen}_{by}_{selected or ''}"
-        chartview.show(charts.pareto(top, t(f"ui.lagging.by.{by}"), selected=selected), key=key,
-                       on_click=lambda k, p=param: _pick(p, k))
-        st.caption(t("ui.lagging.pareto_caption") + " " + t("ui.lagging.pareto_click"))
+    open_unit = st.button(t("ui.lagging.open_unit"), key="lag_open")
+state.sync_url(f, unit=chosen)
+if open_unit:
+    page.open_unit(ctx, chosen)
+if by == "field":
+    st.query_params["by"] = "field"
+elif "by" in st.query_params:
+    del st.query_params["by"]
+param = PARAM[by]
+par = data.load_pareto(ctx.url, chosen, f.period_kind, f.week, by)
+par_names = dict(zip(par["key"].astype(str), par["name"], strict=False))
+selected = st.query_params.get(param)
+if selected is not None and selected not in par_names:
+    # From a link: never echoed as markup, and shortened like the other URL notices.
+    st.info(tm(f"ui.notice.bad_{param}", value=selected[:20]))
+    _clear_filter()
+    selected = None
+st.subheader(tm("ui.lagging.pareto_title", unit=names[chosen]))
+if par.empty or par["overdue"].sum() == 0:
+    st.info(t("ui.lagging.no_overdue"))
+else:
+    top = par.sort_values("overdue", ascending=False).head(12).copy()
+    # Long names are shortened; the code keeps two shortened names apart.
+    top["label"] = [
+        (str(n) if len(str(n)) <= 60 else str(n)[:58] + "…") + (f" ({k})" if by == "procedure" else "")
+        for n, k in zip(top["name"], top["key"], strict=True)
+    ]
+    # A new chart per filter: it starts with the filtered bar picked and the others dimmed.
+    key = f"lag_pareto_{chosen}_{by}_{selected or ''}"
+    chartview.show(charts.pareto(top, t(f"ui.lagging.by.{by}"), selected=selected), key=key,
+                   on_click=lambda k, p=param: _pick(p, k))
+    st.caption(t("ui.lagging.pareto_caption") + " " + t("ui.lagging.pareto_click"))
 
-st.divider()
 st.subheader(tm("ui.lagging.list_title", unit=names[chosen]))
 if not access.require_detail(chosen):
     st.stop()

@@ -85,7 +85,11 @@ bands = None
 if indicator == "total":
     version = None if summary.empty else str(summary.iloc[0]["methodology_version"])
     bands = data.load_grade_bands(ctx.url, version)
-y_max = 100.0 if indicator == "total" else float(widgets.GROUP_MAX[indicator])
+# a group's maximum from the methodology in force for the period (data, not code)
+group_max = views.group_max(data.load_catalogue(ctx.url, "province", f.period_kind, f.week))
+y_max = 100.0 if indicator == "total" else group_max[indicator]
+if y_max != y_max:  # no methodology to read it from: the data's own range
+    y_max = max(1.0, float(plot["value"].max() or 0)) if plot["value"].notna().any() else 1.0
 title = t("ui.col.total") if indicator == "total" else widgets.group_label(indicator, False)
 chartview.unit_chart(ctx, charts.trend_lines(plot, title, bands, target, y_max),
                      key=f"trend_chart_{level}")

@@ -112,8 +112,11 @@ with c[2]:
     rank = "–" if pd.isna(row["rank"]) else t(
         "ui.unit.rank_of", rank=fmt_number(row["rank"], 0), n=fmt_number(len(summary), 0)
     )
+    moved = widgets.rank_delta_kwargs(row.get("rank_change"))
+    if moved["delta"] is not None:
+        moved["delta_description"] = t("ui.kpi.vs_last_week")
     st.metric(t("ui.col.rank"), rank, border=True,
-              help=tm("ui.unit.rank_help", level=state.level_name(level)))
+              help=tm("ui.unit.rank_help", level=state.level_name(level)), **moved)
 with c[3]:
     st.metric(t("ui.col.dossiers"), fmt_number(row["dossiers"], 0), border=True)
 with c[4]:
@@ -125,8 +128,11 @@ with c[4]:
     ) or t("ui.advice.full"))
 
 gcols = st.columns(6)
+group_max = views.group_max(comps)  # the methodology rows the unit was scored with
 for i, g in enumerate(widgets.GROUPS):
-    gcols[i].metric(widgets.group_label(g, short=False), widgets.fmt_score(row[g]), border=True)
+    gcols[i].metric(widgets.group_label(g, short=False), widgets.fmt_score(row[g]), border=True,
+                    help=t("ui.help.group", name=widgets.group_label(g, short=False),
+                           max=fmt_number(group_max[g], 0)))
 
 na = data.not_applicable(ctx.url, level, f.period_kind, f.week, parent)
 if na:
@@ -137,7 +143,9 @@ official.unit_panel(ctx, code, level)
 
 # --- components --------------------------------------------------------------------------------
 st.subheader(t("ui.unit.components"))
-table = advice.component_table(comps)
+# the nouns of "what it takes" (hồ sơ, thủ tục…) from the methodology's denominators
+table = advice.component_table(
+    comps, advice.basis_of(data.load_catalogue(ctx.url, level, f.period_kind, f.week)))
 lost_col = t("ui.col.points_lost")
 st.dataframe(
     table.style.format({lost_col: lambda x: fmt_number(x, 2)}),
@@ -202,9 +210,8 @@ if not children.empty:
     if csum.empty:
         st.info(t("ui.no_data_period"))
     else:
-        opts = mapview.metric_options(
-            data.load_catalogue(ctx.url, child_level, f.period_kind, f.week)
-        )
+        child_catalogue = data.load_catalogue(ctx.url, child_level, f.period_kind, f.week)
+        opts = mapview.metric_options(child_catalogue)
         mcol, tcol = st.columns([5, 6], gap="medium")
         with mcol:
             metric = st.selectbox(t("ui.map.colour_by"), list(opts), format_func=opts.get,
@@ -214,7 +221,8 @@ if not children.empty:
             ctarget = data.target_value(data.load_targets(ctx.url, f.period.end),
                                         mapview.target_indicator(metric))
             clicked = mapview.render(child_level, children, csum, ccomp, metric, opts[metric],
-                                     key=f"child_map_{code}", height=560, target=ctarget)
+                                     key=f"child_map_{code}", height=560, target=ctarget,
+                                     group_max=views.group_max(child_catalogue))
         with tcol:
             page.league_table(ctx, csum, None, key=f"child_league_{code}",
                               height=min(38 * (len(csum) + 1) + 4, 660), groups=False)

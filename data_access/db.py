@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Date, Engine, SmallInteger, delete, insert, inspect
 
 from data_access import schema
-from data_access.defaults import load_defaults
+from data_access.defaults import lagging_rules_frame, load_defaults
 
 
 def init_db(engine: Engine) -> None:
@@ -49,6 +49,10 @@ def upgrade_schema(conn: Connection) -> None:
         # agg_overdue_procedure is left to refresh, which fills it whole when it creates it
         if table.name not in names and table is not schema.agg_overdue_procedure:
             table.create(conn)
+    if schema.lagging_rule.name not in names:
+        # reference data that came with a later release: the shipped thresholds, so that the
+        # lagging page of an upgraded database means what it means on a new one
+        conn.execute(insert(schema.lagging_rule), lagging_rules_frame().to_dict("records"))
     for table, column, type_, default in _ADDED_COLUMNS:
         have = {c["name"] for c in insp.get_columns(table.name)}
         if column not in have:

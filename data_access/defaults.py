@@ -1,4 +1,5 @@
-"""Reference data loaded by ``init``: units, levels, methodology, grade bands, targets, holidays.
+"""Reference data loaded by ``init``: units, levels, methodology, grade bands, targets, the
+lagging rule, holidays.
 
 All of it lives in CSV files under assets/defaults so that a new methodology version, another
 province's units or new targets are data changes, not code changes.
@@ -62,6 +63,54 @@ def lineage_frame() -> pd.DataFrame:
     return df.astype(object).where(df.notna(), None)
 
 
+# The lagging rule's criteria and the parameters each takes, with their kind ("text",
+# "integer", "number"); scorecard.lagging reads them. ALL_LEVELS in the level column: every level.
+LAGGING_PARAMS: dict[str, dict[str, str]] = {
+    "below_grade": {"grade": "text", "weight": "number"},
+    "bottom": {"n": "integer", "weight": "number"},
+    "falling": {"points": "number", "ranks": "integer", "min_weeks": "integer", "weight": "number"},
+    "backlog": {"percent": "number", "dossiers": "integer", "exempt_top_ranks": "integer",
+                "weight": "number"},
+}
+ALL_LEVELS = "*"
+
+
+def lagging_value_error(criterion: str, param: str, value: str) -> str | None:
+    """Why a lagging-rule parameter is not valid (English, for the developer who edits the
+    CSV), or None when it is."""
+    kinds = LAGGING_PARAMS.get(criterion)
+    if kinds is None:
+        return f"unknown criterion {criterion!r} (one of {', '.join(LAGGING_PARAMS)})"
+    kind = kinds.get(param)
+    if kind is None:
+        return f"unknown parameter {param!r} of {criterion} (one of {', '.join(kinds)})"
+    if kind == "text":
+        return None if str(value).strip() else f"{criterion}.{param} is empty"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return f"{criterion}.{param} = {value!r} is not a number"
+    if number != number or number < 0 or (kind == "integer" and number != int(number)):
+        return f"{criterion}.{param} = {value!r} is not a {'whole ' if kind == 'integer' else ''}number >= 0"
+    return None
+
+
+def lagging_rules_frame() -> pd.DataFrame:
+    """lagging_rules.csv as rows of ``schema.lagging_rule``; ValueError naming the row when a
+    criterion, parameter or value is not one ``LAGGING_PARAMS`` accepts."""
+    df = read_csv("lagging_rules.csv")
+    df["level"] = df["level"].str.strip().replace("", ALL_LEVELS)
+    for i, r in enumerate(df.itertuples(index=False), start=2):
+        problem = lagging_value_error(r.criterion, r.param, r.value)
+        if problem:
+            raise ValueError(f"assets/defaults/lagging_rules.csv line {i}: {problem}")
+    key = ["valid_from", "level", "criterion", "param"]
+    if df.duplicated(key).any():
+        raise ValueError("assets/defaults/lagging_rules.csv: a parameter is given twice for one date and level")
+    df = _dates(df, ("valid_from",))
+    return df.astype(object).where(df.notna(), None).replace({"": None})
+
+
 def _replace(conn: Connection, table: Table, rows: list[dict]) -> None:
     conn.execute(delete(table))
     if rows:
@@ -103,6 +152,8 @@ def load_defaults(conn: Connection) -> None:
     targets["illustrative"] = targets["illustrative"].astype(int)
     targets["valid_from"] = pd.to_datetime(targets["valid_from"]).dt.date
     _replace(conn, schema.target, _records(targets))
+
+    _replace(conn, schema.lagging_rule, lagging_rules_frame().to_dict("records"))
 
     hol = read_csv("holidays.csv")
     hol["day"] = pd.to_datetime(hol["day"]).dt.date

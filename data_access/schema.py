@@ -229,6 +229,21 @@ target = Table(
     Column("illustrative", SmallInteger, nullable=False, default=1),
 )
 
+# Which units the lagging page and the meeting pack single out: one row per criterion parameter
+# (assets/defaults/lagging_rules.csv, README there). A parameter in force on a day is its row
+# with the latest valid_from on or before it, for the unit's level or, failing that, for every
+# level ("*"). A criterion without its rows is off.
+lagging_rule = Table(
+    "lagging_rule",
+    metadata,
+    Column("valid_from", Date, primary_key=True),
+    Column("level", String(32), primary_key=True),  # a level code, or "*" for every level
+    Column("criterion", String(32), primary_key=True),  # below_grade, bottom, falling, backlog
+    Column("param", String(32), primary_key=True),
+    Column("value", String(64), nullable=False),  # a number, or a grade band's name
+    Column("note", Text),
+)
+
 holiday = Table(
     "holiday",
     metadata,
@@ -461,5 +476,5 @@ DOSSIER_FLAG_COLUMNS = (
 
 # Tables a refresh creates when a database lacks them (they came after the first release), so
 # that an import or `refresh` upgrades an older database without a separate `init`.
-CREATED_BY_REFRESH = (agg_overdue_procedure, score_week, score_snapshot, unit_lineage,
+CREATED_BY_REFRESH = (agg_overdue_procedure, score_week, score_snapshot, unit_lineage, lagging_rule,
                       *OFFICIAL_TABLES)

@@ -124,7 +124,7 @@ def collect(engine: Engine, week: str, communes: bool = True) -> Briefing:
     for code in deck:
         if code in levels:
             levels[code].lagging = _scored_only(
-                service.lagging(engine, code, week, bottom_n=BOTTOM_N), levels[code]
+                service.lagging(engine, code, week), levels[code]
             )
     prov_prev = _first_row(service.scorecard(engine, PROVINCE, prev).summary)
     if prov_prev is not None and str(prov_prev["unit_code"]) != str(province["unit_code"]):

@@ -54,6 +54,7 @@ from meeting_pack.deck_parts import (
 )
 from meeting_pack.mapimage import render_map
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, fmt_week, t
+from texts.lagging import fmt_rank_change
 
 
 def _title_slide(d: Deck, today: date | None = None) -> None:
@@ -157,6 +158,7 @@ def league_rows(summary: pd.DataFrame, lv: LevelData | None = None) -> list[list
                 num(r["total"] if scored else None),
                 safe_cell(str(r["grade"])) if scored and r["grade"] else t("brief.not_scored"),
                 fmt_delta(r.get("delta_week")),
+                fmt_rank_change(r.get("rank_change")),
                 *[num(r[g] if scored else None, 1) for g in GROUPS],
             ]
         )
@@ -176,15 +178,16 @@ def _league_notes(lv: LevelData) -> list[str]:
 def _league_slides(d: Deck, lv: LevelData) -> None:
     if lv.summary.empty:
         return
-    header = [t("brief.col_rank"), t("brief.col_unit"), t("brief.col_total"), t("brief.col_grade"), t("brief.col_change")]
+    header = [t("brief.col_rank"), t("brief.col_unit"), t("brief.col_total"), t("brief.col_grade"), t("brief.col_change"),
+              t("brief.col_rank_change")]
     header += [t("brief.col_group_n", n=i) for i in range(1, 7)]
     rows = league_rows(lv.summary, lv)
     notes = _league_notes(lv)
     # fewer rows a slide when the notes take more lines, so the table ends above them
     per_slide = LEAGUE_ROWS_PER_SLIDE if len(notes) == 1 else LEAGUE_ROWS_WITH_NOTES
     parts = pages(len(rows), per_slide)
-    widths = [0.7, 4.5, 0.9, 1.75, 1.0] + [0.6] * 6
-    align = ["center", "left", "right", "center", "right"] + ["right"] * 6
+    widths = [0.7, 3.7, 0.9, 1.75, 1.0, 0.8] + [0.6] * 6
+    align = ["center", "left", "right", "center", "right", "center"] + ["right"] * 6
     for k, (a, z) in enumerate(parts):
         title = t("brief.league_title", level=lv.name)
         if len(parts) > 1:
@@ -323,7 +326,8 @@ def _unit_slide(d: Deck, lv: LevelData, row: pd.Series) -> None:
           rank=int(row["rank"]), count=len(lv.ranked),
           total=num(row["total"]), grade=row["grade"])
     )
-    textbox(s, 0.45, 1.12, 5.9, 0.45, t("brief.unit_delta", delta=fmt_delta(row.get("delta_week"))), size=16, color=GREY)
+    textbox(s, 0.45, 1.12, 5.9, 0.45, t("brief.unit_delta", delta=fmt_delta(row.get("delta_week")),
+                                            rank=fmt_rank_change(row.get("rank_change"))), size=16, color=GREY)
     names = [f"{i}. {n}" for i, n in zip(range(1, 7), b.groups["name"], strict=False)]
     pts = [float(row[g]) for g in GROUPS]
     lost = [max(0.0, float(m) - p) for m, p in zip(b.groups["max_points"], pts, strict=False)]

@@ -176,7 +176,8 @@ def _float(x: SupportsFloat | None) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-LEAGUE_HEADER_KEYS = ("brief.col_rank", "brief.wb_col_unit_code", "brief.col_unit", "brief.col_total", "brief.col_grade", "brief.wb_col_delta")
+LEAGUE_HEADER_KEYS = ("brief.col_rank", "brief.wb_col_unit_code", "brief.col_unit", "brief.col_total", "brief.col_grade", "brief.wb_col_delta",
+                      "brief.wb_col_rank_change")
 
 
 def _league_header(b: Briefing) -> list[str]:
@@ -193,8 +194,17 @@ def _league_row(r: pd.Series, lv: LevelData) -> list[object]:
         int(r["rank"]) if pd.notna(r["rank"]) else None, str(r["unit_code"]),
         str(r["unit_name"]) + scored_note(lv, r["unit_code"]), _float(r["total"]),
         str(r["grade"]) if scored and r["grade"] else t("brief.not_scored"),
-        _float(r.get("delta_week")), *[_float(r[g]) for g in GROUPS], _float(r.get("dossiers")),
+        _float(r.get("delta_week")), _rank_change(r.get("rank_change")),
+        *[_float(r[g]) for g in GROUPS], _float(r.get("dossiers")),
     ]
+
+
+def _rank_change(x: object) -> int | None:
+    """Places gained since the previous week (negative: lost); None when either week has no rank."""
+    try:
+        return None if x is None or pd.isna(x) else int(x)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 def _grade_fills(colors: pd.Series, column: int) -> dict[tuple[int, int], str]:
@@ -203,8 +213,9 @@ def _grade_fills(colors: pd.Series, column: int) -> dict[tuple[int, int], str]:
 
 # Codes are written as strings, so they need no text format ("@"): each format set is a
 # style lookup, and the overdue list has hundreds of thousands of cells.
-_LEAGUE_FORMATS = [None, None, None, "0.00", None, "+0.00;-0.00;0.00"] + ["0.00"] * 6 + ["#,##0"]
-_LEAGUE_WIDTHS = [7, 11, 46, 9, 12, 12] + [13] * 6 + [11]
+# the rank change stays a number (places gained), shown ▲2 / ▼1 / – like the dashboard
+_LEAGUE_FORMATS = [None, None, None, "0.00", None, "+0.00;-0.00;0.00", '"▲"0;"▼"0;"–"'] + ["0.00"] * 6 + ["#,##0"]
+_LEAGUE_WIDTHS = [7, 11, 46, 9, 12, 12, 10] + [13] * 6 + [11]
 
 
 def _league_sheet(wb: Workbook, b: Briefing, lv: LevelData) -> None:

@@ -24,10 +24,11 @@ from scorecard import official_cli, service
 from scorecard.cli_parser import Parser, UsageError
 from scorecard.periods import Period, PeriodError, parse_period
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, fmt_week, t
+from texts.lagging import fmt_rank_change
 
 SUMMARY_COLUMNS = [
     "unit_code", "unit_name", "level", "period", "total", "grade", "rank", "delta_week",
-    *[f"group_{i}" for i in range(1, 7)],
+    "rank_prev", "rank_change", *[f"group_{i}" for i in range(1, 7)],
 ]
 DETAIL_COLUMNS = ["unit_code", "component", "numerator", "denominator", "ratio", "points", "max_points"]
 FORMATS = ("csv", "xlsx", "table")
@@ -130,8 +131,10 @@ def _table_text(df: pd.DataFrame) -> str:
             shown[c] = col.map(lambda x: fmt_number(float(x), 2))
         elif c in ("numerator", "denominator"):
             shown[c] = col.map(lambda x: fmt_number(float(x), 0))
-        elif c == "rank":
+        elif c in ("rank", "rank_prev"):
             shown[c] = col.map(lambda x: "" if pd.isna(x) else str(int(x)))
+        elif c == "rank_change":
+            shown[c] = col.map(fmt_rank_change)
         else:
             shown[c] = col.map(lambda x: "" if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x))
     headers = [t(f"col.{c}") if f"col.{c}" in _known_cols() else c.replace("group_", "Nhóm ") for c in df.columns]

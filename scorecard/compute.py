@@ -256,3 +256,22 @@ def add_delta(summary: pd.DataFrame, previous: pd.DataFrame | None, column: str 
     out = out.merge(prev, on="unit_code", how="left")
     out[column] = out["total"] - out["_prev"]
     return out.drop(columns="_prev")
+
+
+def add_rank_change(summary: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """``rank_prev``: the unit's rank in the previous period (``previous``: [unit_code, rank],
+    ranked among the same set of units); ``rank_change`` = rank_prev − rank, positive when the
+    unit moved up. Both Int64, NA when the unit had no rank then (not listed, không phát sinh,
+    a level not ranked) or has none now (rank_change)."""
+    out = summary.copy()
+    if previous is None or previous.empty:
+        out["rank_prev"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    else:
+        ranks = pd.to_numeric(previous["rank"], errors="coerce").astype("Int64")
+        prev = dict(zip(previous["unit_code"].astype(str), ranks, strict=True))
+        out["rank_prev"] = pd.array(
+            [prev.get(str(c), pd.NA) for c in out["unit_code"]], dtype="Int64"
+        )
+    rank = pd.array(out["rank"], dtype="Int64")
+    out["rank_change"] = pd.array(out["rank_prev"], dtype="Int64") - rank
+    return out

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from data_access import queries as q
+from data_access.defaults import lagging_rules_frame
 from scorecard import weekly
 from scorecard.methodology import select_version, version_at
 from scorecard.periods import (
@@ -270,3 +271,39 @@ def announcement_events(ann: pd.DataFrame, start: date, end: date) -> pd.DataFra
     add("published_date", {"pub_total": one, "pub_full": (ann["parts_complete"] >= 7).astype(int)})
     return pd.concat(parts, ignore_index=True)[cols]
 
+
+def within_validity(measures: pd.DataFrame, unit_frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows [week, unit_code, …] of weeks in which the unit existed (a merged unit stops at
+    its valid_to)."""
+    vf = unit_frame.set_index("code")["valid_from"]
+    vt = unit_frame.set_index("code")["valid_to"]
+    ends = measures["week"].map({w: week_start(w) + timedelta(days=6) for w in measures["week"].unique()})
+    starts = ends - timedelta(days=6)
+    f = measures["unit_code"].map(vf)
+    t = measures["unit_code"].map(vt)
+    ok = (f.isna() | (f <= ends)) & (t.isna() | (t >= starts))
+    return measures[ok.astype(bool)]
+
+
+def weeks_with_units(week_list: list[str], units_: pd.DataFrame) -> set[str]:
+    """The weeks of ``week_list`` in which at least one of the units existed (a series of the
+    districts stops at 30/06/2025)."""
+    spans = [(valid_start(date.min, f), t) for f, t in zip(units_["valid_from"], units_["valid_to"], strict=True)]
+    out = set()
+    for w in week_list:
+        lo = week_start(w)
+        hi = lo + timedelta(days=6)
+        if any(f <= hi and (t is None or pd.isna(t) or t >= lo) for f, t in spans):
+            out.add(w)
+    return out
+
+
+def lagging_rules_at(engine: Bind, on: date) -> pd.DataFrame:
+    """The lagging_rule rows in force on ``on`` [valid_from, level, criterion, param, value];
+    the shipped assets/defaults/lagging_rules.csv when the database has no such table (made
+    before it and opened read-only, so nothing upgraded it yet)."""
+    rows = q.lagging_rules(engine, on)
+    if rows is not None:
+        return rows
+    shipped = lagging_rules_frame()
+    return shipped[shipped["valid_from"] <= on].reset_index(drop=True)

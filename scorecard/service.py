@@ -21,6 +21,7 @@ only, when ``ScoreResult.components`` is first read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -35,11 +36,13 @@ from scorecard.inputs import (
     Bind,
     grade_bands_for,
     is_ranked,
+    lagging_rules_at,
     methodology_at,
     period_measures,
     scored_units,
     series_measures,
-    valid_start,
+    weeks_with_units,
+    within_validity,
 )
 from scorecard.lineage import (  # noqa: F401 (part of this API)
     change_day,
@@ -83,9 +86,12 @@ from scorecard.structure import (  # noqa: F401 (part of this API)
     unit,
 )
 
+# rank_prev: the unit's rank in the previous period among the same ranked set (Int64, NA when
+# it had none then); rank_change = rank_prev - rank, positive = moved up (Int64, NA if either is)
 SUMMARY_COLUMNS = [
     "unit_code", "unit_name", "level", "period", "total", "grade", "grade_color", "rank",
-    "delta_week", *[f"group_{i}" for i in range(1, 7)], "dossiers", "methodology_version",
+    "delta_week", "rank_prev", "rank_change", *[f"group_{i}" for i in range(1, 7)], "dossiers",
+    "methodology_version",
 ]
 COMPONENT_COLUMNS = compute.COMPONENT_COLUMNS
 # what ScoreResult.components holds: the design.md columns, the group maximum (for scaling) and
@@ -228,14 +234,16 @@ def _score(engine: Bind, level: str, p: Period, parent: str | None) -> ScoreResu
 
 
 def component_catalogue(engine: Engine, level: str, on: date) -> pd.DataFrame:
-    """[component, name, group_code, group_max, max_points] of the methodology in force on
-    ``on``, components that apply to ``level`` only ("province": all of them). What a page needs
-    to label components and groups without scoring anything."""
+    """[component, name, group_code, group_max, max_points, saturation, basis] of the
+    methodology in force on ``on`` (``basis``: the denominator expression), components that
+    apply to ``level`` only ("province": all of them). What a page needs to label components
+    and groups, and to say what winning points back takes, without scoring anything."""
     with engine.connect() as conn:
         meth, _ = methodology_at(conn, on)
-    cols = ["component", "name", "group_code", "group_max", "max_points"]
+    cols = ["component", "name", "group_code", "group_max", "max_points", "saturation", "basis"]
     if meth.empty:
         return pd.DataFrame(columns=cols)
+    meth = meth.assign(basis=meth["denominator"])
     if level != PROVINCE:
         meth = meth[meth["levels"].map(lambda lv: level in component_levels(lv))]
     return meth[cols].reset_index(drop=True)
@@ -249,7 +257,9 @@ def scorecard(
     engine: Engine, level: str, period: Period | str, parent: str | None = None
 ) -> ScoreResult:
     """Scores of every unit of ``level`` (under ``parent``) for ``period``, ranked within the
-    returned units, with ``delta_week`` = total minus the previous period's total.
+    returned units, with ``delta_week`` = total minus the previous period's total and
+    ``rank_prev`` / ``rank_change`` (the rank in the previous period among the same set; the
+    places gained).
     ``level="province"`` gives the one province row (all units summed)."""
     p = _period(period)
     with engine.connect() as conn:
@@ -262,6 +272,7 @@ def scorecard(
             return res
         prev = _score(conn, level, previous_period(p), parent)
     summary = compute.add_delta(res.summary, prev.summary if not prev.summary.empty else None)
+    summary = compute.add_rank_change(summary, prev.summary)
     summary = summary.sort_values(["rank", "unit_code"], na_position="last").reset_index(drop=True)
     res.summary = _none_for_missing(summary[SUMMARY_COLUMNS])
     res.components = _in_summary_order(res.components, res.summary)
@@ -354,24 +365,13 @@ def _series(conn: Bind, level: str, week_list: list[str], kind: str, parent: str
         return pd.DataFrame(columns=SERIES_COLUMNS)
     measures = series_measures(conn, level, week_list, kind, unit_frame)
     # a unit counts only in weeks it existed (merged units stop at valid_to)
-    measures = _within_validity(measures, unit_frame)
+    measures = within_validity(measures, unit_frame)
     keys = ["week", "unit_code"]
     comps = compute.score_components(measures, meth, keys=keys)
     group_codes = sorted(meth["group_code"].astype(str).unique(), key=int)
     bands = grade_bands_for(conn, version)
     summary = compute.summarize(measures, comps, bands, keys=keys, group_codes=group_codes)
     return summary[SERIES_COLUMNS].sort_values(keys).reset_index(drop=True)
-
-
-def _within_validity(measures: pd.DataFrame, unit_frame: pd.DataFrame) -> pd.DataFrame:
-    vf = unit_frame.set_index("code")["valid_from"]
-    vt = unit_frame.set_index("code")["valid_to"]
-    ends = measures["week"].map({w: week_start(w) + timedelta(days=6) for w in measures["week"].unique()})
-    starts = ends - timedelta(days=6)
-    f = measures["unit_code"].map(vf)
-    t = measures["unit_code"].map(vt)
-    ok = (f.isna() | (f <= ends)) & (t.isna() | (t >= starts))
-    return measures[ok.astype(bool)]
 
 
 # --- lagging units ------------------------------------------------------------------------------
@@ -382,58 +382,69 @@ def lagging(
     engine: Engine,
     level: str,
     week: str,
-    bottom_n: int = 5,
+    rules: pd.DataFrame | None = None,
+    bottom_n: int | None = None,
     below_grade: str | None = None,
-    falling_weeks: int = 3,
 ) -> pd.DataFrame:
-    """[unit_code, unit_name, level, urgency, reasons, worst_components, total, grade, rank,
-    overdue_procedures, overdue_fields] for units that lag in the year-to-date ranking as of
-    ``week`` (most urgent first); empty when none lags or there is no data."""
+    """``scorecard.lagging.LAGGING_COLUMNS`` for the units that lag in the year-to-date ranking
+    as of ``week`` under the lagging rule in force at the week's end (table ``lagging_rule``;
+    the shipped assets/defaults/lagging_rules.csv for a database made before it), most urgent
+    first; empty when none lags or there is no data. ``rules``: lagging_rule rows to apply
+    instead (a what-if); ``bottom_n`` / ``below_grade``: override those two thresholds."""
     p = ytd_period(week)
     res = scorecard(engine, level, p)
     if res.summary.empty:
         return pd.DataFrame(columns=lag.LAGGING_COLUMNS)
-    hist = series(engine, level, week, weeks=falling_weeks + 1, kind="ytd")
-    end = p.end
-    as_of = [end, end - timedelta(days=7)]
+    rule = lag.rules_for(rules if rules is not None else lagging_rules_at(engine, p.end), level)
+    if bottom_n is not None or below_grade is not None:
+        rule = replace(rule, bottom_n=rule.bottom_n if bottom_n is None else bottom_n,
+                       grade=below_grade or rule.grade)
     codes = res.summary["unit_code"].tolist()
     backlog = _snapshot_backlog(engine, level, week, codes)
     if backlog is None:
-        backlog = q.overdue_backlog(engine, as_of, codes)
+        backlog = q.overdue_backlog(engine, [p.end, p.end - timedelta(days=7)], codes)
     bands = grade_bands_for(engine, res.methodology_version)
-
-    def find(components: pd.DataFrame) -> pd.DataFrame:
-        return lag.find_lagging(
-            res.summary,
-            components,
-            hist,
-            backlog,
-            bands,
-            bottom_n=bottom_n,
-            below_grade=below_grade,
-            falling_weeks=falling_weeks,
-        )
+    names = q.levels(engine).set_index("code")["name"].astype(str)
+    plural = names.get(level, level)
+    plural = plural[:1].lower() + plural[1:]
 
     # Whether a unit lags does not depend on its components (they only name the costly ones),
     # so find the units first and compute component detail for those few alone.
-    found = find(pd.DataFrame(columns=DETAIL_COLUMNS))
+    weeks = ((p.end - p.start).days + 7) // 7  # weeks the year to date holds (a part one counts)
+    found = lag.find_lagging(res.summary, pd.DataFrame(columns=DETAIL_COLUMNS), backlog, bands,
+                             rule, plural, weeks=weeks)
     if found.empty:
         return found
-    found = find(res.components_for(found["unit_code"].tolist()))
+    catalogue = component_catalogue(engine, level, p.end)
+    basis = dict(zip(catalogue["component"].astype(str), catalogue["basis"].astype(str), strict=True))
+    found = lag.find_lagging(res.summary, res.components_for(found["unit_code"].tolist()), backlog,
+                             bands, rule, plural, basis=basis, weeks=weeks)
     # the procedures and fields behind the overdue dossiers, for the lagging units only
     overdue = q.overdue_by_procedure_field(engine, p.start, p.end, found["unit_code"].tolist())
     return lag.attach_overdue(found, overdue)
+
+
+def lagging_rule(engine: Engine, level: str, week: str) -> lag.Rules:
+    """The lagging rule ``lagging`` applies to ``level`` as of ``week`` (for the page to say it)."""
+    return lag.rules_for(lagging_rules_at(engine, ytd_period(week).end), level)
 
 
 def _snapshot_score(
     engine: Engine, conn: Connection, level: str, p: Period, parent: str | None
 ) -> ScoreResult | None:
     """``scorecard`` for a week or year-to-date from score_week, or None to compute it."""
-    if p.kind not in SNAPSHOT_KINDS or _current_snapshot(conn, [p.label]) is None:
+    state = None if p.kind not in SNAPSHOT_KINDS else _current_snapshot(conn, [p.label])
+    if state is None:
         return None
+    prev = previous_period(p)
+    # the previous period's rows come in the same read when the snapshot holds that week
+    prev_held = prev.label >= str(state["first_week"])
     unit_frame = q.active_units(conn, level=level, start=p.start, end=p.end, parent=parent)
-    codes = None if parent is None else unit_frame["code"].astype(str).tolist()
-    rows = q.score_week_rows(conn, level, p.kind, [p.label], codes)
+    codes = None if parent is None else q.active_units(
+        conn, level=level, start=min(prev.start, p.start), end=p.end, parent=parent
+    )["code"].astype(str).tolist()
+    both = q.score_week_rows(conn, level, p.kind, [p.label, prev.label] if prev_held else [p.label], codes)
+    rows = both[both["week"] == p.label]
     if rows.empty:
         return None  # no data in the period: the on-demand path says so just as quickly
     meth, version = methodology_at(conn, p.end)
@@ -454,6 +465,9 @@ def _snapshot_score(
             compute.rank_totals(summary["total"]) if is_ranked(conn, level)
             else pd.Series(pd.NA, index=summary.index, dtype="Int64")
         )
+    summary = compute.add_rank_change(
+        summary, _previous_ranks(conn, level, prev, parent, both[both["week"] == prev.label])
+    )
     summary = summary.sort_values(["rank", "unit_code"], na_position="last").reset_index(drop=True)
     summary = summary[SUMMARY_COLUMNS]
     not_applicable = [
@@ -464,6 +478,24 @@ def _snapshot_score(
         summary, None, p, version, not_applicable,
         loader=lambda codes_: _component_detail(engine, level, p, summary, codes_),
     )
+
+
+def _previous_ranks(
+    conn: Connection, level: str, prev: Period, parent: str | None, rows: pd.DataFrame
+) -> pd.DataFrame:
+    """[unit_code, rank] of the previous period, ranked as ``scorecard`` ranks it: from its
+    snapshot rows (re-ranked within the parent's units for a drill-down), or scored on demand
+    when the snapshot does not hold them (before its first week, a long gap it leaves out; no
+    data at all costs a single query)."""
+    if rows.empty:
+        return _score(conn, level, prev, parent).summary[["unit_code", "rank"]]
+    if parent is None:
+        return rows[["unit_code", "rank"]]
+    ranked = is_ranked(conn, level)
+    return pd.DataFrame({
+        "unit_code": rows["unit_code"],
+        "rank": compute.rank_totals(rows["total"]) if ranked else pd.NA,
+    })
 
 
 def _snapshot_series(
@@ -479,7 +511,7 @@ def _snapshot_series(
     rows = q.score_week_rows(conn, level, kind, week_list, codes, flag="in_series")
     # every week asked for in which a unit of the level existed, or compute: the snapshot
     # leaves out long gaps between weeks with data (scorecard.snapshot.MAX_GAP_WEEKS)
-    if rows.empty or set(rows["week"]) != _weeks_with_units(week_list, units_):
+    if rows.empty or set(rows["week"]) != weeks_with_units(week_list, units_):
         return None
     # The on-demand series scores every week with the methodology in force at its last week's
     # end; the snapshot holds each week's own. Equal only when one version spans the weeks.
@@ -489,19 +521,6 @@ def _snapshot_series(
     out = rows[SERIES_COLUMNS].copy()
     out[["total", *GROUPS]] = out[["total", *GROUPS]].astype("float64")
     return out.sort_values(["week", "unit_code"]).reset_index(drop=True)
-
-
-def _weeks_with_units(week_list: list[str], units_: pd.DataFrame) -> set[str]:
-    """The weeks of ``week_list`` in which at least one of the units existed (a series of the
-    districts stops at 30/06/2025)."""
-    spans = [(valid_start(date.min, f), t) for f, t in zip(units_["valid_from"], units_["valid_to"], strict=True)]
-    out = set()
-    for w in week_list:
-        lo = week_start(w)
-        hi = lo + timedelta(days=6)
-        if any(f <= hi and (t is None or pd.isna(t) or t >= lo) for f, t in spans):
-            out.add(w)
-    return out
 
 
 def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -> pd.DataFrame | None:

@@ -120,6 +120,24 @@ def test_unit_from_url(demo_url, demo_engine: Engine, monkeypatch):
 
 
 @pytest.mark.slow
+def test_unit_rank_card_shows_the_rank_change(demo_url, demo_engine: Engine, monkeypatch):
+    summary = service.scorecard(demo_engine, "district", period_for_week("ytd", PRE_REFORM)).summary
+    moved = summary[summary["rank_change"].fillna(0).astype(int) != 0]
+    assert not moved.empty, "the demo week has a district that changed place"
+    row = moved.iloc[0]
+    at = _app(demo_url, monkeypatch, week=PRE_REFORM, unit=str(row["unit_code"]))
+    at.run()
+    at.switch_page("app_pages/unit.py").run()
+    _no_exception(at)
+    card = next(m for m in at.metric if m.label == t("ui.col.rank"))
+    n = int(row["rank_change"])
+    assert card.delta == t("ui.rank_delta", n=abs(n))
+    # up and green for places gained, down and red for places lost
+    assert (card.proto.direction, card.proto.color) == ((1, 1) if n > 0 else (0, 0))
+    assert card.proto.delta_description == t("ui.kpi.vs_last_week")
+
+
+@pytest.mark.slow
 def test_unit_and_week_from_url_together(demo_url, demo_engine: Engine, monkeypatch):
     weeks = service.available_weeks(demo_engine)
     week = weeks[-10]

@@ -23,6 +23,7 @@ from scorecard import service
 from scorecard.__main__ import main
 from scorecard.periods import previous_period, ytd_period
 from texts import fmt_date, fmt_delta, fmt_number, fmt_week, t
+from texts.lagging import fmt_rank_change
 
 WEEK = "2024-W52"
 
@@ -219,12 +220,14 @@ def test_league_slides_match_the_engine(pack, demo_engine, level):
         rows += _cells(table)[1:]
         fills += [str(table.cell(i, 3).fill.fore_color.rgb) for i in range(1, len(table.rows))]
     assert len(rows) == len(summary)
+    assert any(r[5] != "–" for r in rows), "some unit moved in the ranking this week"
     for row, fill, (_, u) in zip(rows, fills, summary.iterrows(), strict=True):
         assert row[0] == str(int(u["rank"]))
         assert row[1] == u["unit_name"]
         assert row[2] == fmt_number(u["total"], 2)
         assert row[3] == u["grade"]
         assert row[4] == fmt_delta(u["delta_week"])
+        assert row[5] == fmt_rank_change(u["rank_change"])
         assert fill == u["grade_color"].lstrip("#").upper()
 
 
@@ -271,7 +274,7 @@ def test_bottom_five_slides(pack, demo_engine):
 def test_lagging_slides_name_the_units_and_procedures(pack, demo_engine):
     week, _, deck, _ = pack
     for level in ("department", "district"):
-        lag = service.lagging(demo_engine, level, week, bottom_n=5)
+        lag = service.lagging(demo_engine, level, week)  # the lagging rule in force (data)
         slides = _slides_titled(deck, t("brief.lagging_title", level=_level_name(demo_engine, level)))
         cells = [row for s in slides for tbl in _tables(s) for row in _cells(tbl)[1:]]
         assert [c[0].split("\n")[0] for c in cells] == list(lag["unit_name"].head(5))
@@ -314,7 +317,8 @@ def test_workbook_league_sheets_equal_the_engine(pack, demo_engine, level):
         assert row[1] == u["unit_code"]
         assert row[3] == pytest.approx(float(u["total"]))
         assert row[4] == u["grade"]
-        assert [row[6 + k] for k in range(6)] == pytest.approx([float(u[f"group_{k}"]) for k in range(1, 7)])
+        assert row[6] == (None if pd.isna(u["rank_change"]) else int(u["rank_change"]))
+        assert [row[7 + k] for k in range(6)] == pytest.approx([float(u[f"group_{k}"]) for k in range(1, 7)])
         assert ws.cell(i, 5).fill.fgColor.rgb[-6:] == u["grade_color"].lstrip("#").upper()
         assert ws.cell(i, 4).number_format == "0.00"
 

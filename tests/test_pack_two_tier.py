@@ -280,8 +280,9 @@ def test_bottom_five_counts_ranked_units_only():
         "level": "commune", "total": [90.0 - i for i in range(7)] + [float("nan")],
         "grade": ["Tốt"] * 7 + [None], "rank": pd.array([*range(1, 8), None], dtype="Int64"),
     })
-    found = lagging.find_lagging(summary, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
-                                 pd.DataFrame(), bottom_n=5)
-    assert list(found["unit_code"]) == ["U6", "U5", "U4", "U3", "U2"] or set(found["unit_code"]) == {
-        "U2", "U3", "U4", "U5", "U6"}
+    rules = lagging.rules_for(pd.DataFrame([{"level": "*", "criterion": "bottom", "param": "n",
+                                             "value": "5"}]), "commune")
+    found = lagging.find_lagging(summary, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), rules)
+    # the urgency ties: lowest total first
+    assert list(found["unit_code"]) == ["U6", "U5", "U4", "U3", "U2"]
     assert all("/7" in r[0] for r in found["reasons"])

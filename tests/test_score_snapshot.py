@@ -324,8 +324,16 @@ def test_components_carry_saturation(data: Engine):
 
 @pytest.mark.slow
 def test_lagging_reasons_have_no_repeated_words(data: Engine):
-    lag = service.lagging(data, "district", "2024-W05")
-    sentences = [x for r in lag["reasons"] for x in r]
+    # every criterion on, with thresholds low enough for the hand-made districts to meet them
+    every = pd.DataFrame([
+        {"valid_from": date(2020, 1, 1), "level": "*", "criterion": c, "param": p, "value": v}
+        for c, p, v in (("below_grade", "grade", "Xuất sắc"), ("bottom", "n", "1"),
+                        ("falling", "points", "1"), ("falling", "ranks", "1"),
+                        ("backlog", "dossiers", "1"))
+    ])
+    lag = service.lagging(data, "district", "2024-W05", rules=every)
+    assert {c for met in lag["criteria"] for c in met} == {"below_grade", "bottom", "falling", "backlog"}
+    sentences = [x for r in lag["reasons"] for x in r] + [x for r in lag["worst_components"] for x in r]
     assert any("so với tuần trước" in x for x in sentences)
     for x in sentences:
         words = x.split()
@@ -419,3 +427,59 @@ def test_snapshot_bounded_by_weeks_with_data(engine: Engine, on_demand):
                               service.series(engine, level, last, weeks=n, kind=kind))
             assert not snap.empty
             pd.testing.assert_frame_equal(snap, fresh, check_exact=True, obj=f"{last} {n} {kind}")
+
+
+# --- rank change: rank_prev / rank_change, read from the previous period ----------------------
+
+
+def _swap_rows() -> list[dict]:
+    """Districts 502 and 504 and communes 20335 and 20338 (under 502): in 2024-W02 the first of
+    each pair is on time and the second late, in W03 the other way round, so the week's ranks
+    swap; then a few dossiers in W20, after a gap the snapshot leaves out (> 13 weeks), whose
+    previous year-to-date week (W19) it does not hold."""
+    rows = []
+    for week, good, bad in ((0, ("502", "20335"), ("504", "20338")),
+                            (1, ("504", "20338"), ("502", "20335")),
+                            (18, ("502", "20335"), ("504", "20338"))):
+        d0 = date(2024, 1, 8) + timedelta(days=7 * week)
+        for unit, p in zip((*good, *bad), ("PD", "PC", "PD", "PC"), strict=True):
+            late = unit in bad
+            for i in range(4 if week < 18 else 1):
+                rows.append(dossier(f"S{week}-{unit}-{i}", unit, d0 + timedelta(days=i), proc=p,
+                                    due=d0 + timedelta(days=i + 1),
+                                    finished=d0 + timedelta(days=i + (5 if late else 1))))
+    return rows
+
+
+@pytest.mark.slow
+def test_rank_change_snapshot_equals_on_demand(engine: Engine, on_demand):
+    """rank_prev is the rank of the previous period among the same ranked set (the district's
+    communes for a drill-down), rank_change = rank_prev - rank; NA where either is missing
+    (không phát sinh, no previous period). Snapshot and on-demand agree, also where the
+    previous week is not in the snapshot (W20 ytd after the gap: W19 is scored on demand)."""
+    load(engine, PROCS, _swap_rows())
+    cases = [("district", "2024-W03", False, None), ("district", "2024-W03", True, None),
+             ("commune", "2024-W03", False, "502"), ("district", "2024-W02", False, None),
+             ("district", "2024-W20", True, None), ("commune", "2024-W20", True, "502"),
+             ("district", "2024-W20", False, None), ("province", "2024-W03", False, None)]
+    for level, week, ytd, parent in cases:
+        _assert_same_scorecard(engine, on_demand, level, parse_period(week, ytd=ytd), parent)
+    week3 = service.scorecard(engine, "district", parse_period("2024-W03")).summary
+    assert str(week3["rank_prev"].dtype) == "Int64" and str(week3["rank_change"].dtype) == "Int64"
+    a = week3.set_index("unit_code")
+    assert (a.at["504", "rank"], a.at["504", "rank_prev"], a.at["504", "rank_change"]) == (1, 2, 1)
+    assert (a.at["502", "rank"], a.at["502", "rank_prev"], a.at["502", "rank_change"]) == (2, 1, -1)
+    assert a.loc[["503", "505"], ["rank_prev", "rank_change"]].isna().all().all()  # không phát sinh
+    communes = service.scorecard(engine, "commune", parse_period("2024-W03"), parent="502").summary
+    c = communes.set_index("unit_code")
+    # ranked among 502's communes, both weeks (20338 came second of two, now first)
+    assert (c.at["20338", "rank_prev"], c.at["20338", "rank_change"]) == (2, 1)
+    first = service.scorecard(engine, "district", parse_period("2024-W02")).summary
+    assert first[["rank_prev", "rank_change"]].isna().all().all()  # no week before the data
+    w20 = service.scorecard(engine, "district", parse_period("2024-W20", ytd=True)).summary
+    w19 = service.scorecard(engine, "district", parse_period("2024-W19", ytd=True)).summary
+    assert w20.set_index("unit_code")["rank_prev"].dropna().to_dict() == \
+        w19.set_index("unit_code")["rank"].dropna().to_dict()
+    assert w20["rank_prev"].notna().sum() == 2
+    province = service.scorecard(engine, "province", parse_period("2024-W03")).summary
+    assert province[["rank_prev", "rank_change"]].isna().all().all()  # the province is not ranked

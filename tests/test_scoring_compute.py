@@ -258,3 +258,22 @@ def test_methodology_version_valid_at_period_end(meth):
     rows = select_version(both, date(2025, 6, 1))
     assert set(rows["version"]) == {"766-2025"} and len(rows) == 20
     assert rows["component"].tolist()[:2] == ["1.1", "1.2"]
+
+
+def test_add_rank_change():
+    summary = pd.DataFrame({"unit_code": ["A", "B", "C", "D"],
+                            "rank": pd.array([1, 2, 3, pd.NA], dtype="Int64")})
+    prev = pd.DataFrame({"unit_code": ["A", "B", "D", "E"],
+                         "rank": pd.array([3, 2, 1, 4], dtype="Int64")})
+    out = compute.add_rank_change(summary, prev)
+    assert out["rank_prev"].dtype == "Int64" and out["rank_change"].dtype == "Int64"
+    assert out["rank_prev"].isna().tolist() == [False, False, True, False]
+    assert out["rank_prev"].iloc[0] == 3 and out["rank_prev"].iloc[1] == 2
+    assert out["rank_change"].iloc[0] == 2 and out["rank_change"].iloc[1] == 0  # A up 2, B same
+    assert out["rank_change"].iloc[2:].isna().all()  # C new; D ranked then, không phát sinh now
+    assert out["rank_prev"].iloc[3] == 1
+    none = compute.add_rank_change(summary, pd.DataFrame(columns=["unit_code", "rank"]))
+    assert none[["rank_prev", "rank_change"]].isna().all().all()
+    # ranks read back from the snapshot may come as floats or None
+    floats = compute.add_rank_change(summary, pd.DataFrame({"unit_code": ["A"], "rank": [2.0]}))
+    assert floats["rank_change"].iloc[0] == 1

@@ -16,8 +16,10 @@ from data_access import queries as q
 from data_access import schema as s
 from data_access.db import init_db
 from data_access.engine import get_engine
+from scorecard import lagging as lag_mod
 from scorecard import service
 from scorecard.periods import parse_period
+from texts import t
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -118,23 +120,32 @@ def test_delta_and_sorting(data):
     assert idle["grade"].isna().all()
 
 
+def _rules(*params: tuple[str, str, object]) -> pd.DataFrame:
+    return pd.DataFrame([{"valid_from": date(2020, 1, 1), "level": "*", "criterion": c, "param": p,
+                          "value": str(v)} for c, p, v in params])
+
+
 def test_lagging_reasons(data):
-    lag = service.lagging(data, "district", "2024-W05", bottom_n=5)
-    assert set(lag.columns) >= {"unit_code", "unit_name", "level", "urgency", "reasons",
-                                "worst_components"}
-    row = lag.set_index("unit_code").loc["504"]
-    text = " ".join(row["reasons"])
-    assert "giảm 3 tuần liên tiếp" in text
-    assert "tăng từ 2 lên 3 hồ sơ" in text
+    # the shipped rule: 504's year-to-date total fell 4,06 points in 2024-W05 (it is in its
+    # fifth week); 502 did not fall; nobody is "the bottom three" of two ranked districts
+    lag = service.lagging(data, "district", "2024-W05")
+    assert list(lag.columns) == lag_mod.LAGGING_COLUMNS
+    assert list(lag["unit_code"]) == ["504"] and list(lag["criteria"].iloc[0]) == ["falling"]
+    row = lag.iloc[0]
+    assert row["reasons"] == [t("lag.falling_points", drop="4,06", before="73,69", now="69,63")]
     assert row["worst_components"] and "mất" in row["worst_components"][0]
+    assert row["worst"][0]["component"] == row["worst_components"][0].split(" ")[0]
     assert any("Thủ tục PD" in p for p in row["overdue_procedures"])
     assert any("Đất đai" in f for f in row["overdue_fields"])
-    assert "502" not in set(lag["unit_code"]) or "giảm" not in " ".join(
-        lag.set_index("unit_code").loc["502", "reasons"])
-    assert lag["urgency"].is_monotonic_decreasing
-    # a stricter bar flags more units
-    strict = service.lagging(data, "district", "2024-W05", below_grade="Xuất sắc")
-    assert len(strict) >= len(lag)
+    assert (row["backlog"], row["backlog_prev"]) == (3, 2)
+    # other thresholds, other units: the rule is data (what-if rows, or overrides)
+    strict = service.lagging(data, "district", "2024-W05", rules=_rules(
+        ("below_grade", "grade", "Xuất sắc"), ("backlog", "dossiers", 1)))
+    assert set(strict["unit_code"]) == {"502", "504"}
+    assert "tăng từ 2 lên 3 hồ sơ" in " ".join(strict.set_index("unit_code").at["504", "reasons"])
+    assert strict["urgency"].is_monotonic_decreasing
+    assert set(service.lagging(data, "district", "2024-W05", below_grade="Xuất sắc")["unit_code"]) == {
+        "502", "504"}
 
 
 @pytest.mark.slow
@@ -244,6 +255,9 @@ def test_component_catalogue_matches_scored_components(data):
         for row in cat.itertuples(index=False):
             assert scored.loc[row.component, "max_points"] == row.max_points
             assert str(scored.loc[row.component, "group_code"]) == str(row.group_code)
+            # saturation and the group's maximum are the methodology row's, on both
+            assert scored.loc[row.component, "saturation"] == row.saturation
+            assert scored.loc[row.component, "group_max"] == row.group_max
         if level == "province":  # every component applies: the published 18/20/12/10/18/22
             assert cat.groupby("group_code")["max_points"].sum().tolist() == [18, 20, 12, 10, 18, 22]
     all_units = service.scorecard(data, "district", p).components

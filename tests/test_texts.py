@@ -30,3 +30,15 @@ def test_week_format_is_one_for_people():
     assert fmt_week("2026-W01") == "Tuần 1/2026 (29/12 – 04/01/2026)", "a week across New Year"
     # not a week: unchanged (a label from elsewhere is never made up)
     assert fmt_week("2024-W54") == "2024-W54" and fmt_week("2024-12") == "2024-12"
+
+
+def test_rank_change_format():
+    import numpy as np
+
+    from texts.lagging import fmt_rank_change
+
+    assert fmt_rank_change(2) == "▲2" and fmt_rank_change(np.int64(11)) == "▲11"
+    assert fmt_rank_change(-1) == "▼1"
+    # no change, and no rank to compare with (a new unit, không phát sinh), read the same
+    for none in (0, None, pd.NA, float("nan"), pd.array([pd.NA], dtype="Int64")[0]):
+        assert fmt_rank_change(none) == "–"

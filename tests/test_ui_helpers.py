@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import pytest
 
 from texts import t
 from ui import advice, tables, widgets
@@ -15,27 +14,25 @@ from ui.state import Filters, week_label
 def _comp(**kw) -> pd.Series:
     base = {"component": "3.3", "name": "Hồ sơ nộp trực tuyến", "numerator": 100,
             "denominator": 400, "ratio": 0.25, "points": 3.0, "max_points": 6.0,
-            "points_lost": 3.0, "empty": False}
+            "points_lost": 3.0, "empty": False, "saturation": 0.5}
     base.update(kw)
     return pd.Series(base)
 
 
-def test_saturation_is_read_back_from_the_score():
-    # 3.3 saturates at 50%: a ratio of 25% earns half of the 6 points.
-    assert advice.saturation(0.25, 3.0, 6.0) == pytest.approx(0.5)
-    assert advice.saturation(0.0, 0.0, 6.0) is None
-    assert advice.saturation(1.0, 6.0, 6.0) is None
-
-
-def test_win_back_counts_what_is_missing():
-    text = advice.win_back(_comp())
-    # 50% of 400 = 200 needed, 100 achieved: 100 more.
-    assert text == t("ui.advice.need_more", need="50,0%", now="25,0%", more="100", den="400")
+def test_win_back_uses_the_methodology_saturation():
+    # 3.3 saturates at 50%: at 0% (0 points) it needs 50% (200 of 400), not 100% as the old
+    # read-back from the points said
+    zero = advice.win_back(_comp(numerator=0, ratio=0.0, points=0.0, points_lost=6.0), "dossiers")
+    assert zero == t("advice.need_more", need="50,0%", now="0,0%", more="200", den="400",
+                     noun="hồ sơ")
+    assert advice.win_back(_comp(), "dossiers") == t(
+        "advice.need_more", need="50,0%", now="25,0%", more="100", den="400", noun="hồ sơ")
 
 
 def test_win_back_full_and_no_activity():
-    assert advice.win_back(_comp(points=6.0, points_lost=0.0, ratio=0.6)) == t("ui.advice.full")
-    assert advice.win_back(_comp(empty=True, denominator=0)) == t("ui.advice.no_activity")
+    assert advice.win_back(_comp(points=6.0, points_lost=0.0, ratio=0.6)) == t("advice.full")
+    assert advice.win_back(_comp(empty=True, denominator=0), "fee_dossiers") == t(
+        "advice.no_activity", noun="hồ sơ có phí")
 
 
 def test_component_table_formats():
@@ -112,3 +109,42 @@ def test_clicked_reads_customdata_of_a_selection():
     assert clicked({"selection": {"points": []}}) is None
     assert clicked({"selection": {"points": [{"customdata": ["", "x"]}]}}) is None, "province"
     assert clicked(None) is None
+
+
+# --- group maxima are the methodology's (data), never constants ------------------------------
+
+
+def _catalogue(maxima: dict[str, float]) -> pd.DataFrame:
+    """A methodology in force with made-up group maxima (not the published 18/20/…)."""
+    return pd.DataFrame([
+        {"component": f"{g}.1", "name": "x", "group_code": g, "group_max": m, "max_points": m / 2,
+         "saturation": 1.0}
+        for g, m in maxima.items()
+    ])
+
+
+def test_group_max_reads_the_methodology():
+    from ui import views
+
+    made_up = {"1": 15.0, "2": 25.0, "3": 10.0, "4": 12.0, "5": 16.0, "6": 22.0}
+    got = views.group_max(_catalogue(made_up))
+    assert got == {f"group_{g}": m for g, m in made_up.items()}
+    # component detail (the unit page) carries group_max too; without it, the sum of the maxima
+    legacy = _catalogue(made_up).drop(columns="group_max")
+    assert views.group_max(legacy)["group_2"] == 12.5
+    # no methodology: unknown (shown "–"), not an assumed 18/20/12/10/18/22
+    empty = views.group_max(pd.DataFrame())
+    assert set(empty) == set(widgets.GROUPS) and all(v != v for v in empty.values())
+    assert not hasattr(widgets, "GROUP_MAX")
+
+
+def test_league_help_and_map_maxima_follow_the_methodology():
+    from ui import mapview, views
+
+    maxima = views.group_max(_catalogue({"1": 15.0, "2": 25.0}))
+    cfg = widgets.league_column_config(with_trend=False, group_max=maxima)
+    assert cfg["group_2"]["help"] == t("ui.help.group", name=widgets.group_label("group_2", short=False),
+                                       max="25")
+    summary = pd.DataFrame({"unit_code": ["A"], "total": [50.0], "group_2": [20.0]})
+    vals = mapview.metric_values("group_2", summary, pd.DataFrame(), maxima)
+    assert vals["max"].tolist() == [25.0]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from texts import briefing, data, monday, official, overdue_deck, scoring, security, ui
+from texts import briefing, data, lagging, monday, official, overdue_deck, scoring, security, ui
 
 CATALOGUE: dict[str, str] = {**data.STRINGS, **scoring.STRINGS, **ui.STRINGS, **briefing.STRINGS, **security.STRINGS,
-                              **monday.STRINGS, **overdue_deck.STRINGS, **official.STRINGS}
+                              **monday.STRINGS, **overdue_deck.STRINGS, **official.STRINGS, **lagging.STRINGS}
 
 
 def t(key: str, **values: object) -> str:

@@ -21,6 +21,7 @@ STRINGS: dict[str, str] = {
     "brief.col_points": "Điểm",
     "brief.col_max": "Tối đa",
     "brief.col_change": "+/− tuần",
+    "brief.col_rank_change": "± hạng",
     "brief.col_week_only": "Riêng tuần",
     "brief.group_total": "Tổng điểm",
     # --- deck: league tables
@@ -57,7 +58,7 @@ STRINGS: dict[str, str] = {
     "brief.proc_count": "{name} ({n} hồ sơ)",
     # --- deck: unit slides
     "brief.unit_title": "{name}: hạng {rank}/{count}, {total} điểm ({grade})",
-    "brief.unit_delta": "So với tuần trước: {delta} điểm",
+    "brief.unit_delta": "So với tuần trước: {delta} điểm, thứ hạng {rank}",
     "brief.series_points": "Điểm đạt",
     "brief.series_lost": "Điểm bị mất",
     "brief.unit_costly": "Chỉ tiêu mất nhiều điểm nhất",
@@ -85,6 +86,7 @@ STRINGS: dict[str, str] = {
     "brief.wb_col_parent": "Đơn vị {parent}",
     "brief.wb_col_rank_province": "Hạng (toàn tỉnh)",
     "brief.wb_col_delta": "Thay đổi so với tuần trước",
+    "brief.wb_col_rank_change": "Thay đổi thứ hạng (▲ lên, ▼ xuống)",
     "brief.wb_col_dossiers": "Số hồ sơ",
     "brief.wb_col_group": "Nhóm",
     "brief.wb_col_component_code": "Mã chỉ tiêu",

@@ -5,11 +5,7 @@ STRINGS: dict[str, str] = {
     "score.empty": "không phát sinh",
     "score.not_applicable": "Không áp dụng cho cấp này; điểm nhóm được quy đổi theo các tiêu chí còn lại",
     "score.scaled_note": "Nhóm {group} được quy đổi: không áp dụng tiêu chí {components}.",
-    # lagging reasons (sentences a leader reads)
-    "lag.below_grade": "Tổng điểm {total} điểm, xếp loại {grade}, dưới mức {threshold}.",
-    "lag.bottom": "Đứng thứ {rank}/{count} trong {plural}, thuộc nhóm {n} đơn vị thấp nhất.",
-    "lag.falling": "Điểm giảm {weeks} tuần liên tiếp, từ {first} xuống {last} điểm.",
-    "lag.backlog": "Hồ sơ quá hạn chưa giải quyết tăng từ {before} lên {now} hồ sơ so với tuần trước.",
+    # lagging: the criteria's sentences are in texts/lagging.py
     "lag.worst_component": "{component} {name}: mất {lost} điểm",
     "lag.overdue_procedure": "{name} ({n} hồ sơ quá hạn)",
     "lag.overdue_field": "Lĩnh vực {name} ({n} hồ sơ quá hạn)",

@@ -261,6 +261,8 @@ STRINGS: dict[str, str] = {
     "ui.unit.title": "{name}",
     "ui.unit.title_none": "Chi tiết đơn vị",
     "ui.unit.rank_of": "{rank}/{n}",
+    "ui.rank_delta": "{n} bậc",
+    "ui.rank_same": "giữ nguyên",
     "ui.unit.rank_help": "Hạng trong các đơn vị cùng cấp ({level}).",
     "ui.unit.biggest_losses": "Mất điểm nhiều nhất",
     "ui.unit.not_applicable": "Các chỉ tiêu {components} không áp dụng cho cấp này; điểm nhóm "
@@ -272,10 +274,6 @@ STRINGS: dict[str, str] = {
     "ui.unit.children": "{level} trực thuộc ({n})",
     # advice
     "ui.advice.full": "Đã đạt tối đa.",
-    "ui.advice.no_activity": "Không phát sinh trong kỳ.",
-    "ui.advice.need_more": "Cần đạt tỷ lệ {need} (hiện {now}): thêm {more} trường hợp đạt "
-    "trên tổng {den}.",
-    "ui.advice.need_ratio": "Cần đạt tỷ lệ {need} (hiện {now}).",
     # charts
     "ui.chart.units": "Số đơn vị",
     "ui.chart.score": "Điểm",

@@ -1,47 +1,38 @@
-"""Points lost per component, and what it would take to win them back, in plain words."""
+"""Points lost per component, and what it would take to win them back, in plain words.
+
+The numbers and sentences are ``scorecard.advice``'s (from the methodology's saturation, shared
+with the lagging page and the meeting pack); this module lays them out for the unit page."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from scorecard import advice as sa
 from texts import fmt_number, fmt_percent, t
 
 
-def saturation(ratio: float, points: float, max_points: float) -> float | None:
-    """The component's saturation point, read back from its score (points = max·min(1, r/s)).
-
-    The service does not return the saturation itself; it can be recovered whenever the unit
-    scored some but not all points. None when it cannot be recovered.
-    """
-    if points <= 0 or max_points <= 0 or points >= max_points - 1e-9 or ratio <= 0:
-        return None
-    return min(1.0, ratio * max_points / points)
-
-
-def win_back(row: pd.Series) -> str:
-    """One sentence: what the unit must achieve to get this component's lost points back."""
-    if bool(row.get("empty")):
-        return t("ui.advice.no_activity")
-    lost = float(row.get("points_lost") or 0)
-    if lost < 0.005:
-        return t("ui.advice.full")
-    ratio = float(row.get("ratio") or 0)
-    s = saturation(ratio, float(row.get("points") or 0), float(row.get("max_points") or 0))
-    need = s if s is not None else 1.0
-    den = float(row.get("denominator") or 0)
-    num = float(row.get("numerator") or 0)
-    more = max(0, math.ceil(need * den - 1e-9) - math.ceil(num - 1e-9)) if den > 0 else 0
-    if more > 0:
-        return t("ui.advice.need_more", need=fmt_percent(need), now=fmt_percent(ratio),
-                 more=fmt_number(more, 0), den=fmt_number(den, 0))
-    return t("ui.advice.need_ratio", need=fmt_percent(need), now=fmt_percent(ratio))
+def win_back(row: pd.Series, basis: str | None = None) -> str:
+    """One sentence: what the unit must achieve to get this component's lost points back.
+    ``basis``: the component's denominator expression (the catalogue's), for the noun."""
+    w = sa.win_back(
+        float(row.get("numerator") or 0), float(row.get("denominator") or 0),
+        float(row.get("ratio") or 0), float(row.get("points") or 0),
+        float(row.get("max_points") or 0), row.get("saturation"), bool(row.get("empty")),
+    )
+    return sa.sentence(w, sa.noun(basis))
 
 
-def component_table(components: pd.DataFrame) -> pd.DataFrame:
-    """Display table for one unit's components, biggest loss first within the original order."""
+def basis_of(catalogue: pd.DataFrame | None) -> dict[str, str]:
+    """component → denominator expression, from ``data.load_catalogue``."""
+    if catalogue is None or catalogue.empty or "basis" not in catalogue.columns:
+        return {}
+    return dict(zip(catalogue["component"].astype(str), catalogue["basis"].astype(str), strict=False))
+
+
+def component_table(components: pd.DataFrame, basis: dict[str, str] | None = None) -> pd.DataFrame:
+    """Display table for one unit's components, in methodology order."""
     c = components.copy()
+    basis = basis or {}
     return pd.DataFrame(
         {
             t("ui.col.component"): c["component"].astype(str) + " " + c["name"].astype(str),
@@ -54,7 +45,8 @@ def component_table(components: pd.DataFrame) -> pd.DataFrame:
                 for p, m in zip(c["points"], c["max_points"], strict=True)
             ],
             t("ui.col.points_lost"): c["points_lost"].astype(float).round(2),
-            t("ui.col.win_back"): [win_back(r) for _, r in c.iterrows()],
+            t("ui.col.win_back"): [win_back(r, basis.get(str(r["component"])))
+                                   for _, r in c.iterrows()],
         }
     )
 

@@ -26,7 +26,7 @@ import meeting_pack
 from data_access import config, replica
 from data_access.config import dashboard_url, is_default_sqlite
 from data_access.engine import get_engine
-from scorecard import service
+from scorecard import lagging, service
 from scorecard.periods import (
     iso_week_label,
     period_for_week,
@@ -333,12 +333,23 @@ def load_scored_from(url: str, level: str, kind: str, week: str) -> dict[str, da
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _lagging(url: str, dv: str, level: str, week: str, bottom_n: int) -> pd.DataFrame:  # noqa: ARG001
-    return service.lagging(engine_for(url), level, week, bottom_n=bottom_n)
+def _lagging(url: str, dv: str, level: str, week: str) -> pd.DataFrame:  # noqa: ARG001
+    return service.lagging(engine_for(url), level, week)
 
 
-def load_lagging(url: str, level: str, week: str, bottom_n: int = 5) -> pd.DataFrame:
-    return _lagging(url, data_version(url), level, week, bottom_n)
+def load_lagging(url: str, level: str, week: str) -> pd.DataFrame:
+    """The lagging units of a level as of ``week`` under the lagging rule in force (data)."""
+    return _lagging(url, data_version(url), level, week)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _lagging_rule(url: str, dv: str, level: str, week: str) -> lagging.Rules:  # noqa: ARG001
+    return service.lagging_rule(engine_for(url), level, week)
+
+
+def load_lagging_rule(url: str, level: str, week: str) -> lagging.Rules:
+    """The lagging rule ``load_lagging`` applies to a level (for the page to say it)."""
+    return _lagging_rule(url, data_version(url), level, week)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -438,7 +449,7 @@ def _prewarm(url: str, week: str, levels: list[str]) -> None:
             load_summary(url, lv, "ytd", week)
             load_series(url, lv, week, weeks=12, kind="ytd")
         for lv in levels[:1]:
-            load_lagging(url, lv, week, bottom_n=5)
+            load_lagging(url, lv, week)
         # then the first filter change people make: this week on its own, against last week
         for lv in ["province", *levels]:
             load_summary(url, lv, "week", week)

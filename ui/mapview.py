@@ -75,15 +75,16 @@ def metric_options(components: pd.DataFrame) -> dict[str, str]:
     return opts
 
 
-def metric_values(metric: str, summary: pd.DataFrame, components: pd.DataFrame
-                  ) -> pd.DataFrame:
-    """[unit_code, value, max, text] for the chosen metric."""
+def metric_values(metric: str, summary: pd.DataFrame, components: pd.DataFrame,
+                  group_max: dict[str, float] | None = None) -> pd.DataFrame:
+    """[unit_code, value, max, text] for the chosen metric; a group's maximum from ``group_max``
+    (``views.group_max`` of the methodology in force)."""
     s = summary.assign(unit_code=summary["unit_code"].astype(str))
     if metric == "total":
         return pd.DataFrame({"unit_code": s["unit_code"], "value": s["total"], "max": 100.0})
     if metric in widgets.GROUPS:
         return pd.DataFrame({"unit_code": s["unit_code"], "value": s[metric],
-                             "max": widgets.GROUP_MAX[metric]})
+                             "max": (group_max or {}).get(metric, float("nan"))})
     code = metric.removeprefix("c:")
     c = components[components["component"].astype(str) == code]
     return pd.DataFrame(
@@ -142,11 +143,12 @@ def render(
     key: str,
     height: int = 620,
     target: float | None = None,
+    group_max: dict[str, float] | None = None,
 ) -> str | None:
     """Draw the map (or, where no unit has a boundary, a ranked bar chart); return the code of
     a unit the user clicked, if any. ``target`` (from the targets table) centres the colour
     scale of scores; without one, colours run from none of the maximum to all of it."""
-    vals = metric_values(metric, summary, components).set_index("unit_code")
+    vals = metric_values(metric, summary, components, group_max).set_index("unit_code")
     s = summary.assign(unit_code=summary["unit_code"].astype(str)).set_index("unit_code")
     names = dict(zip(units["code"].astype(str), units["name"], strict=False))
     mode = _colour_mode(key) if metric == "total" else "score"

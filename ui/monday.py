@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from texts import fmt_delta, fmt_number, t
+from texts.lagging import fmt_rank_change
 from texts.safe import html
 
 
@@ -41,18 +42,10 @@ def _num(x: object) -> float | None:
     return float(x)  # type: ignore[arg-type] # checked above
 
 
-def rank_change_text(n: object) -> str:
-    """▲2 (moved up two places), ▼1, or – (same place, or no rank in one of the weeks)."""
-    v = _num(n)
-    if v is None or int(v) == 0:
-        return t("mon.rank_same")
-    return t("mon.rank_up" if v > 0 else "mon.rank_down", n=abs(int(v)))
-
-
 def _rank_change_cell(n: object) -> str:
     v = _num(n)
     cls = "same" if v is None or int(v) == 0 else "up" if v > 0 else "down"
-    return f'<td class="mon-rc mon-{cls}">{html(rank_change_text(n))}</td>'
+    return f'<td class="mon-rc mon-{cls}">{html(fmt_rank_change(n))}</td>'
 
 
 def _delta_cell(x: object) -> str:

@@ -19,7 +19,7 @@ from scorecard import official_service as osv
 from scorecard.periods import as_date
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, t
 from texts.safe import tm
-from ui import access, data, excel, official, official_data, state, widgets
+from ui import access, data, excel, official, official_data, page, state, widgets
 
 if TYPE_CHECKING:
     from ui.page import Ctx
@@ -153,6 +153,7 @@ def _title(ctx: Ctx, rec: osv.Reconciliation | None) -> None:
         left.caption(t("ui.official.source", period=rec.words, date=fmt_date(rec.snapshot_date)))
     right.caption(t("ui.freshness", date=fmt_date(ctx.meta.data_until)))
     widgets.replica_caption(data.replica_lag(ctx.url), right)
+    page.stale_banner(ctx.meta.data_until)
 
 
 def render(ctx: Ctx) -> None:

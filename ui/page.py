@@ -223,6 +223,7 @@ def league_table(ctx: Ctx, summary: pd.DataFrame | None, sparks: dict[str, list[
                   for c, n in zip(df.index, df["unit"], strict=True)]
     styled = widgets.style_league(df, summary["grade_color"].fillna("").tolist())
     level = str(summary["level"].iloc[0])
+    # each group's maximum from the methodology in force for the period (data, not code)
     gmax = views.group_max(data.load_catalogue(ctx.url, level, ctx.kind, ctx.week)) if groups else None
     config = widgets.league_column_config(with_trend=sparks is not None, wide=groups, group_max=gmax)
     config["unit"] = links.unit_column(width=unit_width)

@@ -11,14 +11,20 @@ from texts import fmt_date, t
 from ui import data, structure, widgets
 
 
-def group_max(components: pd.DataFrame) -> dict[str, float]:
-    """Maximum points per group, from the methodology as scored (province: every component
-    applies); the published 18/20/12/10/18/22 when there is nothing to read it from."""
-    out = dict(widgets.GROUP_MAX)
-    if components is not None and not components.empty:
-        sums = components.drop_duplicates("component").groupby("group_code")["max_points"].sum()
-        for code, v in sums.items():
-            out[f"group_{code}"] = float(v)
+def group_max(catalogue: pd.DataFrame | None) -> dict[str, float]:
+    """Maximum points per group ("group_1" … "group_6"), from the methodology rows in force
+    (``data.load_catalogue`` or component detail: their ``group_max``; a group is scaled to it
+    whichever of its components apply to a level). NaN (shown "–") for a group the methodology
+    does not hold, e.g. with no methodology at all: maxima are data, never assumed."""
+    out = dict.fromkeys(widgets.GROUPS, float("nan"))
+    if catalogue is None or catalogue.empty:
+        return out
+    if "group_max" in catalogue.columns:
+        sums = catalogue.drop_duplicates("group_code").set_index("group_code")["group_max"]
+    else:
+        sums = catalogue.drop_duplicates("component").groupby("group_code")["max_points"].sum()
+    for code, v in sums.items():
+        out[f"group_{code}"] = float(v)
     return out
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from texts import fmt_date, fmt_delta, fmt_duration, fmt_number, fmt_percent, t
-from ui.monday import rank_change_text
+from texts.lagging import fmt_rank_change
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from streamlit.elements.lib.column_types import ColumnConfig
 
 GROUPS: tuple[str, ...] = tuple(f"group_{i}" for i in range(1, 7))
-GROUP_MAX: dict[str, float] = {
-    "group_1": 18, "group_2": 20, "group_3": 12, "group_4": 10, "group_5": 18, "group_6": 22,
-}
 
 
 def group_label(col: str, short: bool = True) -> str:
@@ -59,6 +56,21 @@ def delta_kwargs(delta: float | None) -> MetricKwargs:
         "delta_color": "green" if up else "red",
         "delta_arrow": "up" if up else "down",
     }
+
+
+def rank_delta_kwargs(change: object) -> MetricKwargs:
+    """st.metric arguments for a change in rank (places gained, ``rank_change``): "2 bậc" with a
+    green up or red down arrow, "giữ nguyên" in grey, nothing when either period has no rank."""
+    try:
+        n = None if change is None or pd.isna(change) else int(change)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        n = None
+    if n is None:
+        return {"delta": None}
+    if n == 0:
+        return {"delta": t("ui.rank_same"), "delta_color": "gray", "delta_arrow": "off"}
+    return {"delta": t("ui.rank_delta", n=abs(n)), "delta_color": "green" if n > 0 else "red",
+            "delta_arrow": "up" if n > 0 else "down"}
 
 
 def metric(
@@ -142,7 +154,7 @@ def style_league(df: pd.DataFrame, colors: Sequence[str]) -> Styler:
     if "dossiers" in df:
         fmt["dossiers"] = lambda x: fmt_number(x, 0)
     if "rank_change" in df:
-        fmt["rank_change"] = rank_change_text
+        fmt["rank_change"] = fmt_rank_change
     styler = df.style.format(fmt, na_rep="–")
     color_by_row = dict(zip(df.index, colors, strict=False))
 
@@ -175,6 +187,8 @@ LEAGUE_WIDTHS: dict[str, int] = {
 
 def league_column_config(with_trend: bool, wide: bool = True,
                          group_max: dict[str, float] | None = None) -> dict[str, ColumnConfig | None]:
+    """Column settings of a league table; ``group_max`` (``views.group_max`` of the methodology
+    in force) says each group's maximum in its help."""
     w = LEAGUE_WIDTHS
     cfg: dict[str, ColumnConfig | None] = {
         "_index": None,

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     func,
+    inspect,
     or_,
     select,
 )
@@ -144,6 +145,34 @@ def targets(bind: Engine | Connection, on: date | None = None) -> pd.DataFrame:
     if on is not None and not df.empty:
         df = df.groupby("indicator", as_index=False).tail(1).reset_index(drop=True)
     return df
+
+
+LAGGING_RULE_COLUMNS = ["valid_from", "level", "criterion", "param", "value"]
+
+
+@statement("lagging_rules", on=EXAMPLE_END)
+def lagging_rules_stmt(on: date) -> Select:
+    """The lagging rule's parameters dated on or before ``on``, oldest first."""
+    r = s.lagging_rule
+    return (
+        select(r.c.valid_from, r.c.level, r.c.criterion, r.c.param, r.c.value)
+        .where(r.c.valid_from <= on)
+        .order_by(r.c.level, r.c.criterion, r.c.param, r.c.valid_from)
+    )
+
+
+def lagging_rules(bind: Engine | Connection, on: date) -> pd.DataFrame | None:
+    """[valid_from, level, criterion, param, value] in force on ``on``: per level ("*" = every
+    level), criterion and parameter, the row with the latest valid_from <= on. None when the
+    database has no lagging_rule table (one made before it, opened read-only)."""
+    with _connect(bind) as conn:
+        # checked first: on PostgreSQL a failed SELECT would abort the caller's transaction
+        if not inspect(conn).has_table(s.lagging_rule.name):
+            return None
+        df = _frame(conn, lagging_rules_stmt(on), LAGGING_RULE_COLUMNS)
+    if df.empty:
+        return df
+    return df.groupby(["level", "criterion", "param"], as_index=False).tail(1).reset_index(drop=True)
 
 
 def holidays(bind: Engine | Connection) -> pd.DataFrame:

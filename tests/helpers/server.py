@@ -23,16 +23,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_url: str, log_path: Path, start_timeout: float = 60) -> Iterator[str]:
-    """The base URL of a dashboard on ``db_url`` (output in ``log_path``), stopped afterwards.
-    Raises RuntimeError (with the log's end) when it does not answer in time."""
+def streamlit_server(db_url: str, log_path: Path, start_timeout: float = 60,
+                     script: Path | None = None) -> Iterator[str]:
+    """The base URL of a dashboard on ``db_url`` (output in ``log_path``), stopped afterwards;
+    ``script`` serves another Streamlit script instead of app.py (still run from the project's
+    directory, so its .streamlit/config.toml applies). Raises RuntimeError (with the log's end) when it
+    does not answer in time."""
     port = free_port()
     env = {**os.environ, "REFORM_DB_URL": db_url}
     env.pop("REFORM_GEOJSON_DISTRICTS", None)
     env.pop("REFORM_GEOJSON_COMMUNES", None)
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -129,6 +129,21 @@ def title_text(
     style_run(run, size, bold, color)
 
 
+# A content slide's title fits one line of the 12.4-inch title box at 28 pt up to about this
+# many characters (bold sans, Vietnamese diacritics): a longer one (a long unit name with its
+# rank and score) is set smaller rather than run into the rule under it.
+TITLE_CHARS_AT_28 = 56
+TITLE_MIN_SIZE = 20
+
+
+def title_size(text: str, size: float = 28) -> float:
+    """The font size that keeps ``text`` on one title line (never below ``TITLE_MIN_SIZE``)."""
+    fits = TITLE_CHARS_AT_28 * 28 / size
+    if len(text) <= fits:
+        return size
+    return max(TITLE_MIN_SIZE, math.floor(size * fits / len(text) * 2) / 2)  # whole or half points
+
+
 class Deck:
     """A 16:9 presentation with the slide furniture every content slide shares."""
 
@@ -148,7 +163,7 @@ class Deck:
 
     def slide(self, title: str) -> Slide:
         s = self.new_slide()
-        title_text(s, 0.45, 0.25, self.W - 0.9, 0.8, title, size=28, bold=True, color=NAVY)
+        title_text(s, 0.45, 0.25, self.W - 0.9, 0.8, title, size=title_size(title), bold=True, color=NAVY)
         bar = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.45), Inches(1.02), Inches(self.W - 0.9), Inches(0.04))
         bar.fill.solid()
         bar.fill.fore_color.rgb = rgb(NAVY)

@@ -113,6 +113,14 @@ def _all_texts(deck) -> list[str]:
     return out
 
 
+def test_long_titles_are_set_smaller():
+    assert deck_parts.title_size("Xếp hạng sở, ban, ngành (1/2)") == 28
+    long = "Sở Nông nghiệp và Phát triển nông thôn: hạng 14/18, 70,73 điểm (Khá)"
+    assert 20 <= deck_parts.title_size(long) < 28
+    assert len(long) * deck_parts.title_size(long) <= deck_parts.TITLE_CHARS_AT_28 * 28
+    assert deck_parts.title_size("x" * 500) == 20
+
+
 def test_every_slide_title_is_in_its_title_placeholder(pack):
     """PowerPoint's outline, "go to slide" and screen readers name every slide; the title keeps
     the deck's look (Arial, bold, navy, 28 pt at the top left; the title slide's in the band)."""
@@ -125,7 +133,10 @@ def test_every_slide_title_is_in_its_title_placeholder(pack):
         assert run.font.name == "Arial" and run.font.bold, i
         if i > 1:
             assert (title.left, title.top) == (Inches(0.45), Inches(0.25)), i
-            assert run.font.size == Pt(28) and str(run.font.color.rgb) == deck_parts.NAVY, i
+            # 28 pt, or smaller for a title that would not fit one line at 28 pt (never under 20)
+            assert run.font.size == Pt(deck_parts.title_size(title.text)), i
+            assert Pt(20) <= run.font.size <= Pt(28) and str(run.font.color.rgb) == deck_parts.NAVY, i
+            assert len(title.text) * run.font.size.pt <= deck_parts.TITLE_CHARS_AT_28 * 28 or run.font.size == Pt(20), i
     first = deck.slides[0].shapes
     assert first.title.text == t("brief.title")
     # the navy band is drawn behind the (white) title, not over it

@@ -150,9 +150,14 @@ lost_col = t("ui.col.points_lost")
 st.dataframe(
     table.style.format({lost_col: lambda x: fmt_number(x, 2)}),
     hide_index=True, width="stretch", height=38 * (len(comps) + 1) + 4, row_height=38,
+    # widths in pixels that add up to what a 1366-pixel laptop leaves beside the sidebar
+    # (about 1,040), so the advice column is never scrolled out of sight
     column_config={
-        t("ui.col.component"): st.column_config.TextColumn(width="large"),
-        t("ui.col.win_back"): st.column_config.TextColumn(width="large"),
+        t("ui.col.component"): st.column_config.TextColumn(width=320),
+        t("ui.col.ratio"): st.column_config.TextColumn(width=110),
+        t("ui.col.points"): st.column_config.TextColumn(width=105),
+        t("ui.col.points_lost"): st.column_config.Column(width=90),
+        t("ui.col.win_back"): st.column_config.TextColumn(width=380),
     },
 )
 

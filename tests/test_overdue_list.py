@@ -19,7 +19,7 @@ from data_access import queries as q
 from scorecard import service
 from scorecard.overdue import ALL, LATE, OPEN, in_state
 from scorecard.periods import period_for_week
-from texts import fmt_number, t
+from texts import fmt_number, fmt_percent, t
 from ui import overdue_list, tables
 from ui.state import Filters
 
@@ -87,8 +87,12 @@ def test_open_count_is_the_lagging_backlog(data):
     """The reasons say the backlog rose from 3 (a week earlier) to 4; the list has 4 open."""
     listing = service.overdue_list(data, "502", period_for_week("ytd", WEEK))
     n_open = service.overdue_counts(listing)[OPEN]
-    lag = service.lagging(data, "district", WEEK).set_index("unit_code")
-    reason = t("lag.backlog", before=fmt_number(3, 0), now=fmt_number(n_open, 0))
+    # a rule that flags any rise of the backlog (the shipped one wants 10 more dossiers)
+    any_rise = pd.DataFrame([{"level": "*", "criterion": "backlog", "param": p, "value": v}
+                             for p, v in (("percent", "0"), ("dossiers", "1"), ("weight", "1"))])
+    lag = service.lagging(data, "district", WEEK, rules=any_rise).set_index("unit_code")
+    reason = t("lag.backlog", before=fmt_number(3, 0), now=fmt_number(n_open, 0),
+               up=fmt_number(n_open - 3, 0), pct=t("lag.backlog_pct", pct=fmt_percent((n_open - 3) / 3, 0)))
     assert reason in lag.loc["502", "reasons"]
     assert q.overdue_backlog(data, [T], ["502"])["backlog_0"].tolist() == [n_open]
     # and as Biểu II.06a counts them: overdue still in progress, resolved late in the period
@@ -108,7 +112,8 @@ def _check_demo_unit(engine: Engine, level: str, week: str, code: str, reasons: 
     assert n[LATE] == int(b06["resolved_overdue"].sum()), code
     assert n[ALL] == n[OPEN] + n[LATE] == len(listing)
     for r in reasons:  # "… tăng từ A lên B hồ sơ …": B is the list's open count
-        m = re.fullmatch(t("lag.backlog", before="(.+)", now="(.+)"), r)
+        m = re.fullmatch(re.escape(t("lag.backlog", before="@", now="@", up="@", pct="@"))
+                         .replace("@", "(.+)"), r)
         if m:
             assert m.group(2) == fmt_number(n[OPEN], 0), (code, r)
 

@@ -93,7 +93,7 @@ def level_section(ctx: page.Ctx, level: str, lag: pd.DataFrame, heading: bool) -
     if heading:
         st.subheader(tm("ui.lagging.level_title", level=state.level_plural(level), n=len(lag)))
     if lag.empty:
-        st.success(t("ui.lagging.none_level", level=state.level_name(level)))
+        st.success(tm("ui.lagging.none_level", level=state.level_name(level)))
         return
     count = int(data.load_summary(ctx.url, level, "ytd", ctx.week)["rank"].notna().sum())
     for i, (_, row) in enumerate(lag.iterrows(), start=1):

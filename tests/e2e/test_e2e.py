@@ -24,6 +24,7 @@ from data_access.engine import get_engine
 from scorecard import service
 from scorecard.periods import period_for_week
 from texts import fmt_date, fmt_number, t
+from ui import meeting
 from ui.state import week_choice_label as week_label
 
 # one worker runs them all: one server and one browser for the lot (pytest-xdist)
@@ -455,14 +456,26 @@ def test_presentation_mode_steps_through_the_meeting(pg, app_server, week, eng):
     assert pg.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
     titles = [t("ui.overview.title"), t("ui.departments.title"), local_title(eng, week),
               t("ui.lagging.title")]
+    # a ranking longer than a slide is shown over several (ui.meeting.ROWS_PER_PART rows each)
+    ytd = period_for_week("ytd", week)
+    lv = service.levels_at(eng, ytd.end)
+    local = str(lv[(lv["local"] == 1) & (lv["ranked"] == 1)].sort_values("sort_order").iloc[0]["code"])
+    parts = {"so-ban-nganh": meeting.parts_needed(len(service.scorecard(eng, "department", ytd).summary)),
+             "dia-phuong": meeting.parts_needed(len(service.scorecard(eng, local, ytd).summary))}
+    slides = meeting.sequence(parts)
+    assert len(slides) > len(titles), "the demo's communes take more than one slide"
+    stepper = ".st-key-present_stepper"
     assert h1(pg) == titles[0]
-    for i, title in enumerate(titles[1:], start=2):
+    assert t("ui.present.step", n=1, total=len(slides)) in pg.locator(stepper).inner_text()
+    for i, (step, part, _n) in enumerate(slides[1:], start=2):
         pg.locator(".st-key-present_next button").click()
+        label = t("ui.present.step", n=i, total=len(slides))
+        pg.wait_for_function(f"() => document.querySelector('{stepper}')?.innerText.includes({label!r})")
         pg.wait_for_function(f"() => document.querySelector('{MAIN_H1}')?.innerText.trim() === "
-                             f"{title!r}")
+                             f"{titles[step]!r}")
         settle(pg)
-        assert t("ui.present.step", n=i, total=4) in pg.locator(".st-key-present_stepper").inner_text()
         assert "present=1" in pg.url and f"week={week}" in pg.url, "the filters travel along"
+        assert (f"phan={part}" in pg.url) == (part > 1), (i, pg.url)
         assert not pg.locator('[data-testid="stSidebar"]').is_visible()
     assert pg.locator(".st-key-present_next button").is_disabled(), "the last slide"
     pg.keyboard.press("ArrowLeft")  # a presenter's remote sends arrow keys

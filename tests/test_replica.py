@@ -87,19 +87,24 @@ def urls() -> Iterator[tuple[str, str]]:
         admin.dispose()
 
 
-def _replayed(primary: Engine, standby: Engine) -> None:
-    """Wait until the standby has replayed all the WAL the primary has written so far."""
+def _caught_up(primary: Engine, standby: Engine, what: str = "replay") -> None:
+    """Wait until the standby has replayed (``what="replay"``) or received (``"receive"``) all
+    the WAL the primary has written so far."""
     with primary.connect() as conn:
         target = conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
+    probe = text(f"SELECT pg_last_wal_{what}_lsn() >= CAST(:t AS pg_lsn)")  # what: a fixed word
     deadline = time.monotonic() + REPLAY_TIMEOUT_S
     while True:
         with standby.connect() as conn:
-            done = conn.execute(text("SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)"),
-                                {"t": target}).scalar()
+            done = conn.execute(probe, {"t": target}).scalar()
         if done:
             return
-        assert time.monotonic() < deadline, f"the replica did not replay {target} in {REPLAY_TIMEOUT_S} s"
+        assert time.monotonic() < deadline, f"the replica did not {what} {target} in {REPLAY_TIMEOUT_S} s"
         time.sleep(0.1)
+
+
+def _replayed(primary: Engine, standby: Engine) -> None:
+    _caught_up(primary, standby, "replay")
 
 
 def _cli(primary_url: str, replica_url: str, monkeypatch: pytest.MonkeyPatch, *argv: str) -> None:
@@ -185,18 +190,7 @@ def _replay_paused(replica_url: str) -> Iterator[None]:
 
 
 def _received(primary: Engine, standby: Engine) -> None:
-    """Wait until the standby has received (not necessarily replayed) the primary's WAL so far."""
-    with primary.connect() as conn:
-        target = conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
-    deadline = time.monotonic() + REPLAY_TIMEOUT_S
-    while True:
-        with standby.connect() as conn:
-            done = conn.execute(text("SELECT pg_last_wal_receive_lsn() >= CAST(:t AS pg_lsn)"),
-                                {"t": target}).scalar()
-        if done:
-            return
-        assert time.monotonic() < deadline, f"the replica did not receive {target} in {REPLAY_TIMEOUT_S} s"
-        time.sleep(0.1)
+    _caught_up(primary, standby, "receive")
 
 
 @pytest.mark.slow

@@ -72,13 +72,34 @@ def _visit(page, url: str, timeout_ms: int) -> dict[str, float | None]:  # noqa:
             "quiet": float(quiet) - t0}
 
 
+def _week_change(page, timeout_ms: int) -> float:  # noqa: ANN001
+    """Milliseconds from picking another week in the sidebar (a week nobody has opened in this
+    server when the options are taken in turn) until the page is quiet again; the address
+    changing (the filters live in the URL) says the rerun has begun."""
+    before = page.url
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    option = page.locator('[role="option"][aria-selected="false"]').nth(_week_change.offset)
+    option.wait_for(timeout=timeout_ms)
+    _week_change.offset += 1  # another week each time: what a person who browses weeks waits for
+    t0 = time.time() * 1000
+    option.click()
+    page.wait_for_function("(u) => location.href !== u", arg=before, timeout=timeout_ms, polling=20)
+    page.evaluate("delete window.__bench")  # quiet counts from changes after the click
+    quiet = page.wait_for_function(QUIET_JS, arg=[MAIN_H1, None, None, 300], timeout=timeout_ms,
+                                   polling=50).json_value()
+    return float(quiet) - t0
+
+
+_week_change.offset = 1  # type: ignore[attr-defined]
+
+
 def _context(browser):  # noqa: ANN001, ANN202
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     ctx.add_init_script(WATCH_JS)
     return ctx
 
 
-def measure(base: str, week: str, repeat: int, timeout_ms: int) -> list[dict]:
+def measure(base: str, week: str, repeat: int, timeout_ms: int, week_change: bool = False) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -90,16 +111,19 @@ def measure(base: str, week: str, repeat: int, timeout_ms: int) -> list[dict]:
         ctx.close()
         for path in PAGES:
             samples: dict[str, list[float | None]] = {"first_chart": [], "quiet": [], "first_chart_cached": [],
-                                               "quiet_cached": []}
+                                               "quiet_cached": [], "week_change": []}
             for _ in range(repeat):
                 ctx = _context(browser)
                 url = f"{base}/{path}?week={week}"
                 r = _visit(ctx.new_page(), url, timeout_ms)
                 samples["first_chart"].append(r["first_chart"])
                 samples["quiet"].append(r["quiet"])
-                r = _visit(ctx.new_page(), url, timeout_ms)
+                cached = ctx.new_page()
+                r = _visit(cached, url, timeout_ms)
                 samples["first_chart_cached"].append(r["first_chart"])
                 samples["quiet_cached"].append(r["quiet"])
+                if week_change:
+                    samples["week_change"].append(_week_change(cached, timeout_ms))
                 ctx.close()
             rows.append({"page": path, **{k: _median(v) for k, v in samples.items()},
                          "samples": samples})
@@ -120,11 +144,13 @@ def _ms(v: float | None) -> str:
 
 
 def markdown(rows: list[dict]) -> str:
+    weeks = any(r.get("week_change") is not None for r in rows)
     head = "| page | first chart | whole page | first chart (front end cached) | whole page (cached) |"
-    out = [head, "|---|---|---|---|---|"]
+    out = [head + (" week change |" if weeks else ""), "|---|---|---|---|---|" + ("---|" if weeks else "")]
     for r in rows:
         out.append(f"| {r['page']} | {_ms(r['first_chart'])} | {_ms(r['quiet'])} | "
-                   f"{_ms(r['first_chart_cached'])} | {_ms(r['quiet_cached'])} |")
+                   f"{_ms(r['first_chart_cached'])} | {_ms(r['quiet_cached'])} |"
+                   + (f" {_ms(r.get('week_change'))} |" if weeks else ""))
     return "\n".join(out)
 
 
@@ -139,13 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120, help="seconds per visit")
     ap.add_argument("--label", default="", help="what was measured (e.g. a commit), kept in the JSON")
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--week-change", action="store_true",
+                    help="also time picking another week in the sidebar on every page")
     args = ap.parse_args(argv)
 
     log = Path(tempfile.mkstemp(prefix="first_chart_", suffix=".log")[1])
     proc, startup = start_server(args.db, args.port, log, app=Path(args.app), python=args.python)
     try:
         rows = measure(f"http://127.0.0.1:{args.port}", args.week, args.repeat,
-                       int(args.timeout * 1000))
+                       int(args.timeout * 1000), week_change=args.week_change)
     finally:
         stop_server(proc)
     report = {"label": args.label, "db": args.db.rsplit("/", 1)[-1], "week": args.week,

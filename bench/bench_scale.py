@@ -328,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="what changed between the baseline and this run")
     ap.add_argument("--first-chart", nargs=2, metavar=("BEFORE_JSON", "AFTER_JSON"),
                     help="add bench_first_chart.py --json results (before, after) to the document")
+    ap.add_argument("--load", nargs=2, action="append", metavar=("LABEL", "JSON"),
+                    help="add a bench_load.py --json result under this heading (repeatable)")
+    ap.add_argument("--browser", metavar="JSON",
+                    help="add a bench_first_chart.py --week-change --json result")
     ap.add_argument("--child", nargs=3, metavar=("PHASE", "URL", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -340,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     results_path = workdir / "results.json"
     if args.concurrency:
         save(results_path, {"concurrency": json.loads(Path(args.concurrency).read_text())})
+    for label, path in args.load or []:
+        doc = json.loads(Path(path).read_text())
+        doc.pop("samples", None)  # every rerun's timing stays in the run's own JSON
+        save(results_path, {"load": {label: doc}})
+    if args.browser:
+        save(results_path, {"browser": json.loads(Path(args.browser).read_text())})
     if args.first_chart:
         before, after = (json.loads(Path(f).read_text()) for f in args.first_chart)
         save(results_path, {"first_chart": {"before": before, "after": after}})

@@ -332,7 +332,60 @@ def render(results: dict, baseline: dict[str, list[dict]] | None = None,
         out += _run_section(key, runs[key])
     if results.get("concurrency"):
         out += _concurrency(results["concurrency"])
+    if results.get("load"):
+        out += _load_runs(results["load"])
+    if results.get("browser"):
+        out += _browser(results["browser"])
     return "\n".join(out).rstrip() + "\n"
+
+
+def _load_runs(loads: dict) -> list[str]:
+    """bench_load.py --json documents, by label: the server at the protocol level."""
+    out = ["## The whole office at once (protocol level, `bench/bench_load.py`)", "",
+           "Sessions speak Streamlit's own protocol over the websocket (no browser): each loads the "
+           "page's HTML, opens `/_stcore/stream` and asks for a page with its query string, timed "
+           "until the script has finished; an exception element, a lost connection or a timeout "
+           "is an error. Peak memory is the sum over the app processes (nginx not counted).", ""]
+    for label, doc in loads.items():
+        meta, summ = doc.get("meta", {}), doc.get("summary", {})
+        mode = (f"burst: all click at once, {meta.get('rounds')} round(s) after the opening"
+                if meta.get("burst") else
+                f"think time {meta.get('think_s', ['?', '?'])[0]:.0f}–{meta.get('think_s', ['?', '?'])[1]:.0f} s, "
+                f"{meta.get('clicks')} clicks each")
+        over = summ.get("overall", {})
+        db = str(meta.get("db", "?")).rsplit("/", 1)[-1]
+        out.append(f"### {label}")
+        out.append("")
+        out.append(f"{meta.get('sessions')} sessions, {mode}, on `{db}` through {meta.get('url')} "
+                   f"({meta.get('rss_processes', '?')} app process(es)); wall time "
+                   f"{_s(meta.get('wall_s'), 0)}; {summ.get('reruns_per_s', 0):.2f} reruns/s; "
+                   f"errors **{over.get('errors', '?')}**; peak memory {_mb(meta.get('peak_rss_mb'))}.")
+        out.append("")
+        rows = [*summ.get("pages", []), summ.get("opens", {}), summ.get("clicks", {}), over]
+        out += _table(["page", "n", "p50", "p95", "max", "errors"],
+                      [[str(r.get("page")), str(r.get("n")), _ms(r.get("p50_ms")), _ms(r.get("p95_ms")),
+                        _ms(r.get("max_ms")), str(r.get("errors"))] for r in rows if r])
+        out.append("")
+    return out
+
+
+def _browser(doc: dict) -> list[str]:
+    """bench_first_chart.py --week-change --json: what a person waits for in one browser."""
+    out = ["## In one real browser (`bench/bench_first_chart.py --week-change`)", "",
+           f"Headless Chromium at 1920×1080 on `{doc.get('db')}`, week {doc.get('week')}, medians of "
+           f"{doc.get('repeat')} visits per page. A cold page is a fresh browser context (no front "
+           "end cached, a new session: the first visit of the morning), timed from the address "
+           "change until the first chart is drawn and the page has stopped changing, whichever "
+           "is later; a week change is another week picked in the sidebar, each time one nobody "
+           "had opened, until the page is quiet again.", ""]
+    rows = []
+    for r in doc.get("pages", []):
+        cold = max(x for x in (r.get("first_chart"), r.get("quiet")) if x is not None)
+        rows.append([r["page"], _ms(cold), _ms(r.get("week_change")),
+                     "met" if cold <= 3000 and (r.get("week_change") or 0) <= 1000 else "**missed**"])
+    out += _table(["page", "cold page (≤ 3 s)", "week change (≤ 1 s)", ""], rows)
+    out.append("")
+    return out
 
 
 # --- before and after a change (issue 11: Altair → Plotly) ---------------------------------------

@@ -76,3 +76,23 @@ def test_before_after_names_a_page_over_the_warm_limit():
     row = next(ln for ln in section.splitlines() if ln.startswith("| Tổng quan"))
     assert "150 ms → 320 ms (+170 ms)" in row
     assert "**missed**" in row
+
+
+def test_load_and_browser_sections_render_their_figures():
+    row = {"n": 20, "p50_ms": 900.0, "p95_ms": 2500.0, "max_ms": 2900.0, "errors": 0}
+    load = {"meta": {"sessions": 20, "burst": True, "rounds": 3, "url": "http://127.0.0.1:8600",
+                     "rss_processes": 2, "wall_s": 30.0, "peak_rss_mb": 900.0, "db": "x/reform.db"},
+            "summary": {"pages": [{"page": "/don-vi", **row}], "opens": {"page": "first page", **row},
+                        "clicks": {"page": "later clicks", **row},
+                        "overall": {"page": "all", **row, "errors": 1}, "reruns_per_s": 2.5}}
+    browser = {"db": "reform.db", "week": "2026-W49", "repeat": 3, "pages": [
+        {"page": "tong-quan", "first_chart": 2500.0, "quiet": 2800.0, "week_change": 700.0},
+        {"page": "don-vi", "first_chart": None, "quiet": 3200.0, "week_change": 400.0},
+    ]}
+    doc = render({"load": {"Burst, two processes": load}, "browser": browser})
+    assert "### Burst, two processes" in doc
+    assert "| /don-vi | 20 | 900 ms | 2,500 ms | 2,900 ms | 0 |" in doc
+    assert "errors **1**" in doc and "peak memory 900 MB" in doc
+    # a cold page is the later of the first chart and quiet; over 3 s is missed
+    assert "| tong-quan | 2,800 ms | 700 ms | met |" in doc
+    assert "| don-vi | 3,200 ms | 400 ms | **missed** |" in doc

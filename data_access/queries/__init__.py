@@ -28,6 +28,8 @@ from data_access.queries.base import (
     PROCEDURE_MEASURES,
     PROCEDURE_USE_MEASURES,
     PROVINCE_LEVEL,
+    end_read_scope,
+    start_read_scope,
 )
 from data_access.queries.bieu06a import (
     BIEU06A_COUNTS,
@@ -113,6 +115,7 @@ __all__ = [
     "bucket_totals",
     "data_buckets",
     "data_until",
+    "end_read_scope",
     "first_use_rows",
     "grade_bands",
     "has_data",
@@ -122,6 +125,7 @@ __all__ = [
     "latest_bucket",
     "levels",
     "lineage",
+    "start_read_scope",
     "methodology",
     "overdue_backlog",
     "overdue_by",

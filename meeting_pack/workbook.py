@@ -156,17 +156,22 @@ def _write_table(
     styles = [
         _named_style(wb, f"pack {f}", number_format=f) if f else None for f in formats
     ]
+    # Rows are appended below the header (Worksheet.append: a cell each, without the bounds and
+    # lookup work of Worksheet.cell, which over the overdue list's hundreds of thousands of
+    # cells was seconds); then the formatted columns and the coloured cells are styled.
+    assert ws.max_row == start_row  # the header is the last row written: append goes below it
+    styled = [(j, style) for j, style in enumerate(styles, start=1) if style]
     for i, row in enumerate(rows, start=start_row + 1):
-        for j, v in enumerate(row, start=1):
+        ws.append([None if (isinstance(v, float) and math.isnan(v)) else safe_cell(v) for v in row])
+        for j, style in styled if len(row) == len(styles) else [x for x in styled if x[0] <= len(row)]:
             # Data cells keep the workbook's default font (it has Vietnamese glyphs): styling
             # each of the overdue list's ~600,000 cells would double the time to write it.
-            c = ws.cell(i, j, None if (isinstance(v, float) and math.isnan(v)) else safe_cell(v))
-            if styles[j - 1]:
-                c.style = styles[j - 1]
-            color = fills.get((i - start_row - 1, j - 1))
-            if color:
-                c.fill = PatternFill("solid", fgColor=color.lstrip("#").upper())
-                c.font = Font(name=FONT, bold=True, color=text_color_on(color))
+            ws.cell(i, j).style = style
+    for (r, j), color in fills.items():
+        if r < len(rows) and j < len(rows[r]):
+            c = ws.cell(start_row + 1 + r, j + 1)
+            c.fill = PatternFill("solid", fgColor=color.lstrip("#").upper())
+            c.font = Font(name=FONT, bold=True, color=text_color_on(color))
     ws.freeze_panes = ws.cell(start_row + 1, 1).coordinate
     if rows:
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(header))}{start_row + len(rows)}"
@@ -292,21 +297,20 @@ def _components_sheet(wb: Workbook, b: Briefing) -> None:
 
 def _overdue_sheet(wb: Workbook, engine: Engine, b: Briefing) -> None:
     ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_overdue")))
-    frames = []
+    # every unit with overdue dossiers, in the levels' league order, read in one query
+    names: dict[str, str] = {}
     for lv in b.levels.values():
         for code, name in zip(lv.summary["unit_code"], lv.summary["unit_name"], strict=False):
-            if not b.overdue_counts.get(code):
-                continue  # skip a query that would return nothing
-            od = service.overdue_dossiers(engine, code, b.ytd)
-            if not od.empty:
-                frames.append(od.assign(pack_unit=code, pack_name=name))
+            if b.overdue_counts.get(code):  # skip units that have none
+                names.setdefault(code, name)
+    od = service.overdue_dossiers_of(engine, list(names), b.ytd)
     header = [t("brief.wb_col_unit_code"), t("brief.col_unit"), t("brief.wb_col_dossier_code"),
               t("brief.wb_col_procedure_code"), t("brief.wb_col_procedure_name"), t("brief.wb_col_field"),
               t("brief.wb_col_received"), t("brief.wb_col_deadline"), t("brief.wb_col_end"),
               t("brief.wb_col_days_overdue"), t("brief.wb_col_status")]
     rows: list[list[object]] = []
-    if frames:
-        od = pd.concat(frames, ignore_index=True)
+    if not od.empty:
+        od = od.assign(pack_unit=od["unit_code"], pack_name=od["unit_code"].map(names))
         for r in od.itertuples(index=False):
             rows.append([r.pack_unit, r.pack_name, r.code, r.procedure_code, r.procedure_name, r.field_name,
                          _date(r.received_date), _date(r.deadline_date), _date(r.end_date),

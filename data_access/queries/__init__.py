@@ -53,6 +53,7 @@ from data_access.queries.overdue import (
     overdue_by,
     overdue_by_procedure_field,
     overdue_dossiers,
+    overdue_dossiers_of,
     overdue_list,
 )
 from data_access.queries.reference import (
@@ -131,6 +132,7 @@ __all__ = [
     "overdue_by",
     "overdue_by_procedure_field",
     "overdue_dossiers",
+    "overdue_dossiers_of",
     "overdue_list",
     "overdue_totals",
     "previous_refresh_id",

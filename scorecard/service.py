@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine
 
 from data_access import queries as q
 from scorecard import bieu06a as b06
-from scorecard import compute
+from scorecard import compute, pack_reads
 from scorecard import lagging as lag
 from scorecard.inputs import (
     PROVINCE,
@@ -53,7 +53,12 @@ from scorecard.lineage import (  # noqa: F401 (part of this API)
 )
 from scorecard.methodology import component_levels
 from scorecard.overdue import overdue_counts, overdue_list  # noqa: F401 (part of this API)
-from scorecard.pack_reads import group_info, overdue_by_procedure  # noqa: F401 (the pack's reads)
+from scorecard.pack_reads import (  # noqa: F401 (the pack's reads)
+    _as_of_end,
+    group_info,
+    overdue_by_procedure,
+    overdue_dossiers_of,
+)
 from scorecard.periods import (
     Period,
     iso_week_label,
@@ -544,10 +549,7 @@ def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -
 # --- overdue dossiers ------------------------------------------------------------------------
 
 
-OVERDUE_COLUMNS = [
-    "code", "procedure_code", "procedure_name", "field_name", "received_date", "deadline_date",
-    "end_date", "days_overdue", "status",
-]
+OVERDUE_COLUMNS = pack_reads.OVERDUE_COLUMNS
 
 
 def overdue_dossiers(engine: Engine, unit_code: str, period: Period | str) -> pd.DataFrame:
@@ -559,29 +561,6 @@ def overdue_dossiers(engine: Engine, unit_code: str, period: Period | str) -> pd
         return pd.DataFrame(columns=OVERDUE_COLUMNS)
     df = _as_of_end(df, p).sort_values(["days_overdue", "code"], ascending=[False, True])
     return df[OVERDUE_COLUMNS].reset_index(drop=True)
-
-
-def overdue_dossiers_of(engine: Engine, unit_codes: Sequence[str], period: Period | str) -> pd.DataFrame:
-    """[unit_code, ``OVERDUE_COLUMNS``]: ``overdue_dossiers`` of each unit in ``unit_codes``, in
-    that order, read in one query (the meeting pack lists hundreds of units)."""
-    p = _period(period)
-    codes = [str(c) for c in unit_codes]
-    df = q.overdue_dossiers_of(engine, codes, p.start, p.end) if codes else pd.DataFrame()
-    if df.empty:
-        return pd.DataFrame(columns=["unit_code", *OVERDUE_COLUMNS])
-    order = {c: i for i, c in enumerate(codes)}
-    df = _as_of_end(df, p).assign(_o=df["unit_code"].astype(str).map(order))
-    df = df.sort_values(["_o", "days_overdue", "code"], ascending=[True, False, True])
-    return df[["unit_code", *OVERDUE_COLUMNS]].reset_index(drop=True)
-
-
-def _as_of_end(df: pd.DataFrame, p: Period) -> pd.DataFrame:
-    """``days_overdue`` to the end of processing or the period's end; ``end_date`` only when
-    processing ended by the period's end."""
-    stop = df["end_date"].map(lambda d: p.end if d is None or pd.isna(d) or d > p.end else d)
-    df["days_overdue"] = [(a - b).days for a, b in zip(stop, df["deadline_date"], strict=True)]
-    df["end_date"] = df["end_date"].map(lambda d: None if d is None or pd.isna(d) or d > p.end else d)
-    return df
 
 
 def overdue_pareto(

@@ -34,6 +34,7 @@ from data_access.queries.base import (
     _in_units,
     _ints,
     _sum,
+    scoped_read,
 )
 from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, EXAMPLE_UNITS, statement
 
@@ -124,12 +125,13 @@ def procedure_flags(bind: Engine | Connection) -> pd.DataFrame:
         p.c.code.label("procedure_code"), p.c.level.label("proc_level"), p.c.agency_code,
         p.c.online_level, p.c.fee_bearing,
     )
-    return _frame(bind, stmt)
+    return scoped_read(bind, ("procedure_flags",), lambda: _frame(bind, stmt))
 
 
 def _unit_levels(bind: Engine | Connection) -> pd.DataFrame:
     u = s.unit
-    return _frame(bind, select(u.c.code.label("unit_code"), u.c.level.label("unit_level")))
+    stmt = select(u.c.code.label("unit_code"), u.c.level.label("unit_level"))
+    return scoped_read(bind, ("unit_levels",), lambda: _frame(bind, stmt))
 
 
 def _use_flags(
@@ -227,7 +229,9 @@ def procedure_counts(
         )
     else:
         stmt = select(literal(None).label("unit_code"), *cols).select_from(p)
-    return _ints(_frame(bind, stmt), PROCEDURE_MEASURES)
+    # reference data only (units and procedures): read once per read scope (a page run)
+    key = ("procedure_counts", by_unit, None if unit_codes is None else tuple(unit_codes))
+    return scoped_read(bind, key, lambda: _ints(_frame(bind, stmt), PROCEDURE_MEASURES))
 
 
 @statement("announcement_totals", start=EXAMPLE_START, end=EXAMPLE_END)

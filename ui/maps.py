@@ -103,7 +103,7 @@ def legend_figure(scale: ScoreScale, digits: int = 1, height: int = 78) -> go.Fi
     words = {scale.lo: "ui.map.legend_min", scale.hi: "ui.map.legend_max",
              scale.target: "ui.map.legend_target"}
     text = [t(words[v], v=fmt_number(v, digits)) for v in ticks]
-    fig = go.Figure(
+    fig = charts.figure(
         data=[{"type": "heatmap", "x": xs, "y": [0], "z": z, "zmin": 0, "zmax": 1,
                "colorscale": colorscale, "showscale": False, "hoverinfo": "skip"}],
         layout={

@@ -73,6 +73,31 @@ class SqlLog:
         return "\n".join(out)
 
 
+def _time_service(timers: dict[str, list[float]], on: list[bool]) -> None:
+    """Wrap every public function of scorecard.service (as ui.data calls them) with a timer."""
+    import functools
+    import inspect
+
+    from scorecard import service
+
+    for name, fn in list(vars(service).items()):
+        if name.startswith("_") or not inspect.isfunction(fn):
+            continue
+
+        def wrap(f, name=name):  # noqa: ANN001, ANN202
+            @functools.wraps(f)
+            def timed(*a, **k):  # noqa: ANN002, ANN003, ANN202
+                t0 = time.perf_counter()
+                try:
+                    return f(*a, **k)
+                finally:
+                    if on:
+                        timers[name].append((time.perf_counter() - t0) * 1000)
+            return timed
+
+        setattr(service, name, wrap(fn))
+
+
 def parse_spec(spec: str) -> tuple[str, dict[str, str], str | None]:
     """"unit?unit=SYT&period=week@2025-W26" -> ("unit", {"unit": "SYT", "period": "week"},
     "2025-W26"): the page, its query parameters, and the week its warm load shows (the uncached
@@ -95,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", nargs="?", const="change", choices=("change", "cached"),
                     help="cProfile the uncached reruns (change, the default) or the cached ones")
     ap.add_argument("--sql", action="store_true", help="list the uncached reruns' SQL")
+    ap.add_argument("--timers", action="store_true",
+                    help="time each scorecard.service call of the uncached reruns (no profiler)")
     ap.add_argument("--top", type=int, default=40, help="rows of the profile and SQL tables")
     ap.add_argument("--sort", default="cumulative", help="pstats sort key")
     ap.add_argument("--callers", metavar="REGEX", help="also print the callers of these functions")
@@ -139,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ScriptRunner._run_script = profiled  # type: ignore[method-assign]
     hashes = page_hashes(components)
+    timers: dict[str, list[float]] = defaultdict(list)
+    timing: list[bool] = []
+    if args.timers:
+        _time_service(timers, timing)
 
     def run(path: str, params: dict[str, str], prof: cProfile.Profile | None = None) -> float:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
@@ -170,7 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         sql.stats.clear()
         sql.on = True
         on_change = prof if args.profile == "change" else None
+        timers.clear()
+        timing[:] = [True]
         changed = [run(path, {**params, "week": w}, on_change) for w in weeks]
+        timing.clear()
         sql.on = False
         on_cached = prof if args.profile == "cached" else None
         cached = [run(path, {**params, "week": w}, on_cached) for w in weeks]
@@ -190,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
             print(sql.report(len(weeks), args.top))
         else:
             print(sql.report(len(weeks), 0).splitlines()[0])
+        if timers:
+            print("service calls of the uncached reruns (ms a rerun, inclusive; calls):")
+            for name, v in sorted(timers.items(), key=lambda kv: -sum(kv[1])):
+                print(f"  {sum(v) / len(weeks):7.1f}  {len(v) / len(weeks):4.1f}  {name}")
         if prof is not None:
             buf = io.StringIO()
             st_ = pstats.Stats(prof, stream=buf).sort_stats(args.sort)

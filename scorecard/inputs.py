@@ -97,7 +97,9 @@ def methodology_at(engine: Bind, on: date) -> tuple[pd.DataFrame, str | None]:
     meth = q.methodology(engine)
     if meth.empty:
         return meth, None
-    return select_version(meth, on), version_at(meth, on)
+    version = version_at(meth, on)
+    # the version's rows, sorted, once per read scope (a page asks for them a dozen times)
+    return q.scoped_read(engine, ("methodology_at", version), lambda: select_version(meth, on)), version
 
 
 def grade_bands_for(engine: Bind, version: str | None) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from data_access.queries.base import (
     PROCEDURE_USE_MEASURES,
     PROVINCE_LEVEL,
     end_read_scope,
+    scoped_read,
     start_read_scope,
 )
 from data_access.queries.bieu06a import (
@@ -126,6 +127,7 @@ __all__ = [
     "latest_bucket",
     "levels",
     "lineage",
+    "scoped_read",
     "start_read_scope",
     "methodology",
     "overdue_backlog",

@@ -102,7 +102,7 @@ def _flag(cond: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def _ints(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     for c in cols:
-        if c in df.columns:
+        if c in df.columns and df[c].dtype != "int64":  # int64 already: nothing to change
             # PostgreSQL returns SUM(bigint) as Decimal: normalise to int64 everywhere.
             df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
     return df

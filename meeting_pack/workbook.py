@@ -1,5 +1,7 @@
 """The weekly workbook (XLSX): league tables, communes by district, component detail, the
-overdue dossiers and Biểu II.06a, written with openpyxl.
+overdue dossiers and Biểu II.06a, written with xlsxwriter (several times faster than openpyxl
+over the overdue list's hundreds of thousands of cells; the cells, formats and layout are the
+ones the openpyxl version wrote).
 
 Every text cell passes through ``data_access.cell_safety.safe_cell``: a unit, procedure or
 field name (or a dossier code) starting with ``=``, ``+``, ``-`` or ``@`` is stored as text with
@@ -14,14 +16,13 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import SupportsFloat, TypedDict
+from typing import SupportsFloat
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from data_access.cell_safety import safe_cell
 from meeting_pack import official
@@ -53,10 +54,8 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
             data = level_data(engine, code, b.ytd)
             if data is not None:
                 b.levels[code] = data
-    wb = Workbook()
-    default_sheet = wb.active  # a new workbook's one empty sheet; every sheet here is created
-    if default_sheet is not None:
-        wb.remove(default_sheet)
+    buf = io.BytesIO()
+    wb = _Book(buf, {"in_memory": True})
     # the levels of the week: the deck's, then those ranked here only (communes grouped by
     # district where districts exist in the period; after 01/07/2025 communes are a deck level,
     # a flat league)
@@ -76,64 +75,93 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
     q = bieu06a_period(b.week)
     _bieu06a_sheet(wb, service.bieu06a(engine, q.start, q.end), q, unit_order(b),
                    t("brief.b06_reporter", province=province_org(b)))
-    buf = io.BytesIO()
-    wb.save(buf)
+    wb.close()
     return buf.getvalue()
 
 
-def _official_sheet(wb: Workbook, engine: Engine, b: Briefing) -> None:
+def _official_sheet(wb: _Book, engine: Engine, b: Briefing) -> None:
     sheet = official.sheet_table(engine, b)
     if sheet is not None:
-        _write_table(wb.create_sheet(_sheet_name(sheet.name)), sheet.title, sheet.header, sheet.rows,
+        _write_table(wb, _sheet(wb, sheet.name), sheet.title, sheet.header, sheet.rows,
                      sheet.widths, sheet.formats)  # fmt: skip
 
 
-class _XlStyles(TypedDict):
-    head_font: Font
-    head_fill: PatternFill
-    title_font: Font
-    font: Font
-    bold: Font
-    border: Border
-    wrap: Alignment
+THIN_BORDER = "A6A6A6"
 
 
-def _xl_styles() -> _XlStyles:
-    thin = Side(style="thin", color="A6A6A6")
-    return {
-        "head_font": Font(name=FONT, bold=True, color="FFFFFF"),
-        "head_fill": PatternFill("solid", fgColor=NAVY),
-        "title_font": Font(name=FONT, bold=True, size=13, color=NAVY),
-        "font": Font(name=FONT),
-        "bold": Font(name=FONT, bold=True),
-        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
-        "wrap": Alignment(wrap_text=True, vertical="center", horizontal="center"),
-    }
+class _Book(Workbook):
+    """A workbook that makes each distinct format once."""
+
+    def __init__(self, target: io.BytesIO, options: dict[str, object]) -> None:
+        super().__init__(target, options)
+        self.pack_formats: dict[tuple, Format] = {}
 
 
-def _named_style(
-    wb: Workbook,
-    name: str,
-    *,
-    number_format: str | None = None,
-    font: Font | None = None,
-    border: Border | None = None,
-    alignment: Alignment | None = None,
-) -> str:
-    """Register a named style once per workbook and return its name. Assigning a named style is
-    one lookup per cell; setting border, font and format separately is several (about five times
-    slower over the tens of thousands of cells in the report and the overdue list)."""
-    if name not in wb.named_styles:
-        wb.add_named_style(
-            NamedStyle(
-                name=name, number_format=number_format, font=font, border=border,
-                alignment=alignment,
-            )
-        )
-    return name
+def _fmt(wb: _Book, **props: object) -> Format:
+    """The workbook's format with these properties (xlsxwriter's names), made once."""
+    key = tuple(sorted((k, str(v)) for k, v in props.items()))
+    if key not in wb.pack_formats:
+        wb.pack_formats[key] = wb.add_format(props)
+    return wb.pack_formats[key]
+
+
+def _font(name: str = FONT, bold: bool = False, italic: bool = False, size: float | None = None,
+          color: str | None = None) -> dict[str, object]:
+    out: dict[str, object] = {"font_name": name}
+    if bold:
+        out["bold"] = True
+    if italic:
+        out["italic"] = True
+    if size is not None:
+        out["font_size"] = size
+    if color is not None:
+        out["font_color"] = "#" + color
+    return out
+
+
+def _head(wb: _Book) -> Format:
+    """The header cells: white bold on navy, wrapped and centred, thin grey borders."""
+    return _fmt(wb, **_font(bold=True, color="FFFFFF"), pattern=1, bg_color="#" + NAVY,
+                text_wrap=True, valign="vcenter", align="center", border=1,
+                border_color="#" + THIN_BORDER)
+
+
+def _title(wb: _Book) -> Format:
+    return _fmt(wb, **_font(bold=True, size=13, color=NAVY))
+
+
+def _width(w: float) -> float:
+    """xlsxwriter adds Excel's cell padding to a width; openpyxl stored it as given: the width
+    that makes xlsxwriter store ``w``, so columns stay as wide as they were."""
+    return max(0.0, (w * 7 - 5) / 7) if w >= 1 else w
+
+
+def _sheet(wb: _Book, name: str) -> Worksheet:
+    return wb.add_worksheet(_sheet_name(name))
+
+
+def _put(wb: _Book, ws: Worksheet, r: int, c: int, v: object, fmt: Format | None) -> None:
+    """One cell (0-based), typed as openpyxl typed it: text as text (never a formula: callers
+    pass ``safe_cell`` text), numbers, dates with the column's format, nothing for None or ""
+    (openpyxl wrote no value for an empty string either)."""
+    if v is None or (isinstance(v, str) and not v):
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    elif isinstance(v, str):
+        ws.write_string(r, c, v, fmt)
+    elif isinstance(v, bool):
+        ws.write_boolean(r, c, v, fmt)
+    elif isinstance(v, datetime | date):
+        if fmt is None:  # openpyxl's own formats for a date without one
+            fmt = _fmt(wb, num_format="yyyy-mm-dd h:mm:ss"
+                       if isinstance(v, datetime) else "yyyy-mm-dd")
+        ws.write_datetime(r, c, v, fmt)
+    else:
+        ws.write_number(r, c, v, fmt)
 
 
 def _write_table(
+    wb: _Book,
     ws: Worksheet,
     title: str,
     header: Sequence[str],
@@ -144,32 +172,32 @@ def _write_table(
     start_row: int = 3,
 ) -> None:
     """Title in row 1, header at ``start_row``, data below; frozen header, filter, widths."""
-    st = _xl_styles()
-    ws.cell(1, 1, safe_cell(title)).font = st["title_font"]
-    for j, h in enumerate(header, start=1):
-        c = ws.cell(start_row, j, safe_cell(h))
-        c.font, c.fill, c.alignment, c.border = st["head_font"], st["head_fill"], st["wrap"], st["border"]
-        ws.column_dimensions[get_column_letter(j)].width = widths[j - 1]
+    ws.write_string(0, 0, safe_cell(title), _title(wb))
+    head = _head(wb)
+    for j, h in enumerate(header):
+        ws.write_string(start_row - 1, j, safe_cell(h), head)
+        ws.set_column(j, j, _width(widths[j]))
     fills = fills or {}
-    wb = ws.parent
-    assert wb is not None  # typed Optional; a sheet from create_sheet belongs to its workbook
-    styles = [
-        _named_style(wb, f"pack {f}", number_format=f) if f else None for f in formats
-    ]
-    for i, row in enumerate(rows, start=start_row + 1):
-        for j, v in enumerate(row, start=1):
-            # Data cells keep the workbook's default font (it has Vietnamese glyphs): styling
-            # each of the overdue list's ~600,000 cells would double the time to write it.
-            c = ws.cell(i, j, None if (isinstance(v, float) and math.isnan(v)) else safe_cell(v))
-            if styles[j - 1]:
-                c.style = styles[j - 1]
-            color = fills.get((i - start_row - 1, j - 1))
+    # Data cells keep the workbook's default font (it has Vietnamese glyphs); a formatted
+    # column gets its number format only.
+    plain = [_fmt(wb, num_format=f) if f else None for f in formats]
+    for i, row in enumerate(rows):
+        r = start_row + i
+        for j, v in enumerate(row):
+            value = None if (isinstance(v, float) and math.isnan(v)) else safe_cell(v)
+            color = fills.get((i, j))
+            fmt = plain[j] if j < len(plain) else None
             if color:
-                c.fill = PatternFill("solid", fgColor=color.lstrip("#").upper())
-                c.font = Font(name=FONT, bold=True, color=text_color_on(color))
-    ws.freeze_panes = ws.cell(start_row + 1, 1).coordinate
+                props: dict[str, object] = {
+                    **_font(bold=True, color=text_color_on(color)), "pattern": 1,
+                    "bg_color": "#" + color.lstrip("#").upper()}
+                if formats[j]:
+                    props["num_format"] = formats[j]
+                fmt = _fmt(wb, **props)
+            _put(wb, ws, r, j, value, fmt)
+    ws.freeze_panes(start_row, 0)
     if rows:
-        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(header))}{start_row + len(rows)}"
+        ws.autofilter(start_row - 1, 0, start_row - 1 + len(rows), len(header) - 1)
 
 
 def _float(x: SupportsFloat | None) -> float | None:
@@ -218,11 +246,11 @@ _LEAGUE_FORMATS = [None, None, None, "0.00", None, "+0.00;-0.00;0.00", '"▲"0;"
 _LEAGUE_WIDTHS = [7, 11, 46, 9, 12, 12, 10] + [13] * 6 + [11]
 
 
-def _league_sheet(wb: Workbook, b: Briefing, lv: LevelData) -> None:
-    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_league", level=lv.name)))
+def _league_sheet(wb: _Book, b: Briefing, lv: LevelData) -> None:
+    ws = _sheet(wb, t("brief.wb_sheet_league", level=lv.name))
     rows = [_league_row(r, lv) for _, r in lv.summary.iterrows()]
     fills = _grade_fills(lv.summary["grade_color"], 4)
-    _write_table(ws, t("brief.wb_league_heading", level=lv.name.upper(), end=fmt_date(b.ytd.end)),
+    _write_table(wb, ws, t("brief.wb_league_heading", level=lv.name.upper(), end=fmt_date(b.ytd.end)),
                  _league_header(b), rows, _LEAGUE_WIDTHS, _LEAGUE_FORMATS, fills)
 
 
@@ -237,10 +265,10 @@ def _parent_names(engine: Engine, lv: LevelData, on: date) -> LevelData:
     return LevelData(lv.parent_level, name[:1].lower() + name[1:], summary, pd.DataFrame())
 
 
-def _grouped_sheet(wb: Workbook, b: Briefing, lv: LevelData, parent: LevelData) -> None:
+def _grouped_sheet(wb: _Book, b: Briefing, lv: LevelData, parent: LevelData) -> None:
     """A level's units grouped by their parent unit (communes by district, in the districts'
     league order), ranked within the level."""
-    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_league", level=lv.name)))
+    ws = _sheet(wb, t("brief.wb_sheet_league", level=lv.name))
     s = lv.summary
     names = dict(zip(parent.summary["unit_code"], parent.summary["unit_name"], strict=False))
     order = {c: i for i, c in enumerate(parent.summary["unit_code"])}
@@ -254,11 +282,11 @@ def _grouped_sheet(wb: Workbook, b: Briefing, lv: LevelData, parent: LevelData) 
     fills = _grade_fills(s["grade_color"], 5)
     heading = t("brief.wb_communes_heading", level=lv.name.upper(), parent=parent.name.upper(),
                 end=fmt_date(b.ytd.end))
-    _write_table(ws, heading, header, rows, [26, *_LEAGUE_WIDTHS], [None, *_LEAGUE_FORMATS], fills)
+    _write_table(wb, ws, heading, header, rows, [26, *_LEAGUE_WIDTHS], [None, *_LEAGUE_FORMATS], fills)
 
 
-def _components_sheet(wb: Workbook, b: Briefing) -> None:
-    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_components")))
+def _components_sheet(wb: _Book, b: Briefing) -> None:
+    ws = _sheet(wb, t("brief.wb_sheet_components"))
     level_names = dict(zip(b.level_names["code"], b.level_names["name"], strict=False))
     province = str(b.province.get("level") or "province")
     frames = [
@@ -285,33 +313,32 @@ def _components_sheet(wb: Workbook, b: Briefing) -> None:
          _float(m), _float(lost), t("brief.wb_yes") if bool(e) else ""]
         for lvl, code, nm, g, c, cname, n, d, r, p, m, lost, e in comp[cols].itertuples(index=False)
     ]
-    _write_table(ws, t("brief.wb_components_heading", start=fmt_date(b.ytd.start), end=fmt_date(b.ytd.end)),
+    _write_table(wb, ws, t("brief.wb_components_heading", start=fmt_date(b.ytd.start), end=fmt_date(b.ytd.end)),
                  header, rows, [11, 11, 40, 7, 9, 52, 12, 12, 9, 9, 9, 9, 11],
                  [None, None, None, None, None, None, "#,##0", "#,##0", "0.0%", "0.00", "0.00", "0.00", None])
 
 
-def _overdue_sheet(wb: Workbook, engine: Engine, b: Briefing) -> None:
-    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_overdue")))
-    frames = []
+def _overdue_sheet(wb: _Book, engine: Engine, b: Briefing) -> None:
+    ws = _sheet(wb, t("brief.wb_sheet_overdue"))
+    # every unit with overdue dossiers, in the levels' league order, read in one query
+    names: dict[str, str] = {}
     for lv in b.levels.values():
         for code, name in zip(lv.summary["unit_code"], lv.summary["unit_name"], strict=False):
-            if not b.overdue_counts.get(code):
-                continue  # skip a query that would return nothing
-            od = service.overdue_dossiers(engine, code, b.ytd)
-            if not od.empty:
-                frames.append(od.assign(pack_unit=code, pack_name=name))
+            if b.overdue_counts.get(code):  # skip units that have none
+                names.setdefault(code, name)
+    od = service.overdue_dossiers_of(engine, list(names), b.ytd)
     header = [t("brief.wb_col_unit_code"), t("brief.col_unit"), t("brief.wb_col_dossier_code"),
               t("brief.wb_col_procedure_code"), t("brief.wb_col_procedure_name"), t("brief.wb_col_field"),
               t("brief.wb_col_received"), t("brief.wb_col_deadline"), t("brief.wb_col_end"),
               t("brief.wb_col_days_overdue"), t("brief.wb_col_status")]
     rows: list[list[object]] = []
-    if frames:
-        od = pd.concat(frames, ignore_index=True)
+    if not od.empty:
+        od = od.assign(pack_unit=od["unit_code"], pack_name=od["unit_code"].map(names))
         for r in od.itertuples(index=False):
             rows.append([r.pack_unit, r.pack_name, r.code, r.procedure_code, r.procedure_name, r.field_name,
                          _date(r.received_date), _date(r.deadline_date), _date(r.end_date),
                          None if pd.isna(r.days_overdue) else int(r.days_overdue), status_name(r.status)])
-    _write_table(ws, t("brief.wb_overdue_heading", start=fmt_date(b.ytd.start), end=fmt_date(b.ytd.end)),
+    _write_table(wb, ws, t("brief.wb_overdue_heading", start=fmt_date(b.ytd.start), end=fmt_date(b.ytd.end)),
                  header, rows, [11, 34, 22, 12, 60, 26, 14, 14, 14, 10, 18],
                  [None, None, None, None, None, None, "dd/mm/yyyy", "dd/mm/yyyy", "dd/mm/yyyy", None, None])
 
@@ -383,77 +410,68 @@ def bieu06a_rows(df: pd.DataFrame, order: dict[str, int] | None = None) -> list[
     return out
 
 
-def _bieu06a_sheet(wb: Workbook, df: pd.DataFrame, q: Period, order: dict[str, int],
+def _bieu06a_sheet(wb: _Book, df: pd.DataFrame, q: Period, order: dict[str, int],
                    reporter: str) -> None:
-    st = _xl_styles()
-    ws = wb.create_sheet(_sheet_name(t("brief.wb_sheet_bieu06a")))
+    ws = _sheet(wb, t("brief.wb_sheet_bieu06a"))
     ncol = 2 + len(BIEU06A_COLUMNS)
-    last = get_column_letter(ncol)
-    ws["A1"] = t("b06.form")
-    ws["A1"].font = Font(name=FONT, italic=True)
+    ws.write_string(0, 0, t("b06.form"), _fmt(wb, **_font(italic=True)))
     titles = (
         (2, t("b06.title")),
         (3, t("b06.period", start=fmt_date(q.start), end=fmt_date(q.end))),
         (4, reporter),
     )
     for r, text in titles:
-        ws.merge_cells(f"A{r}:{last}{r}")
-        ws.cell(r, 1, text).font = st["title_font"] if r == 2 else st["bold"]
-        ws.cell(r, 1).alignment = Alignment(horizontal="center")
-    ws.cell(5, ncol, t("brief.b06_unit_note")).font = Font(name=FONT, italic=True)
-    ws.cell(5, ncol).alignment = Alignment(horizontal="right")
+        font = _font(bold=True, size=13, color=NAVY) if r == 2 else _font(bold=True)
+        ws.merge_range(r - 1, 0, r - 1, ncol - 1, text, _fmt(wb, **font, align="center"))
+    ws.write_string(4, ncol - 1, t("brief.b06_unit_note"), _fmt(wb, **_font(italic=True), align="right"))
     h1, h2, h3 = BIEU06A_HEADER_ROWS
+    head = _head(wb)
     # As in the Circular 01/2020 template: STT and the unit column span the three header rows;
-    # each block has its "Tổng số" over two rows and a "Trong đó" band over its parts.
+    # each block has its "Tổng số" over two rows and a "Trong đó" band over its parts. Every
+    # header cell is formatted, those under a merge too (their borders show).
+    for r in (h1, h2, h3, h3 + 1):
+        for j in range(ncol):
+            ws.write_blank(r - 1, j, None, head)
     col = 3
     for group in ("b06.received", "b06.resolved", "b06.pending"):
         members = [sub for _, g, sub in b06.OFFICIAL_LAYOUT if g == group]
-        a, z = get_column_letter(col), get_column_letter(col + len(members) - 1)
-        ws.merge_cells(f"{a}{h1}:{z}{h1}")
-        ws[f"{a}{h1}"] = t(group)
-        ws.merge_cells(f"{a}{h2}:{a}{h3}")
-        ws[f"{a}{h2}"] = t(members[0])
-        ws.merge_cells(f"{get_column_letter(col + 1)}{h2}:{z}{h2}")
-        ws[f"{get_column_letter(col + 1)}{h2}"] = t("brief.b06_of_which")
+        a, z = col - 1, col + len(members) - 2  # 0-based first and last column of the block
+        ws.merge_range(h1 - 1, a, h1 - 1, z, t(group), head)
+        ws.merge_range(h2 - 1, a, h3 - 1, a, t(members[0]), head)
+        ws.merge_range(h2 - 1, a + 1, h2 - 1, z, t("brief.b06_of_which"), head)
         for i, sub in enumerate(members[1:], start=1):
-            ws.cell(h3, col + i, t(sub))
+            ws.write_string(h3 - 1, a + i, t(sub), head)
         col += len(members)
-    for rng, text in ((f"A{h1}:A{h3}", t("b06.stt")), (f"B{h1}:B{h3}", t("brief.b06_unit_field"))):
-        ws.merge_cells(rng)
-        ws[rng.split(":")[0]] = text
-    for j in range(1, ncol + 1):
-        ws.cell(h3 + 1, j, f"({j})")
-        for r in (h1, h2, h3, h3 + 1):
-            c = ws.cell(r, j)
-            c.font, c.fill, c.alignment, c.border = st["head_font"], st["head_fill"], st["wrap"], st["border"]
-    ws.row_dimensions[h1].height = 32
-    ws.row_dimensions[h3].height = 62
-    for j, w in enumerate([7, 48] + [13] * len(BIEU06A_COLUMNS), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    r = BIEU06A_FIRST_DATA_ROW
+    ws.merge_range(h1 - 1, 0, h3 - 1, 0, t("b06.stt"), head)
+    ws.merge_range(h1 - 1, 1, h3 - 1, 1, t("brief.b06_unit_field"), head)
+    for j in range(ncol):
+        ws.write_string(h3, j, f"({j + 1})", head)
+    ws.set_row(h1 - 1, 32)
+    ws.set_row(h3 - 1, 62)
+    for j, w in enumerate([7, 48] + [13] * len(BIEU06A_COLUMNS)):
+        ws.set_column(j, j, _width(w))
+    r = BIEU06A_FIRST_DATA_ROW - 1
     rows = bieu06a_rows(df, order)
     if not rows:
-        ws.cell(r, 2, t("brief.b06_empty")).font = st["font"]
-    plain, bold = Font(name=FONT), Font(name=FONT, bold=True)
+        ws.write_string(r, 1, t("brief.b06_empty"), _fmt(wb, **_font()))
+    border = {"border": 1, "border_color": "#" + THIN_BORDER}
     style = {
-        (bold_row, part): _named_style(
-            wb, f"pack b06 {part}{' bold' if bold_row else ''}", border=st["border"],
-            font=bold if bold_row else plain,
-            number_format="#,##0" if part == "n" else "General",
+        (bold_row, part): _fmt(
+            wb, **_font(bold=bold_row), **border,
+            **({"num_format": "#,##0"} if part == "n" else {}),
             # Fields sit indented under their unit's total row, as on the paper form.
-            alignment=Alignment(indent=2 if part == "label" and not bold_row else 0),
+            **({"indent": 2} if part == "label" and not bold_row else {}),
         )
         for bold_row in (False, True)
         for part in ("stt", "label", "n")
     }
     for stt, label, values, kind in rows:
         b = kind != "field"
-        ws.cell(r, 1, safe_cell(stt)).style = style[(b, "stt")]
-        ws.cell(r, 2, safe_cell(label)).style = style[(b, "label")]
-        for j, v in enumerate(values, start=3):
-            ws.cell(r, j, v).style = style[(b, "n")]
+        _put(wb, ws, r, 0, safe_cell(stt), style[(b, "stt")])
+        ws.write_string(r, 1, safe_cell(label), style[(b, "label")])
+        for j, v in enumerate(values, start=2):
+            ws.write_number(r, j, v, style[(b, "n")])
         r += 1
-    ws.freeze_panes = ws.cell(BIEU06A_FIRST_DATA_ROW, 3)
-    ws.print_title_rows = f"{h1}:{h3 + 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
+    ws.freeze_panes(BIEU06A_FIRST_DATA_ROW - 1, 2)
+    ws.repeat_rows(h1 - 1, h3)
+    ws.set_landscape()

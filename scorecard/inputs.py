@@ -5,6 +5,7 @@ build (``scorecard.snapshot``)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -12,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from data_access import queries as q
-from data_access.defaults import lagging_rules_frame
+from data_access.defaults import DEFAULTS_DIR, lagging_rules_frame
 from scorecard import weekly
 from scorecard.methodology import select_version, version_at
 from scorecard.periods import (
@@ -97,7 +98,9 @@ def methodology_at(engine: Bind, on: date) -> tuple[pd.DataFrame, str | None]:
     meth = q.methodology(engine)
     if meth.empty:
         return meth, None
-    return select_version(meth, on), version_at(meth, on)
+    version = version_at(meth, on)
+    # the version's rows, sorted, once per read scope (a page asks for them a dozen times)
+    return q.scoped_read(engine, ("methodology_at", version), lambda: select_version(meth, on)), version
 
 
 def grade_bands_for(engine: Bind, version: str | None) -> pd.DataFrame:
@@ -305,5 +308,12 @@ def lagging_rules_at(engine: Bind, on: date) -> pd.DataFrame:
     rows = q.lagging_rules(engine, on)
     if rows is not None:
         return rows
-    shipped = lagging_rules_frame()
+    shipped = _shipped_rules((DEFAULTS_DIR / "lagging_rules.csv").stat().st_mtime_ns)
     return shipped[shipped["valid_from"] <= on].reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=2)
+def _shipped_rules(mtime_ns: int) -> pd.DataFrame:  # noqa: ARG001 - the key: an edited file is read again
+    """The shipped lagging rules, read and checked once per process (and file version): an
+    older database reads them on every lagging page run. Callers filter, never change, it."""
+    return lagging_rules_frame()

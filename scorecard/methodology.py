@@ -90,11 +90,11 @@ def version_at(methodology: pd.DataFrame, on: date) -> str | None:
     earliest version if ``on`` predates them all, so old data still gets a score)."""
     if methodology.empty:
         return None
-    v = methodology[["version", "valid_from"]].drop_duplicates()
-    v = v.assign(valid_from=pd.to_datetime(v["valid_from"]).dt.date).sort_values("valid_from")
-    ok = v[v["valid_from"] <= on]
-    row = ok.iloc[-1] if not ok.empty else v.iloc[0]
-    return str(row["version"])
+    # plain Python over the few (version, valid_from) pairs: this runs several times a page
+    pairs = dict.fromkeys(zip(methodology["version"], methodology["valid_from"], strict=True))
+    versions = sorted(((pd.Timestamp(vf).date(), v) for v, vf in pairs), key=lambda p: p[0])
+    ok = [v for vf, v in versions if vf <= on]
+    return str(ok[-1] if ok else versions[0][1])
 
 
 def select_version(methodology: pd.DataFrame, on: date) -> pd.DataFrame:

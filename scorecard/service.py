@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine
 
 from data_access import queries as q
 from scorecard import bieu06a as b06
-from scorecard import compute
+from scorecard import compute, pack_reads
 from scorecard import lagging as lag
 from scorecard.inputs import (
     PROVINCE,
@@ -53,7 +53,12 @@ from scorecard.lineage import (  # noqa: F401 (part of this API)
 )
 from scorecard.methodology import component_levels
 from scorecard.overdue import overdue_counts, overdue_list  # noqa: F401 (part of this API)
-from scorecard.pack_reads import group_info, overdue_by_procedure  # noqa: F401 (the pack's reads)
+from scorecard.pack_reads import (  # noqa: F401 (the pack's reads)
+    _as_of_end,
+    group_info,
+    overdue_by_procedure,
+    overdue_dossiers_of,
+)
 from scorecard.periods import (
     Period,
     iso_week_label,
@@ -544,10 +549,7 @@ def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -
 # --- overdue dossiers ------------------------------------------------------------------------
 
 
-OVERDUE_COLUMNS = [
-    "code", "procedure_code", "procedure_name", "field_name", "received_date", "deadline_date",
-    "end_date", "days_overdue", "status",
-]
+OVERDUE_COLUMNS = pack_reads.OVERDUE_COLUMNS
 
 
 def overdue_dossiers(engine: Engine, unit_code: str, period: Period | str) -> pd.DataFrame:
@@ -557,10 +559,7 @@ def overdue_dossiers(engine: Engine, unit_code: str, period: Period | str) -> pd
     df = q.overdue_dossiers(engine, unit_code, p.start, p.end)
     if df.empty:
         return pd.DataFrame(columns=OVERDUE_COLUMNS)
-    stop = df["end_date"].map(lambda d: p.end if d is None or pd.isna(d) or d > p.end else d)
-    df["days_overdue"] = [(a - b).days for a, b in zip(stop, df["deadline_date"], strict=True)]
-    df["end_date"] = df["end_date"].map(lambda d: None if d is None or pd.isna(d) or d > p.end else d)
-    df = df.sort_values(["days_overdue", "code"], ascending=[False, True])
+    df = _as_of_end(df, p).sort_values(["days_overdue", "code"], ascending=[False, True])
     return df[OVERDUE_COLUMNS].reset_index(drop=True)
 
 

@@ -32,8 +32,10 @@ _CHECKED: ContextVar[dict[str, dict | None] | None] = ContextVar("snapshot_check
 def start_snapshot_scope() -> None:
     """From here on in this thread (a page run: the dashboard calls it first thing each run),
     check the snapshot once per database, not once per ranking or series read: the check reads
-    and hashes the reference tables, about 10 ms each time, and a page reads four to six."""
+    and hashes the reference tables, about 10 ms each time, and a page reads four to six.
+    Reference reads (levels, units, methodology, grade bands, lineage) are memoised in it too."""
     _CHECKED.set({})
+    q.start_read_scope()
 
 
 @contextmanager
@@ -41,9 +43,11 @@ def snapshot_scope() -> Iterator[None]:
     """``start_snapshot_scope`` for a block (a service call that reads the snapshot several
     times), then back to what was before."""
     token = _CHECKED.set({})
+    reads = q.start_read_scope()
     try:
         yield
     finally:
+        q.end_read_scope(reads)
         _CHECKED.reset(token)
 
 

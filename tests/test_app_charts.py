@@ -275,3 +275,23 @@ def test_lagging_cards_link_units(demo_url, demo_engine: Engine, monkeypatch):
     text = _texts(at)
     assert f"**1. [{md(first['unit_name'])}](don-vi?" in text
     assert f"unit={first['unit_code']}" in text
+
+
+@pytest.mark.parametrize("page,params", [
+    ("app_pages/overview.py", {}),
+    ("app_pages/trends.py", {}),
+    ("app_pages/unit.py", {"unit": "502", "week": PRE_REFORM}),
+    ("app_pages/districts.py", {"week": PRE_REFORM}),
+])
+def test_charts_skip_plotly_validation_without_changing_them(demo_url, monkeypatch, page, params):
+    """ui.charts builds figures without Plotly's validation (it was most of a chart's server
+    time): the browser gets exactly the JSON a validated figure gives."""
+    from ui import charts
+
+    sent = []
+    for validate in (True, False):
+        monkeypatch.setattr(charts, "VALIDATE", validate)
+        at = _run(demo_url, monkeypatch, page, **params)
+        sent.append(_charts(at))
+    assert sent[0], "the page draws charts"
+    assert sent[0] == sent[1]

@@ -264,3 +264,31 @@ def test_component_catalogue_matches_scored_components(data):
     one = service.scorecard(data, "district", p).components_for(["505"])
     expected = all_units[all_units["unit_code"] == "505"].reset_index(drop=True)
     pd.testing.assert_frame_equal(one, expected)
+
+
+def test_reference_reads_are_read_once_per_scope_and_copied(demo_engine):
+    """Within a page run's scope (service.snapshot_scope) a reference read goes to the database
+    once; each caller gets its own copy; outside a scope every read is a query."""
+    from sqlalchemy import event
+
+    from scorecard.snapshot_check import snapshot_scope
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002, ANN202
+        if "unit_level" in statement:
+            statements.append(statement)
+
+    event.listen(demo_engine, "before_cursor_execute", count)
+    try:
+        with snapshot_scope():
+            first = q.levels(demo_engine)
+            first["name"] = "changed by a caller"
+            second = q.levels(demo_engine)
+            assert len(statements) == 1
+            assert (second["name"] != "changed by a caller").all()
+        q.levels(demo_engine)
+        q.levels(demo_engine)
+        assert len(statements) == 3
+    finally:
+        event.remove(demo_engine, "before_cursor_execute", count)

@@ -14,12 +14,14 @@ substituted unescaped. Every value put in a tooltip is therefore escaped here
 from __future__ import annotations
 
 import html
+import json
 import math
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from data_access import geo
 from texts import fmt_number, t
@@ -101,7 +103,7 @@ def legend_figure(scale: ScoreScale, digits: int = 1, height: int = 78) -> go.Fi
     words = {scale.lo: "ui.map.legend_min", scale.hi: "ui.map.legend_max",
              scale.target: "ui.map.legend_target"}
     text = [t(words[v], v=fmt_number(v, digits)) for v in ticks]
-    fig = go.Figure(
+    fig = charts.figure(
         data=[{"type": "heatmap", "x": xs, "y": [0], "z": z, "zmin": 0, "zmax": 1,
                "colorscale": colorscale, "showscale": False, "hoverinfo": "skip"}],
         layout={
@@ -315,30 +317,81 @@ def place_labels(candidates: list[dict], zoom: float, lat: float = 15.6) -> list
     return out
 
 
+@dataclass(frozen=True)
+class MapLayout:
+    """What a choropleth's look depends on besides the colours: the features (far-off ones
+    moved into the inset, properties ``unit_code`` and ``name`` only), the inset's frame, the
+    fitted view and the labels that fit at its zoom. The same for every metric, week and colour
+    of one set of units, so the dashboard computes it once (``ui.mapview``); read only."""
+
+    features: tuple[dict, ...]
+    frame: list[list[float]] | None
+    latitude: float
+    longitude: float
+    zoom: float
+    labels: tuple[dict, ...]  # [lon, lat, short] of the labels kept
+
+
+def geometry_layout(features: list[dict], names: dict[str, str], height_px: int = 620) -> MapLayout:
+    """The ``MapLayout`` of matched ``features`` (``geo.match_features``), each labelled with
+    ``names[unit_code]`` (else the feature's own name, else the code)."""
+    feats = []
+    for f in features:
+        code = f["properties"]["unit_code"]
+        name = names.get(code, f["properties"].get("name", code))
+        feats.append({"type": "Feature", "properties": {"unit_code": code, "name": name},
+                      "geometry": f["geometry"]})
+    feats, lons, lats, frame = inset_far_units(feats)
+    view = view_for(lons, lats, height_px=height_px)
+    centres = []
+    for f in feats:
+        c = _centre(f["geometry"])
+        if c:
+            centres.append({"lon": c[0], "lat": c[1],
+                            "short": geo.short_name(f["properties"]["name"]),
+                            "area": _ring_area(_largest_ring(f["geometry"]))})
+    placed = place_labels(centres, float(view.zoom), float(view.latitude))
+    return MapLayout(
+        features=tuple(feats), frame=frame, latitude=float(view.latitude),
+        longitude=float(view.longitude), zoom=float(view.zoom),
+        labels=tuple({"lon": c["lon"], "lat": c["lat"], "short": c["short"]} for c in placed),
+    )
+
+
+class _Deck(pdk.Deck):
+    """A Deck serialised without indentation: pydeck's ``indent=2`` makes ``json`` fall back
+    from its C encoder to the pure-Python one, tens of milliseconds for a commune map's
+    coordinates on every rerun. The same JSON, without the whitespace."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize)
+
+
 def choropleth_deck(
     features: list[dict], values: dict[str, dict], layer_id: str = "units",
-    height_px: int = 620, show_labels: bool = True,
+    height_px: int = 620, show_labels: bool = True, layout: MapLayout | None = None,
 ) -> pdk.Deck:
-    """A GeoJSON layer coloured per unit; ``values[code]`` gives name, label, fill colour."""
+    """A GeoJSON layer coloured per unit; ``values[code]`` gives name, label, fill colour.
+    ``layout``: the features' ``geometry_layout`` when the caller holds it (it is then used
+    instead of ``features`` and the names in ``values``)."""
+    if layout is None:
+        names = {f["properties"]["unit_code"]: values[f["properties"]["unit_code"]]["name"]
+                 for f in features
+                 if "name" in values.get(f["properties"]["unit_code"], {})}
+        layout = geometry_layout(features, names, height_px)
     feats = []
-    lons: list[float] = []
-    lats: list[float] = []
-    for f in features:
+    for f in layout.features:
         code = f["properties"]["unit_code"]
         v = values.get(code, {})
         props = {
             "unit_code": code,
-            "name": v.get("name", f["properties"].get("name", code)),
+            "name": f["properties"]["name"],
             "label": v.get("label", "–"),
             "grade": v.get("grade", ""),
             "fill": v.get("fill", ramp(None)),
         }
         props.update({f"tip_{k}": tooltip_text(props.get(k)) for k in ("name", "label", "grade")})
         feats.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
-        for lo, la in _coords(f["geometry"]):
-            lons.append(lo)
-            lats.append(la)
-    feats, lons, lats, frame = inset_far_units(feats)
     layer = pdk.Layer(
         "GeoJsonLayer",
         id=layer_id,
@@ -352,26 +405,18 @@ def choropleth_deck(
         auto_highlight=True,
         highlight_color=[52, 73, 94, 90],
     )
-    view = view_for(lons, lats, height_px=height_px)
-    centres = []
-    for f in feats:
-        c = _centre(f["geometry"])
-        if c:
-            centres.append({"lon": c[0], "lat": c[1],
-                            "short": geo.short_name(f["properties"]["name"]),
-                            "area": _ring_area(_largest_ring(f["geometry"]))})
     layers = [layer]
-    if frame:
+    if layout.frame:
         # the inset's frame, as Vietnamese maps draw the Hoàng Sa archipelago
-        layers.append(pdk.Layer("PathLayer", id="inset_frame", data=[{"path": frame}],
+        layers.append(pdk.Layer("PathLayer", id="inset_frame", data=[{"path": layout.frame}],
                                 get_path="path", get_color=[90, 100, 110, 200],
                                 width_min_pixels=1, pickable=False))
-    placed = place_labels(centres, float(view.zoom), float(view.latitude))
-    if show_labels and placed:
-        layers.append(label_layer(pd.DataFrame(placed)[["lon", "lat", "short"]]))
-    return pdk.Deck(
+    if show_labels and layout.labels:
+        layers.append(label_layer(pd.DataFrame(list(layout.labels))[["lon", "lat", "short"]]))
+    return _Deck(
         layers=layers,
-        initial_view_state=view,
+        initial_view_state=pdk.ViewState(latitude=layout.latitude, longitude=layout.longitude,
+                                         zoom=layout.zoom),
         # No provider and no style: pydeck then emits a placeholder style that Streamlit drops
         # instead of substituting its default Carto basemap (an internet fetch).
         map_provider=None,
@@ -406,7 +451,7 @@ def points_deck(points: pd.DataFrame, layer_id: str = "units", height_px: int = 
         # Below the circle, so the label does not hide the colour.
         labels["lat"] = labels["lat"] - 0.045
         layers.append(label_layer(labels))
-    return pdk.Deck(
+    return _Deck(
         layers=layers,
         initial_view_state=view_for(points["lon"].tolist(), points["lat"].tolist(),
                                     height_px=height_px, pad=0.12),

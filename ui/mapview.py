@@ -3,6 +3,7 @@ one), or a ranked bar chart where no unit has a boundary."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -14,14 +15,62 @@ from texts import fmt_number, t
 from ui import charts, chartview, maps, widgets
 
 
-@st.cache_data(show_spinner=False)
+# The boundary file, its match to a set of units and the map layout drawn from it are the same
+# on every rerun of every session: cached as resources (shared, not copied on each read as
+# st.cache_data would, which cost a commune map's geometry several ms a rerun), and so read
+# only: maps.choropleth_deck builds new features around the shared geometry.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _boundaries(path: str, mtime: float) -> tuple[dict, str]:
     # Keyed by modification time so that replacing the file takes effect without a restart.
     b = geo.load_boundaries(Path(path))
     return b.geojson, b.attribution
 
 
+UnitsKey = tuple[tuple[str, str, str | None], ...]
+
+
+def _units_key(units: pd.DataFrame) -> UnitsKey:
+    """What matching and labels read of the units: (code, name, short_name) of each."""
+    short = units["short_name"] if "short_name" in units else pd.Series(None, index=units.index)
+    return tuple(
+        (str(c), n, s if isinstance(s, str) else None)
+        for c, n, s in zip(units["code"], units["name"], short, strict=True)
+    )
+
+
+def _digest(units: UnitsKey) -> str:
+    # the cache key of the units: Streamlit's own hashing of a few hundred tuples costs more
+    # than the lookup saves, so the units go unhashed (_units) beside this digest
+    return hashlib.sha1(repr(units).encode()).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _matched(path: str, mtime: float, strict: bool, digest: str, _units: UnitsKey) -> geo.MatchResult:  # noqa: ARG001
+    gj, _ = _boundaries(path, mtime)
+    frame = pd.DataFrame(list(_units), columns=["code", "name", "short_name"])
+    return geo.match_features(gj, frame, strict=strict)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _layout(path: str, mtime: float, strict: bool, digest: str, _units: UnitsKey,
+            height: int) -> maps.MapLayout:
+    res = _matched(path, mtime, strict, digest, _units)
+    names = {code: name for code, name, _ in _units}
+    return maps.geometry_layout(res.features, names, height)
+
+
 def boundary_features(level: str, units: pd.DataFrame) -> tuple[geo.MatchResult | None, str]:
+    """``_boundary_match`` without its layout key."""
+    res, source, _ = _boundary_match(level, units)
+    return res, source
+
+
+LayoutKey = tuple[str, float, bool, str, UnitsKey]
+
+
+def _boundary_match(
+    level: str, units: pd.DataFrame
+) -> tuple[geo.MatchResult | None, str, LayoutKey | None]:
     """The boundary file's features matched to ``units``, and the source caption; (None, "")
     without a usable file. The user's file wins; without one (or when it cannot be read, with a
     warning) the shipped default is used, whose unmatched units are expected and not warned of
@@ -41,21 +90,24 @@ def boundary_features(level: str, units: pd.DataFrame) -> tuple[geo.MatchResult 
             default = geo.DEFAULT_FILES.get(level)
             path, is_default = (default, True) if default and default.is_file() else (None, True)
     if path is None:
-        return None, ""
+        return None, "", None
     try:
-        gj, attribution = _boundaries(str(path), path.stat().st_mtime)
+        mtime = path.stat().st_mtime
+        gj, attribution = _boundaries(str(path), mtime)
     except (OSError, ValueError):
-        return None, ""
+        return None, "", None
     # The shipped files are matched strictly (code and name, see geo.match_features) and drawn
     # only when they hold every unit: a partial map of another year's units would mislead.
-    res = geo.match_features(gj, units, strict=is_default)
+    ukey = _units_key(units)
+    key: LayoutKey = (str(path), mtime, is_default, _digest(ukey), ukey)
+    res = _matched(*key)
     if is_default:
-        return (res, t("ui.map.attribution_default")) if not res.missing_units else (None, "")
+        return (res, t("ui.map.attribution_default"), key) if not res.missing_units else (None, "", None)
     if res.missing_units:
         st.warning(t("ui.map.missing_units", n=len(res.missing_units),
                      names=", ".join(res.missing_units)))
     attr = geo.attribution_for(level, geo.Boundaries(path, gj, attribution))
-    return res, t("ui.map.source_file", file=path.name) + (f" — {attr}" if attr else "")
+    return res, t("ui.map.source_file", file=path.name) + (f" — {attr}" if attr else ""), key
 
 
 def target_indicator(metric: str) -> str:
@@ -149,7 +201,14 @@ def render(
     a unit the user clicked, if any. ``target`` (from the targets table) centres the colour
     scale of scores; without one, colours run from none of the maximum to all of it."""
     vals = metric_values(metric, summary, components, group_max).set_index("unit_code")
-    s = summary.assign(unit_code=summary["unit_code"].astype(str)).set_index("unit_code")
+    # plain dicts: a .loc lookup per unit and column cost more than the rest of the map
+    val_of = dict(zip(vals.index, zip(vals["value"], vals["max"], strict=True), strict=True))
+    sum_of = {
+        str(c): (total, grade, colour, rank)
+        for c, total, grade, colour, rank in zip(
+            summary["unit_code"], summary["total"], summary["grade"], summary["grade_color"],
+            summary["rank"], strict=True)
+    }
     names = dict(zip(units["code"].astype(str), units["name"], strict=False))
     mode = _colour_mode(key) if metric == "total" else "score"
     scale = None
@@ -157,11 +216,12 @@ def render(
         scale = maps.score_scale([float(v) for v in vals["value"]], target)
 
     def entry(code: str) -> dict:
-        v = vals.loc[code] if code in vals.index else None
-        value = None if v is None or v["value"] != v["value"] else float(v["value"])
-        mx = None if v is None else float(v["max"])
-        if mode == "grade" and code in s.index and isinstance(s.loc[code, "grade_color"], str):
-            fill = maps.hex_rgba(s.loc[code, "grade_color"])
+        v = val_of.get(code)
+        value = None if v is None or v[0] != v[0] else float(v[0])
+        mx = None if v is None else float(v[1])
+        row = sum_of.get(code)
+        if mode == "grade" and row is not None and isinstance(row[2], str):
+            fill = maps.hex_rgba(row[2])
         elif scale is not None:
             fill = maps.score_fill(value, scale)
         else:
@@ -171,17 +231,17 @@ def render(
             f" / {fmt_number(mx, 0)}" if mx and metric != "total" else ""
         )
         grade = ""
-        if code in s.index and pd.isna(s.loc[code, "total"]):
+        if row is not None and pd.isna(row[0]):
             grade = t("ui.no_activity_unit")  # nothing to score: not graded, not ranked
-        elif code in s.index:
-            rank = s.loc[code, "rank"]
-            grade = t("ui.map.grade_rank", grade=s.loc[code, "grade"] or "–",
+        elif row is not None:
+            rank = row[3]
+            grade = t("ui.map.grade_rank", grade=row[1] or "–",
                       rank="–" if pd.isna(rank) else fmt_number(rank, 0))
         return {"name": names.get(code, code), "label": label, "grade": grade, "fill": fill,
                 "value": value, "text": text}
 
-    res, source = boundary_features(level, units)
-    if res is None or not res.features:
+    res, source, layout_key = _boundary_match(level, units)
+    if res is None or layout_key is None or not res.features:
         # No polygon for these units (2022 communes): a ranked chart, not an empty map box.
         codes = [c for c in units["code"].astype(str) if c in vals.index]
         if not codes:
@@ -192,7 +252,8 @@ def render(
         chartview.show(ranked_bars(rows, metric_label, target), key=key, on_click=_note_click)
         return st.session_state.pop(f"{key}_clicked", None)
     values = {c: entry(c) for c in (f["properties"]["unit_code"] for f in res.features)}
-    deck = maps.choropleth_deck(res.features, values, height_px=height)
+    deck = maps.choropleth_deck(res.features, values, height_px=height,
+                                layout=_layout(*layout_key, height))
     event = st.pydeck_chart(
         deck, on_select="rerun", selection_mode="single-object", key=key, height=height,
         alt=t("ui.map.alt", metric=metric_label),

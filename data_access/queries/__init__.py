@@ -28,6 +28,9 @@ from data_access.queries.base import (
     PROCEDURE_MEASURES,
     PROCEDURE_USE_MEASURES,
     PROVINCE_LEVEL,
+    end_read_scope,
+    scoped_read,
+    start_read_scope,
 )
 from data_access.queries.bieu06a import (
     BIEU06A_COUNTS,
@@ -51,6 +54,7 @@ from data_access.queries.overdue import (
     overdue_by,
     overdue_by_procedure_field,
     overdue_dossiers,
+    overdue_dossiers_of,
     overdue_list,
 )
 from data_access.queries.reference import (
@@ -113,6 +117,7 @@ __all__ = [
     "bucket_totals",
     "data_buckets",
     "data_until",
+    "end_read_scope",
     "first_use_rows",
     "grade_bands",
     "has_data",
@@ -122,11 +127,14 @@ __all__ = [
     "latest_bucket",
     "levels",
     "lineage",
+    "scoped_read",
+    "start_read_scope",
     "methodology",
     "overdue_backlog",
     "overdue_by",
     "overdue_by_procedure_field",
     "overdue_dossiers",
+    "overdue_dossiers_of",
     "overdue_list",
     "overdue_totals",
     "previous_refresh_id",

@@ -3,8 +3,9 @@ SQL helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from typing import Any
 
 import pandas as pd
@@ -50,6 +51,35 @@ def _connect(bind: Engine | Connection) -> Iterator[Connection]:
             yield conn
 
 
+# Reference reads (levels, units, methodology, grade bands, lineage) memoised within a read
+# scope: one dashboard page run (scorecard.snapshot_check.start_snapshot_scope opens it) reads
+# each once instead of once per loader and helper, a dozen times on a filter change.
+_READS: ContextVar[dict | None] = ContextVar("reference_reads", default=None)
+
+
+def start_read_scope() -> Token:
+    """From here on in this context, reference reads are memoised (until ``end_read_scope``
+    or the next start)."""
+    return _READS.set({})
+
+
+def end_read_scope(token: Token) -> None:
+    _READS.reset(token)
+
+
+def scoped_read(bind: Engine | Connection, key: tuple, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``read()``, or within a read scope the frame read for ``key`` on this database earlier
+    in the scope (a copy: callers may change what they get)."""
+    memo = _READS.get()
+    if memo is None:
+        return read()
+    full = (bind.engine.url, *key)
+    hit = memo.get(full)
+    if hit is None:
+        hit = memo[full] = read()
+    return hit.copy()
+
+
 def _frame(
     bind: Engine | Connection,
     stmt: Select,
@@ -72,7 +102,7 @@ def _flag(cond: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def _ints(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     for c in cols:
-        if c in df.columns:
+        if c in df.columns and df[c].dtype != "int64":  # int64 already: nothing to change
             # PostgreSQL returns SUM(bigint) as Decimal: normalise to int64 everywhere.
             df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
     return df

@@ -34,6 +34,7 @@ from data_access.queries.base import (
     _in_units,
     _ints,
     _sum,
+    scoped_read,
 )
 from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, EXAMPLE_UNITS, statement
 
@@ -124,12 +125,13 @@ def procedure_flags(bind: Engine | Connection) -> pd.DataFrame:
         p.c.code.label("procedure_code"), p.c.level.label("proc_level"), p.c.agency_code,
         p.c.online_level, p.c.fee_bearing,
     )
-    return _frame(bind, stmt)
+    return scoped_read(bind, ("procedure_flags",), lambda: _frame(bind, stmt))
 
 
 def _unit_levels(bind: Engine | Connection) -> pd.DataFrame:
     u = s.unit
-    return _frame(bind, select(u.c.code.label("unit_code"), u.c.level.label("unit_level")))
+    stmt = select(u.c.code.label("unit_code"), u.c.level.label("unit_level"))
+    return scoped_read(bind, ("unit_levels",), lambda: _frame(bind, stmt))
 
 
 def _use_flags(
@@ -189,20 +191,62 @@ def procedure_use_totals(
     dossiers of ``unit_codes`` when given."""
     with _connect(bind) as conn:
         rows = procedure_use_rows(conn, start, end, unit_codes)
-        flagged = _use_flags(rows, procedure_flags(conn), _unit_levels(conn) if by_unit else None)
+        procs = procedure_flags(conn)
+        levels = _unit_levels(conn) if by_unit else None
+    # ``_use_flags`` in plain Python: a unit page scores one unit, a few dozen rows, where
+    # pandas' merges and groupby cost ten times the queries
+    flags = {
+        code: (lv, ag, ol, fb)
+        for code, lv, ag, ol, fb in zip(procs["procedure_code"], procs["proc_level"],
+                                        procs["agency_code"], procs["online_level"],
+                                        procs["fee_bearing"], strict=True)
+    }
+    level_of = (None if levels is None
+                else dict(zip(levels["unit_code"], levels["unit_level"], strict=True)))
+    online_used: dict[str, int] = {}
+    fee_paid: dict[str, int] = {}
+    used_procs: set[str] = set()
+    paid_procs: set[str] = set()
+    for unit, proc, online, paid in zip(rows["unit_code"], rows["procedure_code"], rows["online"],
+                                        rows["paid_online"], strict=True):
+        f = flags.get(proc)
+        if f is None:
+            continue
+        proc_level, agency, online_level, fee_bearing = f
+        if level_of is not None:
+            if unit not in level_of:
+                continue
+            # under the unit's authority: its level's procedure, of no agency or its own
+            if _missing(proc_level) or proc_level != level_of[unit]:
+                continue
+            if not (_missing(agency) or agency == unit):
+                continue
+        used = int(online > 0 and not _missing(online_level) and online_level >= 1)
+        fee = int(paid > 0 and not _missing(fee_bearing) and fee_bearing == 1)
+        if not (used or fee):
+            continue
+        online_used[unit] = online_used.get(unit, 0) + used
+        fee_paid[unit] = fee_paid.get(unit, 0) + fee
+        if used:
+            used_procs.add(proc)
+        if fee:
+            paid_procs.add(proc)
     cols = ["unit_code", *PROCEDURE_USE_MEASURES]
     if not by_unit:
-        return pd.DataFrame(
-            [[None, flagged.loc[flagged["online_used"] > 0, "procedure_code"].nunique(),
-              flagged.loc[flagged["fee_paid"] > 0, "procedure_code"].nunique()]],
-            columns=cols,
-        )
-    if flagged.empty:
+        return pd.DataFrame([[None, len(used_procs), len(paid_procs)]], columns=cols)
+    if not online_used:
         return pd.DataFrame(columns=cols)
-    out = flagged.groupby("unit_code", as_index=False).agg(
-        procs_online_used=("online_used", "sum"), procs_fee_paid=("fee_paid", "sum")
-    )
-    return _ints(out, PROCEDURE_USE_MEASURES)[cols]
+    units = sorted(online_used)
+    return pd.DataFrame({
+        "unit_code": units,
+        "procs_online_used": pd.array([online_used[u] for u in units], dtype="int64"),
+        "procs_fee_paid": pd.array([fee_paid[u] for u in units], dtype="int64"),
+    })[cols]
+
+
+def _missing(v: object) -> bool:
+    """None or NaN (a NULL read into a frame)."""
+    return v is None or (isinstance(v, float) and v != v) or v is pd.NA
 
 
 def procedure_counts(
@@ -227,7 +271,9 @@ def procedure_counts(
         )
     else:
         stmt = select(literal(None).label("unit_code"), *cols).select_from(p)
-    return _ints(_frame(bind, stmt), PROCEDURE_MEASURES)
+    # reference data only (units and procedures): read once per read scope (a page run)
+    key = ("procedure_counts", by_unit, None if unit_codes is None else tuple(unit_codes))
+    return scoped_read(bind, key, lambda: _ints(_frame(bind, stmt), PROCEDURE_MEASURES))
 
 
 @statement("announcement_totals", start=EXAMPLE_START, end=EXAMPLE_END)

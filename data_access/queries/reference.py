@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.sql import Select
 
 from data_access import schema as s
-from data_access.queries.base import _connect, _frame
+from data_access.queries.base import _connect, _frame, scoped_read
 from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, statement
 
 # --- units, levels, reference data -----------------------------------------------------------
@@ -40,6 +40,10 @@ def levels(bind: Engine | Connection) -> pd.DataFrame:
     """``levels_stmt``, run: its rows as a frame. A database of an earlier release (no level
     validity yet, read by the read-only dashboard before any write upgraded it) gives the
     levels as always existing and the local flag from nothing: not local."""
+    return scoped_read(bind, ("levels",), lambda: _levels(bind))
+
+
+def _levels(bind: Engine | Connection) -> pd.DataFrame:
     try:
         return _frame(bind, levels_stmt())
     except (OperationalError, ProgrammingError):
@@ -55,10 +59,14 @@ def lineage(bind: Engine | Connection) -> pd.DataFrame:
     stmt = select(g.c.old_code, g.c.new_code, g.c.valid_from, g.c.share).order_by(
         g.c.valid_from, g.c.new_code, g.c.old_code
     )
-    try:
-        return _frame(bind, stmt)
-    except (OperationalError, ProgrammingError):  # a database of an earlier release
-        return pd.DataFrame(columns=["old_code", "new_code", "valid_from", "share"])
+
+    def read() -> pd.DataFrame:
+        try:
+            return _frame(bind, stmt)
+        except (OperationalError, ProgrammingError):  # a database of an earlier release
+            return pd.DataFrame(columns=["old_code", "new_code", "valid_from", "share"])
+
+    return scoped_read(bind, ("lineage",), read)
 
 
 @statement("active_units", level="commune", start=EXAMPLE_START, end=EXAMPLE_END, parent="502")
@@ -95,7 +103,8 @@ def active_units(
     parent: str | None = None,
 ) -> pd.DataFrame:
     """``active_units_stmt``, run: its rows as a frame."""
-    return _frame(bind, active_units_stmt(level, start, end, parent))
+    return scoped_read(bind, ("active_units", level, start, end, parent),
+                       lambda: _frame(bind, active_units_stmt(level, start, end, parent)))
 
 
 def unit_by_code(bind: Engine | Connection, code: str) -> pd.DataFrame:
@@ -119,7 +128,7 @@ def methodology(bind: Engine | Connection) -> pd.DataFrame:
         .select_from(m.join(v, v.c.version == m.c.version))
         .order_by(v.c.valid_from, m.c.component)
     )
-    return _frame(bind, stmt)
+    return scoped_read(bind, ("methodology",), lambda: _frame(bind, stmt))
 
 
 def grade_bands(bind: Engine | Connection, version: str | None = None) -> pd.DataFrame:
@@ -128,7 +137,8 @@ def grade_bands(bind: Engine | Connection, version: str | None = None) -> pd.Dat
     stmt = select(g.c.version, g.c.grade, g.c.min_score, g.c.color, g.c.sort_order)
     if version is not None:
         stmt = stmt.where(g.c.version == version)
-    return _frame(bind, stmt.order_by(g.c.version, g.c.sort_order))
+    return scoped_read(bind, ("grade_bands", version),
+                       lambda: _frame(bind, stmt.order_by(g.c.version, g.c.sort_order)))
 
 
 def targets(bind: Engine | Connection, on: date | None = None) -> pd.DataFrame:

@@ -1,0 +1,83 @@
+"""Profile the meeting pack of a week: collect, the deck and the workbook, each timed, with
+the top cProfile entries and SQL statement times (``bench/profile_rerun.py``'s hooks).
+
+    .venv/bin/python bench/profile_pack.py --db sqlite:////var/tmp/full.db --week 2025-W20 --profile
+
+``--from dashboard`` times what the dashboard's button does (``collect`` with the communes, as
+``ui.data`` fetches once for both files); the default is the CLI's deck and workbook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", required=True, help="database URL")
+    ap.add_argument("--week", nargs="+", help="weeks (default: the latest)")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--sql", action="store_true", help="list the SQL statements by total time")
+    ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--save", metavar="FILE", help="save the profile (pstats)")
+    args = ap.parse_args(argv)
+
+    from bench.profile_rerun import SqlLog
+    from data_access.engine import get_engine
+    from meeting_pack import build_deck, build_workbook, collect
+    from scorecard import service
+
+    sql = SqlLog()
+    sql.install()
+    engine = get_engine(args.db, read_only=True)
+    weeks = args.week or [service.latest_week(engine)]
+    for week in weeks:
+        prof = cProfile.Profile() if args.profile else None
+        sql.stats.clear()
+        sql.on = True
+        load = os.getloadavg()[0]
+        times = {}
+        if prof:
+            prof.enable()
+        t0 = time.perf_counter()
+        b = collect(engine, week, communes=True)
+        times["collect"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        deck = build_deck(engine, week, b)
+        times["deck"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        book = build_workbook(engine, week, b)
+        times["workbook"] = time.perf_counter() - t2
+        times["total"] = time.perf_counter() - t0
+        if prof:
+            prof.disable()
+        sql.on = False
+        print(f"\n== {week} on {args.db.rsplit('/', 1)[-1]}; load average {load:.1f} → "
+              f"{os.getloadavg()[0]:.1f}; deck {len(deck) / 1e6:.1f} MB, workbook "
+              f"{len(book) / 1e6:.1f} MB")
+        print("  ".join(f"{k} {v:.2f} s" for k, v in times.items()))
+        print(sql.report(1, args.top if args.sql else 0))
+        if prof:
+            buf = io.StringIO()
+            st_ = pstats.Stats(prof, stream=buf).sort_stats(args.sort)
+            st_.print_stats(args.top)
+            if args.save:
+                st_.dump_stats(args.save)
+            print(buf.getvalue())
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

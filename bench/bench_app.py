@@ -59,7 +59,7 @@ def page_hashes(components=None) -> dict[str, str]:  # noqa: ANN001
     return out
 
 
-def measure_pages(url: str, unit: str = "510", other_unit: str = "SYT") -> list[dict]:
+def measure_pages(url: str, unit: str | None = None, other_unit: str | None = None) -> list[dict]:
     """One dict per page: label and the milliseconds of each step (see the module docstring)."""
     os.environ["REFORM_DB_URL"] = url
     os.environ["REFORM_NO_PREWARM"] = "1"  # measure the page itself, not a background warm-up
@@ -70,11 +70,16 @@ def measure_pages(url: str, unit: str = "510", other_unit: str = "SYT") -> list[
 
     from data_access.engine import get_engine
     from scorecard import service
+    from scorecard.periods import week_period
 
     eng = get_engine(url, read_only=True)
     weeks = service.available_weeks(eng)
-    units = service.units(eng, level="department")["code"].astype(str).tolist()
+    # units that exist in the weeks measured (a district of 2024 has no page in 2026)
+    units = service.units(eng, level="department", on=week_period(weeks[-1 - SAMPLES]).end)
+    units = units["code"].astype(str).tolist()
     eng.dispose()
+    unit = unit or units[0]
+    other_unit = other_unit or units[1]
     # AppTest scans every installed package for components on each new AppTest's first run
     # (a server does it once, at start-up): scan once here and share the result.
     components = BidiComponentManager()
@@ -128,7 +133,8 @@ HEAD = ("page", "cold load", "warm load", "period → week", "week change", "bac
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", required=True, help="database URL")
-    ap.add_argument("--unit", default="510", help="unit code for the unit page")
+    ap.add_argument("--unit", default=None,
+                    help="unit code for the unit page (default: the first department in the weeks measured)")
     ap.add_argument("--other-unit", default="SYT", help="unit for the drill-down step")
     args = ap.parse_args()
     rows = measure_pages(args.db, args.unit, args.other_unit)

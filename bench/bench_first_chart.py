@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,25 +73,29 @@ def _visit(page, url: str, timeout_ms: int) -> dict[str, float | None]:  # noqa:
             "quiet": float(quiet) - t0}
 
 
-def _week_change(page, timeout_ms: int) -> float:  # noqa: ANN001
-    """Milliseconds from picking another week in the sidebar (a week nobody has opened in this
-    server when the options are taken in turn) until the page is quiet again; the address
-    changing (the filters live in the URL) says the rerun has begun."""
+def _week_label(week: str, back: int) -> str:
+    """How the sidebar's week picker starts the label of the week ``back`` weeks before ``week``
+    ("Tuần 40/2026 ·", ui.state.week_choice_label)."""
+    y, w = (int(x) for x in week.split("-W"))
+    iso = (date.fromisocalendar(y, w, 1) - timedelta(weeks=back)).isocalendar()
+    return f"Tuần {iso.week}/{iso.year} ·"
+
+
+def _week_change(page, week: str, back: int, timeout_ms: int) -> float:  # noqa: ANN001
+    """Milliseconds from picking, in the sidebar, the week ``back`` weeks before ``week`` (each
+    time another one, so a week nobody has opened on that page) until the page is quiet again;
+    the address changing (the filters live in the URL) says the rerun has begun."""
     before = page.url
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    option = page.locator('[role="option"][aria-selected="false"]').nth(_week_change.offset)
-    option.wait_for(timeout=timeout_ms)
-    _week_change.offset += 1  # another week each time: what a person who browses weeks waits for
+    page.keyboard.type(_week_label(week, back))  # the picker filters its options as one types
+    page.locator('[role="option"]').first.wait_for(timeout=timeout_ms)
     t0 = time.time() * 1000
-    option.click()
+    page.keyboard.press("Enter")
     page.wait_for_function("(u) => location.href !== u", arg=before, timeout=timeout_ms, polling=20)
-    page.evaluate("delete window.__bench")  # quiet counts from changes after the click
+    page.evaluate("delete window.__bench")  # quiet counts from changes after the pick
     quiet = page.wait_for_function(QUIET_JS, arg=[MAIN_H1, None, None, 300], timeout=timeout_ms,
                                    polling=50).json_value()
     return float(quiet) - t0
-
-
-_week_change.offset = 1  # type: ignore[attr-defined]
 
 
 def _context(browser):  # noqa: ANN001, ANN202
@@ -109,6 +114,7 @@ def measure(base: str, week: str, repeat: int, timeout_ms: int, week_change: boo
         ctx = _context(browser)
         _visit(ctx.new_page(), f"{base}/tong-quan?week={week}", timeout_ms)
         ctx.close()
+        back = 0  # weeks before ``week`` picked so far: every week change opens another week
         for path in PAGES:
             samples: dict[str, list[float | None]] = {"first_chart": [], "quiet": [], "first_chart_cached": [],
                                                "quiet_cached": [], "week_change": []}
@@ -123,7 +129,8 @@ def measure(base: str, week: str, repeat: int, timeout_ms: int, week_change: boo
                 samples["first_chart_cached"].append(r["first_chart"])
                 samples["quiet_cached"].append(r["quiet"])
                 if week_change:
-                    samples["week_change"].append(_week_change(cached, timeout_ms))
+                    back += 1
+                    samples["week_change"].append(_week_change(cached, week, back, timeout_ms))
                 ctx.close()
             rows.append({"page": path, **{k: _median(v) for k, v in samples.items()},
                          "samples": samples})

@@ -284,13 +284,14 @@ def machine() -> dict:
     }
 
 
-def _merge(into: dict, new: dict, depth: int = 0) -> None:
-    """Merge down to a run's phases ({"runs": {key: {phase: result}}}); a phase's result, the
-    machine and the concurrency results are replaced whole."""
+def _merge(into: dict, new: dict, path: tuple[str, ...] = ()) -> None:
+    """Merge down to a run's phases ({"runs": {key: {phase: result}}}) and to the load runs'
+    labels ({"load": {label: result}}); a phase's result, a load run, the machine and the
+    concurrency results are replaced whole."""
     for k, v in new.items():
         nested = isinstance(v, dict) and isinstance(into.get(k), dict)
-        if nested and ((depth == 0 and k == "runs") or depth == 1):
-            _merge(into[k], v, depth + 1)
+        if nested and ((not path and k in ("runs", "load")) or path == ("runs",)):
+            _merge(into[k], v, (*path, k))
         else:
             into[k] = v
 

@@ -326,6 +326,7 @@ def render(results: dict, baseline: dict[str, list[dict]] | None = None,
                 *notes,
                 "",
             ]
+    out += office_targets(results)
     if baseline:
         out += before_after(results, baseline, baseline_label)
     for key in sorted(runs, key=lambda k: (int(k.split("M")[0]), k)):
@@ -339,6 +340,45 @@ def render(results: dict, baseline: dict[str, list[dict]] | None = None,
     return "\n".join(out).rstrip() + "\n"
 
 
+def office_targets(results: dict) -> list[str]:
+    """Issue 14's limits judged from the load runs, the browser run and the 10 M PostgreSQL
+    pages (whatever of them is in the results)."""
+    rows: list[list[str]] = []
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    loads = list((results.get("load") or {}).values())
+    think = [d for d in loads if not d.get("meta", {}).get("burst")]
+    for d in think:
+        m, o = d["meta"], d["summary"]["overall"]
+        rows.append([f"{m.get('sessions')} sessions, think time, p95 per rerun", _ms(o.get("p95_ms")),
+                     "≤ 2,000 ms", mark(o.get("p95_ms", 1e9) <= 2000)])
+        rows.append(["… errors", str(o.get("errors")), "0", mark(o.get("errors") == 0)])
+        rows.append([f"… server memory ({m.get('rss_processes')} process(es))", _mb(m.get("peak_rss_mb")),
+                     "≤ 1,536 MB", mark((m.get("peak_rss_mb") or 1e9) <= 1536)])
+    bursts = {d["meta"].get("rss_processes"): d for d in loads if d.get("meta", {}).get("burst")}
+    one, two = bursts.get(1), bursts.get(2)
+    if one:
+        p95 = one["summary"]["overall"].get("p95_ms", 1e9)
+        rows.append([f"burst of {one['meta'].get('sessions')}, one process, p95", _ms(p95), "≤ 3,000 ms",
+                     mark(p95 <= 3000)])
+    if one and two:
+        a, b = one["summary"]["overall"]["p95_ms"], two["summary"]["overall"]["p95_ms"]
+        rows.append(["… two processes behind nginx, p95 (ratio to one)", f"{_ms(b)} ({b / a:.2f})",
+                     "the ratio", "–"])
+    pages = ((results.get("runs") or {}).get("10M/postgresql") or {}).get("pages", {}).get("pages", [])
+    for pg in pages:
+        v = pg.get("week_change")
+        if v is not None:
+            rows.append([f"{pg['page']}: warm rerun, week change (10M PostgreSQL)", _ms(v), "≤ 150 ms",
+                         mark(v <= 150)])
+    if not rows:
+        return []
+    return ["## Targets of the whole office at once", "",
+            *_table(["target", "measured", "limit", ""], rows), ""]
+
+
 def _load_runs(loads: dict) -> list[str]:
     """bench_load.py --json documents, by label: the server at the protocol level."""
     out = ["## The whole office at once (protocol level, `bench/bench_load.py`)", "",
@@ -348,10 +388,9 @@ def _load_runs(loads: dict) -> list[str]:
            "is an error. Peak memory is the sum over the app processes (nginx not counted).", ""]
     for label, doc in loads.items():
         meta, summ = doc.get("meta", {}), doc.get("summary", {})
+        lo, hi = meta.get("think_s") or ("?", "?")
         mode = (f"burst: all click at once, {meta.get('rounds')} round(s) after the opening"
-                if meta.get("burst") else
-                f"think time {meta.get('think_s', ['?', '?'])[0]:.0f}–{meta.get('think_s', ['?', '?'])[1]:.0f} s, "
-                f"{meta.get('clicks')} clicks each")
+                if meta.get("burst") else f"think time {lo}–{hi} s, {meta.get('clicks')} clicks each")
         over = summ.get("overall", {})
         db = str(meta.get("db", "?")).rsplit("/", 1)[-1]
         out.append(f"### {label}")
@@ -362,9 +401,10 @@ def _load_runs(loads: dict) -> list[str]:
                    f"errors **{over.get('errors', '?')}**; peak memory {_mb(meta.get('peak_rss_mb'))}.")
         out.append("")
         rows = [*summ.get("pages", []), summ.get("opens", {}), summ.get("clicks", {}), over]
+        rows = [r for r in rows if r]
         out += _table(["page", "n", "p50", "p95", "max", "errors"],
                       [[str(r.get("page")), str(r.get("n")), _ms(r.get("p50_ms")), _ms(r.get("p95_ms")),
-                        _ms(r.get("max_ms")), str(r.get("errors"))] for r in rows if r])
+                        _ms(r.get("max_ms")), str(r.get("errors"))] for r in rows])
         out.append("")
     return out
 

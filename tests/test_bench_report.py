@@ -96,3 +96,32 @@ def test_load_and_browser_sections_render_their_figures():
     # a cold page is the later of the first chart and quiet; over 3 s is missed
     assert "| tong-quan | 2,800 ms | 700 ms | met |" in doc
     assert "| don-vi | 3,200 ms | 400 ms | **missed** |" in doc
+
+
+def test_office_targets_judge_the_load_runs_and_the_pages():
+    def load(burst: bool, processes: int, p95: float, errors: int = 0) -> dict:
+        row = {"n": 20, "p50_ms": 500.0, "p95_ms": p95, "max_ms": p95, "errors": errors}
+        return {"meta": {"sessions": 20, "burst": burst, "rss_processes": processes, "peak_rss_mb": 700.0},
+                "summary": {"overall": row}}
+
+    run = _run(900, 250, 12, 800, 60_000)
+    run["pages"]["pages"][1]["week_change"] = 180.0  # Đơn vị over 150 ms
+    doc = render({"load": {"a": load(False, 2, 1500.0), "b": load(True, 1, 4000.0), "c": load(True, 2, 2000.0)},
+                  "runs": {"10M/postgresql": run}})
+    assert "| 20 sessions, think time, p95 per rerun | 1,500 ms | ≤ 2,000 ms | met |" in doc
+    assert "| burst of 20, one process, p95 | 4,000 ms | ≤ 3,000 ms | **missed** |" in doc
+    assert "2,000 ms (0.50)" in doc
+    assert "| Đơn vị: warm rerun, week change (10M PostgreSQL) | 180 ms | ≤ 150 ms | **missed** |" in doc
+    assert "| Tổng quan: warm rerun, week change (10M PostgreSQL) | 90 ms | ≤ 150 ms | met |" in doc
+
+
+def test_load_runs_accumulate_by_label():
+    from bench.bench_scale import _merge
+
+    results: dict = {"runs": {"10M/sqlite": {"pages": {"x": 1}}}}
+    _merge(results, {"load": {"one": {"meta": {"a": 1}}}})
+    _merge(results, {"load": {"two": {"meta": {"b": 2}}}})
+    _merge(results, {"load": {"one": {"meta": {"c": 3}}}})  # the same label again: replaced
+    _merge(results, {"runs": {"10M/sqlite": {"size": {"bytes": 5}}}})
+    assert results["load"] == {"one": {"meta": {"c": 3}}, "two": {"meta": {"b": 2}}}
+    assert results["runs"]["10M/sqlite"] == {"pages": {"x": 1}, "size": {"bytes": 5}}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -21,7 +20,7 @@ from data_access.engine import get_engine
 from meeting_pack.cli import add_briefing_parser, run_briefing
 from scorecard import bieu06a as b06
 from scorecard import official_cli, service
-from scorecard.cli_parser import Parser, UsageError
+from scorecard.cli_parser import FORMATS, Parser, UsageError, write_frame
 from scorecard.periods import Period, PeriodError, parse_period
 from texts import fmt_date, fmt_delta, fmt_number, fmt_percent, fmt_week, t
 from texts.lagging import fmt_rank_change
@@ -31,7 +30,6 @@ SUMMARY_COLUMNS = [
     "rank_prev", "rank_change", *[f"group_{i}" for i in range(1, 7)],
 ]
 DETAIL_COLUMNS = ["unit_code", "component", "numerator", "denominator", "ratio", "points", "max_points"]
-FORMATS = ("csv", "xlsx", "table")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -168,26 +166,7 @@ def _known_cols() -> set[str]:
 
 def write_report(df: pd.DataFrame, fmt: str, out: str | None) -> str | None:
     """Write the report; returns text for stdout (or None when written to a file)."""
-    if fmt not in FORMATS:
-        raise UsageError(t("cli.err.args", detail=f"--format {fmt}"))
-    if fmt == "xlsx":
-        if not out:
-            raise UsageError(t("cli.err.format"))
-        safe_frame(_rounded(df)).to_excel(out, index=False, engine="xlsxwriter")
-        return None
-    if fmt == "csv":
-        # Names from the database must not run as formulas when the file is opened in Excel;
-        # numeric columns are left alone (a negative number is not a formula).
-        data = safe_frame(_rounded(df))
-        if out:
-            data.to_csv(out, index=False, encoding="utf-8-sig")
-            return None
-        return data.to_csv(index=False)
-    text = _table_text(df)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
-        return None
-    return text
+    return write_frame(df, fmt, out, _rounded, _table_text)
 
 
 def run_report(engine: Engine, args: argparse.Namespace) -> int:

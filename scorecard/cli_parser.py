@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
+import pandas as pd
+
+from data_access.cell_safety import safe_frame
 from texts import t
+
+FORMATS = ("csv", "xlsx", "table")
 
 
 class UsageError(Exception):
@@ -41,3 +48,31 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(t("cli.err.args", detail=vietnamese(message)))
+
+
+def write_frame(df: pd.DataFrame, fmt: str, out: str | None,
+                rounded: Callable[[pd.DataFrame], pd.DataFrame],
+                table: Callable[[pd.DataFrame], str]) -> str | None:
+    """A command's rows as ``fmt`` (csv, xlsx or an aligned text table): text for stdout, or
+    None when written to ``out``. ``rounded`` rounds the numbers for the files, ``table``
+    draws the text table."""
+    if fmt not in FORMATS:
+        raise UsageError(t("cli.err.args", detail=f"--format {fmt}"))
+    if fmt == "xlsx":
+        if not out:
+            raise UsageError(t("cli.err.format"))
+        safe_frame(rounded(df)).to_excel(out, index=False, engine="xlsxwriter")
+        return None
+    if fmt == "csv":
+        # Names from the database must not run as formulas when the file is opened in Excel;
+        # numeric columns are left alone (a negative number is not a formula).
+        data = safe_frame(rounded(df))
+        if out:
+            data.to_csv(out, index=False, encoding="utf-8-sig")
+            return None
+        return data.to_csv(index=False)
+    text = table(df)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        return None
+    return text

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from data_access import queries as q
-from data_access.cell_safety import safe_frame
 from scorecard import official_service as osv
-from scorecard.cli_parser import UsageError
+from scorecard.cli_parser import FORMATS, UsageError, write_frame
 from scorecard.periods import PeriodError, parse_period
 from texts import fmt_number, fmt_percent, t
 
-FORMATS = ("csv", "xlsx", "table")
 NUMBERS = ("official_numerator", "official_denominator", "computed_numerator", "computed_denominator")
 POINTS = ("official_points", "computed_points", "diff_points")
 RATIOS = ("official_ratio", "computed_ratio")
@@ -100,24 +97,7 @@ def _table(df: pd.DataFrame) -> str:
 
 def write(df: pd.DataFrame, fmt: str, out: str | None) -> str | None:
     """Write the rows; text for stdout, or None when written to ``out``."""
-    if fmt not in FORMATS:
-        raise UsageError(t("cli.err.args", detail=f"--format {fmt}"))
-    if fmt == "xlsx":
-        if not out:
-            raise UsageError(t("cli.err.format"))
-        safe_frame(_rounded(df)).to_excel(out, index=False, engine="xlsxwriter")
-        return None
-    if fmt == "csv":
-        data = safe_frame(_rounded(df))  # names from the database must not run as formulas
-        if out:
-            data.to_csv(out, index=False, encoding="utf-8-sig")
-            return None
-        return data.to_csv(index=False)
-    text = _table(df)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
-        return None
-    return text
+    return write_frame(df, fmt, out, _rounded, _table)
 
 
 def run(engine: Engine, args: argparse.Namespace) -> int:

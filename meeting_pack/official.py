@@ -19,29 +19,17 @@ from data_access.cell_safety import safe_cell
 from meeting_pack.data import Briefing, clip, num
 from meeting_pack.deck_parts import GREY, Deck, table, textbox
 from scorecard import official_service as osv
-from scorecard.periods import as_date
-from texts import fmt_date, fmt_delta, fmt_number, t
+from texts import fmt_delta, fmt_number, t
 
 PROVINCE = "province"
 GROUP_CODES = [str(i) for i in range(1, 7)]
 SLIDE_ROWS = 9
 
 
-@dataclass
-class OfficialPack:
-    period_type: str
-    period: str
-    snapshot: object
+@dataclass(frozen=True)
+class OfficialPack(osv.OfficialPeriod):
     rows: pd.DataFrame  # official_service.comparison columns, plus level, level_name
     standing: dict | None
-
-    @property
-    def words(self) -> str:
-        return osv.words(self.period_type, self.period)
-
-    @property
-    def source(self) -> str:
-        return t("ui.official.source", period=self.words, date=fmt_date(as_date(self.snapshot)))
 
 
 def collect(engine: Engine, b: Briefing) -> OfficialPack | None:

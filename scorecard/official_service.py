@@ -22,7 +22,7 @@ from data_access.queries import official as qo
 from scorecard import official as off
 from scorecard import service
 from scorecard.periods import Period, as_date, parse_period
-from texts import t
+from texts import fmt_date, t
 
 PROVINCE = "province"
 SCOPE_UNIT, SCOPE_NATION, SCOPE_PROVINCE = "unit", "nation", "province"
@@ -35,6 +35,23 @@ def words(period_type: str, label: str) -> str:
     if period_type == "quarter":
         return t("official.period.quarter", quarter=label[-1], year=label[:4])
     return t("official.period.year", year=label[:4])
+
+
+@dataclass(frozen=True)
+class OfficialPeriod:
+    """An official period as shown to people: its words and where the figures come from."""
+
+    period_type: str
+    period: str
+    snapshot: object  # the snapshot date the portal's figures were read on
+
+    @property
+    def words(self) -> str:
+        return words(self.period_type, self.period)
+
+    @property
+    def source(self) -> str:
+        return t("ui.official.source", period=self.words, date=fmt_date(as_date(self.snapshot)))
 
 
 def thresholds(engine: Engine) -> off.Thresholds:

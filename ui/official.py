@@ -37,21 +37,10 @@ PROVINCE = "province"
 
 
 @dataclass(frozen=True)
-class Pick:
+class Pick(osv.OfficialPeriod):
     """The official period shown, and its comparison rows for the units asked about."""
 
-    period_type: str
-    period: str
-    snapshot: object
     rows: pd.DataFrame  # official_service.comparison columns
-
-    @property
-    def words(self) -> str:
-        return osv.words(self.period_type, self.period)
-
-    @property
-    def source(self) -> str:
-        return t("ui.official.source", period=self.words, date=fmt_date(as_date(self.snapshot)))
 
 
 def pick(ctx: Ctx, level: str, codes: list[str] | None = None) -> Pick | None:

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers.browser import MAIN_H1, TIMEOUT_MS, settle
 from sqlalchemy import Engine
 
 from data_access.engine import get_engine
@@ -31,18 +32,6 @@ from ui.state import week_choice_label as week_label
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
 PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
-TIMEOUT_MS = 60_000
-MAIN_H1 = '[data-testid="stMainBlockContainer"] h1'
-# True once nothing is pending and the number of elements has not changed for a second.
-QUIET_JS = """() => {
-    const busy = document.querySelector(
-        '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]');
-    const n = document.querySelectorAll('[data-testid="stElementContainer"]').length;
-    const w = window.__settle || (window.__settle = {n: -1, since: 0});
-    const now = performance.now();
-    if (busy || n !== w.n) { w.n = n; w.since = now; return false; }
-    return now - w.since > 1000;
-}"""
 PAGE_PATHS = ("tong-quan", "so-ban-nganh", "dia-phuong", "xu-huong", "cham-tien-do", "don-vi")
 ROW_HEIGHT = 38  # page.league_table draws rows (and the header) 38 px high
 
@@ -108,12 +97,6 @@ def real_errors(page, base: str) -> list[str]:
     assert len(out) <= len(page.console_errors), "every error seen is in the conftest list too"
     return out
 
-
-def settle(page, selector: str = MAIN_H1) -> None:
-    """Wait until Streamlit has finished this run and ``selector`` is on screen."""
-    page.locator(selector).first.wait_for(state="visible")
-    page.evaluate("delete window.__settle")
-    page.wait_for_function(QUIET_JS, polling=200)
 
 
 def assert_clean(page, base: str) -> None:

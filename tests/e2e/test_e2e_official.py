@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import official as fx
+from helpers.browser import MAIN_H1, TIMEOUT_MS, settle
 from helpers.server import streamlit_server
 
 from scorecard import official_service as osv
@@ -19,17 +20,6 @@ from texts import t
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
 PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
-TIMEOUT_MS = 60_000
-MAIN_H1 = '[data-testid="stMainBlockContainer"] h1'
-QUIET_JS = """() => {
-    const busy = document.querySelector(
-        '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]');
-    const n = document.querySelectorAll('[data-testid="stElementContainer"]').length;
-    const w = window.__settle || (window.__settle = {n: -1, since: 0});
-    const now = performance.now();
-    if (busy || n !== w.n) { w.n = n; w.since = now; return false; }
-    return now - w.since > 1000;
-}"""
 UNIT = "48.20194"  # Phường Hải Vân
 
 
@@ -46,11 +36,6 @@ def official_server(e2e_db: str, browser, tmp_path_factory: pytest.TempPathFacto
         ctx.close()
         yield base, period, tmp / "server.log"
 
-
-def settle(page, selector: str = MAIN_H1) -> None:
-    page.locator(selector).first.wait_for(state="visible")
-    page.evaluate("delete window.__settle")
-    page.wait_for_function(QUIET_JS, polling=200)
 
 
 def _errors(page) -> list[str]:  # noqa: ANN001

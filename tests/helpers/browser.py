@@ -2,7 +2,7 @@
 
 Streamlit renders asynchronously over a websocket, so "loaded" means: the page's own element is
 visible, no placeholder (skeleton) or stale element is left, and the page has stopped growing for
-a second. (tests/e2e/test_e2e.py has its own copy of the same wait.)
+a second. Every e2e test module waits through here.
 """
 
 from __future__ import annotations

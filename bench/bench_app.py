@@ -41,6 +41,25 @@ def _check(at, what: str) -> None:
         raise SystemExit(f"{what}: {at.exception[0].message}")
 
 
+def share_script_cache() -> None:
+    """Let every AppTest of this process share one ScriptCache, as a server's sessions do.
+
+    A Streamlit server compiles ``app.py`` and each page once (its Runtime holds one
+    ScriptCache) and every later rerun of any session execs the cached bytecode. AppTest makes
+    a new ScriptCache per instance, so a bench that opens a fresh AppTest per step would time
+    a compile of both scripts (with Streamlit's magic AST pass, about 20 ms) that no rerun of
+    the server pays. Patched in streamlit.testing only (private names: checked on upgrade)."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    for mod in (app_test, local_script_runner):
+        if getattr(mod, "ScriptCache", None) is not ScriptCache:
+            raise SystemExit(f"{mod.__name__}.ScriptCache: streamlit.testing changed, see "
+                             "bench/bench_app.share_script_cache")
+        mod.ScriptCache = lambda: shared  # type: ignore[attr-defined]
+
+
 def page_hashes(components=None) -> dict[str, str]:  # noqa: ANN001
     """{page file: the script hash a session opening it uses}. ``st.navigation`` registers the
     pages under their url_path, which AppTest.switch_page only knows after a first run of the
@@ -84,6 +103,7 @@ def measure_pages(url: str, unit: str | None = None, other_unit: str | None = No
     # (a server does it once, at start-up): scan once here and share the result.
     components = BidiComponentManager()
     components.discover_and_register_components(start_file_watching=False)
+    share_script_cache()  # the scripts compiled once, as in a server
     hashes = page_hashes(components)
 
     def load(path: str, **params: str) -> float:

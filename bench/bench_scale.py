@@ -310,6 +310,20 @@ def save(path: Path, update: dict) -> None:
         tmp.replace(path)
 
 
+def cpu_probe_ms() -> float:
+    """Milliseconds a fixed pure-Python loop takes (best of five): the speed of a core right
+    now. On this shared virtual machine the same loop takes from about 40 to 75 ms from one
+    minute to the next, with the load average near zero, and page times follow it."""
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        acc = 0
+        for i in range(1_000_000):
+            acc += i * i
+        best = min(best, time.perf_counter() - t0)
+    return round(best * 1000, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
@@ -369,11 +383,13 @@ def main(argv: list[str] | None = None) -> int:
                         else:
                             _create_pg_database(url, args.pg_admin)
                     print(f"[{datetime.now():%H:%M:%S}] {key} {phase} ...", flush=True)
-                    load = os.getloadavg()[0]
+                    load, probe = os.getloadavg()[0], cpu_probe_ms()
                     res = _run_child(phase, url, size, args.timeout)
                     res["at"] = datetime.now().isoformat(timespec="seconds")
                     # the 1-minute load average before and after: a busy machine shows here
                     res["load"] = [round(load, 1), round(os.getloadavg()[0], 1)]
+                    # and the speed of the cores themselves (a shared virtual machine's vary)
+                    res["cpu_probe_ms"] = [probe, cpu_probe_ms()]
                     print(f"    {json.dumps(res)}", flush=True)
                     save(results_path, {"runs": {key: {phase: res}}})
     results = json.loads(results_path.read_text()) if results_path.exists() else {}

@@ -3,8 +3,9 @@ the top cProfile entries and SQL statement times (``bench/profile_rerun.py``'s h
 
     .venv/bin/python bench/profile_pack.py --db sqlite:////var/tmp/full.db --week 2025-W20 --profile
 
-``--from dashboard`` times what the dashboard's button does (``collect`` with the communes, as
-``ui.data`` fetches once for both files); the default is the CLI's deck and workbook.
+``--dashboard`` times what the dashboard's button does (``ui.data.load_pack``: one fetch of
+the week's data, the workbook built in a second thread while the deck is built, st.cache_data
+emptied first); the default is the CLI's deck then workbook, one after the other.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", required=True, help="database URL")
     ap.add_argument("--week", nargs="+", help="weeks (default: the latest)")
+    ap.add_argument("--dashboard", action="store_true",
+                    help="time ui.data.load_pack (the dashboard's button) instead of the CLI's build")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--sql", action="store_true", help="list the SQL statements by total time")
     ap.add_argument("--top", type=int, default=40)
@@ -50,6 +53,25 @@ def main(argv: list[str] | None = None) -> int:
         times = {}
         if prof:
             prof.enable()
+        if args.dashboard:
+            os.environ["REFORM_DB_URL"] = args.db
+            import streamlit as st
+
+            from ui import data as ui_data
+
+            st.cache_data.clear()
+            ui_data.start_run()
+            t0 = time.perf_counter()
+            deck, book = ui_data.load_pack(args.db, week)
+            total = time.perf_counter() - t0
+            if prof:
+                prof.disable()
+            sql.on = False
+            print(f"\n== {week} from the dashboard (ui.data.load_pack) on {args.db.rsplit('/', 1)[-1]}; "
+                  f"load average {load:.1f} → {os.getloadavg()[0]:.1f}; deck {len(deck) / 1e6:.1f} MB, "
+                  f"workbook {len(book) / 1e6:.1f} MB")
+            print(f"total {total:.2f} s")
+            continue
         t0 = time.perf_counter()
         b = collect(engine, week, communes=True)
         times["collect"] = time.perf_counter() - t0

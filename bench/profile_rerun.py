@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sql", action="store_true", help="list the uncached reruns' SQL")
     ap.add_argument("--timers", action="store_true",
                     help="time each scorecard.service call of the uncached reruns (no profiler)")
+    ap.add_argument("--compile-each-step", action="store_true",
+                    help="a new ScriptCache per step (AppTest's default): the scripts compiled "
+                         "on every step, which a server does once")
     ap.add_argument("--top", type=int, default=40, help="rows of the profile and SQL tables")
     ap.add_argument("--sort", default="cumulative", help="pstats sort key")
     ap.add_argument("--callers", metavar="REGEX", help="also print the callers of these functions")
@@ -139,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
     from streamlit.testing.v1 import AppTest
 
-    from bench.bench_app import page_hashes
+    from bench.bench_app import page_hashes, share_script_cache
     from data_access.engine import get_engine
     from scorecard import service
 
@@ -165,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             profiling[0].disable()
 
     ScriptRunner._run_script = profiled  # type: ignore[method-assign]
+    if not args.compile_each_step:
+        share_script_cache()
     hashes = page_hashes(components)
     timers: dict[str, list[float]] = defaultdict(list)
     timing: list[bool] = []

@@ -44,7 +44,11 @@ def _n(v: int | None) -> str:
 
 def _load(r: dict) -> str:
     ld = r.get("load")
-    return "" if not ld else f" (load average {ld[0]} → {ld[1]})"
+    if not ld:
+        return ""
+    probe = r.get("cpu_probe_ms")
+    speed = "" if not probe else f"; CPU probe {probe[0]:.0f} → {probe[1]:.0f} ms"
+    return f" (load average {ld[0]} → {ld[1]}{speed})"
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -290,14 +294,18 @@ def render(results: dict, baseline: dict[str, list[dict]] | None = None,
         "the last complete week (runs before 02/12/2026: Quảng Nam over 2023–2024), scaled to "
         "the dossier count. Page times are the server's script time through "
         "`streamlit.testing` (the real `app.py`, one fresh session per step, caches cleared before "
-        "each page's cold load, background pre-warming off); browser rendering is not included. "
+        "each page's cold load, background pre-warming off; the scripts compiled once, as a server "
+        "compiles them, not on every step); browser rendering is not included. "
         "A \"filter change\" is a value nobody has opened yet in that process, so it is computed, "
         "not served from the cache; since each value can be timed once only, and one timing on "
         "two shared cores varies by about a third, the filter changes and the drill-down are each "
         "timed over several values (the week alone for the latest and five earlier weeks, the "
         "year to date of five earlier weeks, four other units) and the table gives the median; "
         "`results.json` keeps every sample. The load average before and after each phase is shown where it "
-        "was taken: times taken on a busy machine are longer than on a quiet one.",
+        "was taken: times taken on a busy machine are longer than on a quiet one. So is a CPU probe "
+        "(milliseconds a fixed Python loop takes, best of five): on this shared virtual machine the "
+        "cores' speed itself varies from minute to minute (the probe from about 40 to 75 ms with "
+        "the load average near zero), and page times follow it.",
         "",
     ]
     ten = {k: v for k, v in runs.items() if k.startswith("10M/")}

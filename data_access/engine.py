@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from data_access.config import database_url
@@ -138,7 +139,7 @@ def _watch(engine: Engine, connect_args: dict[str, object]) -> None:
         if ctx.connection is not None:
             WATCHDOG.end_call(ctx.connection.info.pop("_watchdog", None))
 
-    # pool_pre_ping runs on the raw connection, outside the events above
+    # the pool's ping (``_ping_when_idle``) runs on the raw connection, outside the events above
     plain_ping = engine.dialect.do_ping
 
     def watched_ping(dbapi_conn) -> bool:  # noqa: ANN001
@@ -151,6 +152,39 @@ def _watch(engine: Engine, connect_args: dict[str, object]) -> None:
 
     # patching a method on the dialect instance: mypy compares it with the unbound method
     engine.dialect.do_ping = watched_ping  # type: ignore[method-assign,assignment]
+
+
+# A pooled connection is pinged before use only when it sat idle this long. SQLAlchemy's
+# pool_pre_ping pings on every checkout, and a page run checks out a dozen connections in quick
+# succession: a round trip each (several ms a run) for connections used a moment ago. A server
+# that went away within this window fails the query instead; the pool is then invalidated and the
+# page shows its outage banner, whose retry reconnects.
+PING_AFTER_IDLE_S = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling (SQLAlchemy's checkout-event recipe), skipped for a
+    connection checked in less than ``PING_AFTER_IDLE_S`` ago."""
+
+    @event.listens_for(engine, "connect")
+    def _fresh(dbapi_conn, record):  # noqa: ANN001, ANN202, ARG001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _idle(dbapi_conn, record):  # noqa: ANN001, ANN202, ARG001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_conn, record, proxy):  # noqa: ANN001, ANN202, ARG001
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)  # the watchdog's version on the dashboard
+        except Exception as err:  # noqa: BLE001 - any failure: the pool replaces the connection
+            raise exc.DisconnectionError() from err
+        if not alive:
+            raise exc.DisconnectionError()
 
 
 def _sqlite_path(url: str) -> str | None:
@@ -202,8 +236,11 @@ def get_engine(url: str | None = None, read_only: bool = False) -> Engine:
         return engine
     if backend == "postgresql":
         connect_args = _pg_read_only_args(url) if read_only else {}
-        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        engine = create_engine(url, connect_args=connect_args)
         if read_only:
             _watch(engine, connect_args)
+        _ping_when_idle(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    _ping_when_idle(engine)
+    return engine

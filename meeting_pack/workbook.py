@@ -15,6 +15,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from typing import SupportsFloat
 
@@ -54,6 +55,18 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
             data = level_data(engine, code, b.ytd)
             if data is not None:
                 b.levels[code] = data
+    q = bieu06a_period(b.week)
+    # The two reads that scan the dossier table run on connections of their own while this
+    # thread writes the other sheets: the database works (the driver releases the GIL) while
+    # Python writes, on the server's second core. They read as a caller would, in no read scope.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pack-read") as pool:
+        bieu = pool.submit(service.bieu06a, engine, q.start, q.end)
+        overdue = pool.submit(_overdue_read, engine, b)
+        return _write_book(engine, b, q, bieu, overdue)
+
+
+def _write_book(engine: Engine, b: Briefing, q: Period, bieu: Future[pd.DataFrame],
+                overdue: Future[tuple[dict[str, str], pd.DataFrame]]) -> bytes:
     buf = io.BytesIO()
     wb = _Book(buf, {"in_memory": True})
     # the levels of the week: the deck's, then those ranked here only (communes grouped by
@@ -71,9 +84,8 @@ def build_workbook(engine: Engine, week: str, briefing: Briefing | None = None) 
             _grouped_sheet(wb, b, lv, parent)
     _components_sheet(wb, b)
     _official_sheet(wb, engine, b)  # official scores of the week's month beside ours, if imported
-    _overdue_sheet(wb, engine, b)
-    q = bieu06a_period(b.week)
-    _bieu06a_sheet(wb, service.bieu06a(engine, q.start, q.end), q, unit_order(b),
+    _overdue_sheet(wb, b, *overdue.result())
+    _bieu06a_sheet(wb, bieu.result(), q, unit_order(b),
                    t("brief.b06_reporter", province=province_org(b)))
     wb.close()
     return buf.getvalue()
@@ -181,20 +193,39 @@ def _write_table(
     # Data cells keep the workbook's default font (it has Vietnamese glyphs); a formatted
     # column gets its number format only.
     plain = [_fmt(wb, num_format=f) if f else None for f in formats]
+    plain += [None] * max(0, len(header) - len(plain))
+    # The common cells (text, whole numbers, dates, blanks) written here directly, the rest by
+    # ``_put``: the overdue sheet has about a million cells, where each call counts.
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
     for i, row in enumerate(rows):
         r = start_row + i
         for j, v in enumerate(row):
-            value = None if (isinstance(v, float) and math.isnan(v)) else safe_cell(v)
-            color = fills.get((i, j))
             fmt = plain[j] if j < len(plain) else None
-            if color:
-                props: dict[str, object] = {
-                    **_font(bold=True, color=text_color_on(color)), "pattern": 1,
-                    "bg_color": "#" + color.lstrip("#").upper()}
-                if formats[j]:
-                    props["num_format"] = formats[j]
-                fmt = _fmt(wb, **props)
-            _put(wb, ws, r, j, value, fmt)
+            if fills:
+                color = fills.get((i, j))
+                if color:
+                    props: dict[str, object] = {
+                        **_font(bold=True, color=text_color_on(color)), "pattern": 1,
+                        "bg_color": "#" + color.lstrip("#").upper()}
+                    if formats[j]:
+                        props["num_format"] = formats[j]
+                    fmt = _fmt(wb, **props)
+            kind = type(v)
+            if kind is str:
+                if v:
+                    write_string(r, j, safe_cell(v), fmt)
+                elif fmt is not None:
+                    ws.write_blank(r, j, None, fmt)
+            elif kind is int:
+                write_number(r, j, v, fmt)
+            elif kind is date and fmt is not None:
+                write_datetime(r, j, v, fmt)
+            elif v is None:
+                if fmt is not None:
+                    ws.write_blank(r, j, None, fmt)
+            else:
+                _put(wb, ws, r, j, None if (isinstance(v, float) and math.isnan(v)) else safe_cell(v),
+                     fmt)
     ws.freeze_panes(start_row, 0)
     if rows:
         ws.autofilter(start_row - 1, 0, start_row - 1 + len(rows), len(header) - 1)
@@ -318,26 +349,36 @@ def _components_sheet(wb: _Book, b: Briefing) -> None:
                  [None, None, None, None, None, None, "#,##0", "#,##0", "0.0%", "0.00", "0.00", "0.00", None])
 
 
-def _overdue_sheet(wb: _Book, engine: Engine, b: Briefing) -> None:
-    ws = _sheet(wb, t("brief.wb_sheet_overdue"))
-    # every unit with overdue dossiers, in the levels' league order, read in one query
+def _overdue_read(engine: Engine, b: Briefing) -> tuple[dict[str, str], pd.DataFrame]:
+    """({unit_code: name} of every unit with overdue dossiers, in the levels' league order, and
+    their overdue dossiers, read in one query)."""
     names: dict[str, str] = {}
     for lv in b.levels.values():
         for code, name in zip(lv.summary["unit_code"], lv.summary["unit_name"], strict=False):
             if b.overdue_counts.get(code):  # skip units that have none
                 names.setdefault(code, name)
-    od = service.overdue_dossiers_of(engine, list(names), b.ytd)
+    return names, service.overdue_dossiers_of(engine, list(names), b.ytd)
+
+
+def _overdue_sheet(wb: _Book, b: Briefing, names: dict[str, str], od: pd.DataFrame) -> None:
+    ws = _sheet(wb, t("brief.wb_sheet_overdue"))
     header = [t("brief.wb_col_unit_code"), t("brief.col_unit"), t("brief.wb_col_dossier_code"),
               t("brief.wb_col_procedure_code"), t("brief.wb_col_procedure_name"), t("brief.wb_col_field"),
               t("brief.wb_col_received"), t("brief.wb_col_deadline"), t("brief.wb_col_end"),
               t("brief.wb_col_days_overdue"), t("brief.wb_col_status")]
     rows: list[list[object]] = []
     if not od.empty:
-        od = od.assign(pack_unit=od["unit_code"], pack_name=od["unit_code"].map(names))
-        for r in od.itertuples(index=False):
-            rows.append([r.pack_unit, r.pack_name, r.code, r.procedure_code, r.procedure_name, r.field_name,
-                         _date(r.received_date), _date(r.deadline_date), _date(r.end_date),
-                         None if pd.isna(r.days_overdue) else int(r.days_overdue), status_name(r.status)])
+        statuses: dict[object, object] = {}  # a few distinct codes: named once each
+        for unit, code, proc, proc_name, field, received, deadline, end, days, status in zip(
+            od["unit_code"], od["code"], od["procedure_code"], od["procedure_name"],
+            od["field_name"], od["received_date"], od["deadline_date"], od["end_date"],
+            od["days_overdue"], od["status"], strict=True,
+        ):
+            if status not in statuses:
+                statuses[status] = status_name(status)
+            rows.append([unit, names.get(unit), code, proc, proc_name, field, _date(received),
+                         _date(deadline), _date(end), None if pd.isna(days) else int(days),
+                         statuses[status]])
     _write_table(wb, ws, t("brief.wb_overdue_heading", start=fmt_date(b.ytd.start), end=fmt_date(b.ytd.end)),
                  header, rows, [11, 34, 22, 12, 60, 26, 14, 14, 14, 10, 18],
                  [None, None, None, None, None, None, "dd/mm/yyyy", "dd/mm/yyyy", "dd/mm/yyyy", None, None])

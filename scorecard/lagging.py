@@ -185,18 +185,32 @@ def pareto(df: pd.DataFrame) -> pd.DataFrame:
     return g[cols]
 
 
-def _top_names(df: pd.DataFrame, key: str, top: int) -> dict[str, list[str]]:
-    """unit_code -> the sentences for its ``top`` largest rows (most overdue first, then by key).
-    One sort for all units: a filter and sort per unit cost pandas' overhead each time."""
-    if df.empty:
-        return {}
-    g = df.sort_values(["unit_code", "overdue", "key"], ascending=[True, False, True])
-    g = g.groupby("unit_code", sort=False).head(top)
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and x != x)  # None or NaN
+
+
+def _top_names(overdue: pd.DataFrame, key_col: str, name_col: str, sentence: str,
+               top: int) -> dict[str, list[str]]:
+    """unit_code -> the sentences for its ``top`` largest ``key_col`` groups of ``overdue``
+    rows (counts summed, the first name given; most overdue first, then by key, a missing key
+    last). Plain Python: a few hundred rows, where pandas' groupby and sort cost ten times more."""
+    groups: dict[tuple[str, object], list] = {}
+    for unit, key, name, n in zip(overdue["unit_code"], overdue[key_col], overdue[name_col],
+                                  overdue["overdue"], strict=True):
+        slot = groups.setdefault((str(unit), None if _missing(key) else key), [None, 0])
+        if slot[0] is None and not _missing(name):
+            slot[0] = name
+        slot[1] += 0 if _missing(n) else int(n)
+    by_unit: dict[str, list[tuple[object, object, int]]] = {}
+    for (unit, key), (name, n) in groups.items():
+        by_unit.setdefault(unit, []).append((key, name, n))
     out: dict[str, list[str]] = {}
-    for r in g.itertuples(index=False):
-        label = r.name if isinstance(r.name, str) and r.name else r.key
-        name = label if isinstance(label, str) and label else t("lag.unknown")
-        out.setdefault(r.unit_code, []).append(t(key, name=name, n=fmt_number(int(r.overdue), 0)))
+    for unit, items in by_unit.items():
+        items.sort(key=lambda x: (-x[2], x[0] is None, "" if x[0] is None else str(x[0])))
+        for key, name, n in items[:top]:
+            label = name if isinstance(name, str) and name else key
+            shown = label if isinstance(label, str) and label else t("lag.unknown")
+            out.setdefault(unit, []).append(t(sentence, name=shown, n=fmt_number(n, 0)))
     return out
 
 
@@ -327,14 +341,8 @@ def attach_overdue(lagging: pd.DataFrame, overdue: pd.DataFrame, top: int = 3) -
     out = lagging.copy()
     if overdue.empty:
         return out
-    by_proc = overdue.groupby(["unit_code", "procedure_code"], as_index=False, dropna=False).agg(
-        name=("procedure_name", "first"), overdue=("overdue", "sum")
-    ).rename(columns={"procedure_code": "key"})
-    by_field = overdue.groupby(["unit_code", "field_code"], as_index=False, dropna=False).agg(
-        name=("field_name", "first"), overdue=("overdue", "sum")
-    ).rename(columns={"field_code": "key"})
-    procs = _top_names(by_proc, "lag.overdue_procedure", top)
-    fields = _top_names(by_field, "lag.overdue_field", top)
-    out["overdue_procedures"] = [procs.get(c, []) for c in out["unit_code"]]
-    out["overdue_fields"] = [fields.get(c, []) for c in out["unit_code"]]
+    procs = _top_names(overdue, "procedure_code", "procedure_name", "lag.overdue_procedure", top)
+    fields = _top_names(overdue, "field_code", "field_name", "lag.overdue_field", top)
+    out["overdue_procedures"] = [procs.get(str(c), []) for c in out["unit_code"]]
+    out["overdue_fields"] = [fields.get(str(c), []) for c in out["unit_code"]]
     return out

@@ -9,6 +9,7 @@ always the end of a bucket.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -55,6 +56,9 @@ def iso_week_label(d: date) -> str:
     return f"{y}-W{w:02d}"
 
 
+# The week parsers are pure and their results immutable: memoised, since a page run asks for the
+# same few hundred weeks a thousand times (the week picker's labels, the trend charts' axes).
+@functools.lru_cache(maxsize=4096)
 def week_start(label: str) -> date:
     m = _WEEK.match(label)
     if not m:
@@ -66,11 +70,13 @@ def week_start(label: str) -> date:
         raise PeriodError(label) from exc
 
 
+@functools.lru_cache(maxsize=4096)
 def week_period(label: str) -> Period:
     start = week_start(label)
     return Period("week", label, start, start + timedelta(days=6))
 
 
+@functools.lru_cache(maxsize=4096)
 def ytd_period(week_label: str) -> Period:
     """Year-to-date as of the end of an ISO week: from 1 January of the year the week ends in."""
     wk = week_period(week_label)
@@ -103,6 +109,7 @@ def parse_period(label: str, ytd: bool = False) -> Period:
     raise PeriodError(label)
 
 
+@functools.lru_cache(maxsize=4096)
 def period_for_week(kind: str, week_label: str) -> Period:
     """The period of a kind that a dashboard shows when a week is selected."""
     wk = week_period(week_label)

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine
 
 from data_access import queries as q
 from scorecard import bieu06a as b06
-from scorecard import compute, pack_reads
+from scorecard import compute, pack_reads, snapshot_rows
 from scorecard import lagging as lag
 from scorecard.inputs import (
     PROVINCE,
@@ -93,11 +93,7 @@ from scorecard.structure import (  # noqa: F401 (part of this API)
 
 # rank_prev: the unit's rank in the previous period among the same ranked set (Int64, NA when
 # it had none then); rank_change = rank_prev - rank, positive = moved up (Int64, NA if either is)
-SUMMARY_COLUMNS = [
-    "unit_code", "unit_name", "level", "period", "total", "grade", "grade_color", "rank",
-    "delta_week", "rank_prev", "rank_change", *[f"group_{i}" for i in range(1, 7)], "dossiers",
-    "methodology_version",
-]
+SUMMARY_COLUMNS = snapshot_rows.SUMMARY_COLUMNS
 COMPONENT_COLUMNS = compute.COMPONENT_COLUMNS
 # what ScoreResult.components holds: the design.md columns, the group maximum (for scaling) and
 # the saturation applied (appended last so that positional readers keep working)
@@ -390,14 +386,24 @@ def lagging(
     rules: pd.DataFrame | None = None,
     bottom_n: int | None = None,
     below_grade: str | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``scorecard.lagging.LAGGING_COLUMNS`` for the units that lag in the year-to-date ranking
     as of ``week`` under the lagging rule in force at the week's end (table ``lagging_rule``;
     the shipped assets/defaults/lagging_rules.csv for a database made before it), most urgent
     first; empty when none lags or there is no data. ``rules``: lagging_rule rows to apply
-    instead (a what-if); ``bottom_n`` / ``below_grade``: override those two thresholds."""
+    instead (a what-if); ``bottom_n`` / ``below_grade``: override those two thresholds.
+    ``summary``: that ranking (``scorecard(engine, level, ytd_period(week)).summary``) when the
+    caller holds it already (the dashboard's cached one), so it is not read twice."""
     p = ytd_period(week)
-    res = scorecard(engine, level, p)
+    if summary is None:
+        res = scorecard(engine, level, p)
+    else:
+        versions = [str(v) for v in summary["methodology_version"].dropna()] if not summary.empty else []
+        res = ScoreResult(
+            summary, None, p, versions[0] if versions else None,
+            loader=lambda codes_: _component_detail(engine, level, p, summary, codes_),
+        )
     if res.summary.empty:
         return pd.DataFrame(columns=lag.LAGGING_COLUMNS)
     rule = lag.rules_for(rules if rules is not None else lagging_rules_at(engine, p.end), level)
@@ -437,7 +443,9 @@ def lagging_rule(engine: Engine, level: str, week: str) -> lag.Rules:
 def _snapshot_score(
     engine: Engine, conn: Connection, level: str, p: Period, parent: str | None
 ) -> ScoreResult | None:
-    """``scorecard`` for a week or year-to-date from score_week, or None to compute it."""
+    """``scorecard`` for a week or year-to-date from score_week, or None to compute it. The
+    ranking is built from the rows in plain Python and made a frame once: every page reads a few
+    rankings per run, and pandas' per-operation cost was most of their time."""
     state = None if p.kind not in SNAPSHOT_KINDS else _current_snapshot(conn, [p.label])
     if state is None:
         return None
@@ -448,35 +456,27 @@ def _snapshot_score(
     codes = None if parent is None else q.active_units(
         conn, level=level, start=min(prev.start, p.start), end=p.end, parent=parent
     )["code"].astype(str).tolist()
-    both = q.score_week_rows(conn, level, p.kind, [p.label, prev.label] if prev_held else [p.label], codes)
-    rows = both[both["week"] == p.label]
-    if rows.empty:
+    recs = q.score_week_tuples(conn, level, p.kind, [p.label, prev.label] if prev_held else [p.label],
+                               codes)
+    c = snapshot_rows.COLUMN
+    week_i = c["week"]
+    now = [r for r in recs if r[week_i] == p.label]
+    if not now:
         return None  # no data in the period: the on-demand path says so just as quickly
+    before = [r for r in recs if r[week_i] == prev.label]
     meth, version = methodology_at(conn, p.end)
-    summary = rows.assign(
-        unit_name=rows["unit_code"].map(unit_frame.set_index("code")["name"]),
-        period=p.label,
-        total=rows["total"].astype("float64"),
-        dossiers=rows["dossiers"].astype("int64"),
-        delta_week=pd.to_numeric(rows["delta_week"], errors="coerce").astype("float64"),
-        rank=pd.array(rows["rank"], dtype="Int64"),
-    )
-    summary[GROUPS] = summary[GROUPS].astype("float64")
-    # compute.grade_for builds these as object columns (None where no band applies)
-    summary[["grade", "grade_color"]] = summary[["grade", "grade_color"]].astype(object)
-    if parent is not None:
-        # ranked within the returned units, as the on-demand path ranks a drill-down
-        summary["rank"] = (
-            compute.rank_totals(summary["total"]) if is_ranked(conn, level)
-            else pd.Series(pd.NA, index=summary.index, dtype="Int64")
-        )
-    summary = compute.add_rank_change(
-        summary, _previous_ranks(conn, level, prev, parent, both[both["week"] == prev.label])
-    )
-    summary = summary.sort_values(["rank", "unit_code"], na_position="last").reset_index(drop=True)
-    summary = summary[SUMMARY_COLUMNS]
+    names = dict(zip(unit_frame["code"].astype(str), unit_frame["name"], strict=True))
+    if parent is None:
+        rank = None  # the snapshot's own ranks
+    elif is_ranked(conn, level):  # ranked within the returned units, as a drill-down is
+        rank = pd.array(compute.rank_totals(pd.Series(snapshot_rows.floats(now, c["total"]))),
+                        dtype="Int64")
+    else:
+        rank = pd.array([None] * len(now), dtype="Int64")
+    summary = snapshot_rows.ranking_frame(
+        now, names, p.label, _previous_ranks(conn, level, prev, parent, before, c), rank)
     not_applicable = [
-        str(c) for c, lv in zip(meth["component"], meth["levels"], strict=True)
+        str(c_) for c_, lv in zip(meth["component"], meth["levels"], strict=True)
         if level not in component_levels(lv)
     ]
     return ScoreResult(
@@ -486,21 +486,27 @@ def _snapshot_score(
 
 
 def _previous_ranks(
-    conn: Connection, level: str, prev: Period, parent: str | None, rows: pd.DataFrame
-) -> pd.DataFrame:
-    """[unit_code, rank] of the previous period, ranked as ``scorecard`` ranks it: from its
+    conn: Connection, level: str, prev: Period, parent: str | None, rows: list[tuple],
+    c: dict[str, int],
+) -> dict[str, int | None]:
+    """{unit_code: rank} of the previous period, ranked as ``scorecard`` ranks it: from its
     snapshot rows (re-ranked within the parent's units for a drill-down), or scored on demand
     when the snapshot does not hold them (before its first week, a long gap it leaves out; no
     data at all costs a single query)."""
-    if rows.empty:
-        return _score(conn, level, prev, parent).summary[["unit_code", "rank"]]
-    if parent is None:
-        return rows[["unit_code", "rank"]]
-    ranked = is_ranked(conn, level)
-    return pd.DataFrame({
-        "unit_code": rows["unit_code"],
-        "rank": compute.rank_totals(rows["total"]) if ranked else pd.NA,
-    })
+    if not rows:
+        df = _score(conn, level, prev, parent).summary[["unit_code", "rank"]]
+        codes, ranks = df["unit_code"].astype(str).tolist(), list(df["rank"])
+    elif parent is None:
+        codes = [str(r[c["unit_code"]]) for r in rows]
+        ranks = [r[c["rank"]] for r in rows]
+    else:
+        codes = [str(r[c["unit_code"]]) for r in rows]
+        if is_ranked(conn, level):
+            totals = pd.Series(snapshot_rows.floats(rows, c["total"]))
+            ranks = list(compute.rank_totals(totals))
+        else:
+            ranks = [None] * len(rows)
+    return {code: None if snapshot_rows.na(rk) or rk is pd.NA else int(rk) for code, rk in zip(codes, ranks, strict=True)}
 
 
 def _snapshot_series(
@@ -536,14 +542,7 @@ def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -
         if _current_snapshot(conn, [before, week]) is None:
             return None
         rows = q.score_week_rows(conn, level, "ytd", [before, week], codes, flag=None)
-    wide = rows.pivot_table(index="unit_code", columns="week", values="backlog", aggfunc="sum")
-    if week not in wide.columns or before not in wide.columns:
-        return None
-    out = pd.DataFrame(
-        {"unit_code": wide.index, "backlog_0": wide[week].values, "backlog_1": wide[before].values}
-    )
-    out[["backlog_0", "backlog_1"]] = out[["backlog_0", "backlog_1"]].astype("int64")
-    return out.reset_index(drop=True)
+    return snapshot_rows.backlog_frame(rows, week, before)
 
 
 # --- overdue dossiers ------------------------------------------------------------------------

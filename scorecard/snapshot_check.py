@@ -29,13 +29,17 @@ GROUPS = [f"group_{i}" for i in range(1, 7)]
 _CHECKED: ContextVar[dict[str, dict | None] | None] = ContextVar("snapshot_checked", default=None)
 
 
-def start_snapshot_scope() -> None:
+def start_snapshot_scope(checked: dict | None = None, reads: dict | None = None) -> None:
     """From here on in this thread (a page run: the dashboard calls it first thing each run),
     check the snapshot once per database, not once per ranking or series read: the check reads
     and hashes the reference tables, about 10 ms each time, and a page reads four to six.
-    Reference reads (levels, units, methodology, grade bands, lineage) are memoised in it too."""
-    _CHECKED.set({})
-    q.start_read_scope()
+    Reference reads (levels, units, methodology, grade bands, lineage) are memoised in it too.
+
+    ``checked`` and ``reads``: memos the caller keeps and hands to several scopes, which then
+    share one check and one read of each reference table (the dashboard's runs within one data
+    version and a few seconds, ``ui.data.share_reads``); new empty ones by default."""
+    _CHECKED.set({} if checked is None else checked)
+    q.start_read_scope(reads)
 
 
 @contextmanager

@@ -230,6 +230,22 @@ def test_init_loads_the_rule_and_the_rows_in_force(engine: Engine):
                                                 criterion="bottom", param="n", value="4"))
     assert lagging.rules_for(q.lagging_rules(engine, date(2024, 12, 29)), "district").bottom_n == 3
     assert lagging.rules_for(q.lagging_rules(engine, date(2025, 1, 5)), "district").bottom_n == 4
+    # in a read scope (a page run) the table is read once and filtered: the very same rows
+    with engine.begin() as c:
+        c.execute(insert(s.lagging_rule).values(valid_from=date(2025, 6, 1), level="district",
+                                                criterion="bottom", param="n", value="2"))
+    days = [date(2019, 1, 1), date(2024, 12, 29), date(2025, 1, 1), date(2025, 5, 31),
+            date(2025, 6, 1), date(2026, 1, 1)]
+    plain = [q.lagging_rules(engine, d) for d in days]
+    token = q.start_read_scope()
+    try:
+        scoped = [q.lagging_rules(engine, d) for d in days]
+    finally:
+        q.end_read_scope(token)
+    for a, b in zip(scoped, plain, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert lagging.rules_for(scoped[-1], "district").bottom_n == 2
+    assert lagging.rules_for(scoped[-1], "commune").bottom_n == 4
 
 
 def test_an_older_database_gains_the_rule(engine: Engine):
@@ -273,3 +289,32 @@ def test_the_rule_in_words():
     assert lagging.describe(lagging.rules_for(rows(("falling", "points", 1.5)), "district")) == [
         t("lag.rule.falling", what=t("lag.rule.fall_points", points="1,50"))]
     assert lagging.describe(lagging.Rules()) == []
+
+
+def test_attach_overdue_sums_sorts_and_names():
+    """Per unit: rows of one procedure summed, the first name given kept, most overdue first,
+    ties by code, a missing field last and named "unknown"; three at most."""
+    found = pd.DataFrame({"unit_code": ["A", "B"], "overdue_procedures": [[], []],
+                          "overdue_fields": [[], []]})
+    rows = pd.DataFrame([
+        # unit, procedure, its name, field, its name, overdue
+        ("A", "P2", None, "F1", "Đất đai", 2),
+        ("A", "P2", "Thủ tục hai", "F1", "Đất đai", 3),
+        ("A", "P1", "Thủ tục một", None, None, 5),
+        ("A", "P3", "Thủ tục ba", "F2", "Xây dựng", 5),
+        ("A", "P4", "Thủ tục bốn", "F2", "Xây dựng", 1),
+        ("B", "P9", "", "F1", "Đất đai", 1),
+    ], columns=["unit_code", "procedure_code", "procedure_name", "field_code", "field_name",
+                "overdue"])
+    out = lagging.attach_overdue(found, rows).set_index("unit_code")
+    assert out.at["A", "overdue_procedures"] == [
+        t("lag.overdue_procedure", name="Thủ tục một", n="5"),
+        t("lag.overdue_procedure", name="Thủ tục hai", n="5"),  # 2 + 3, its name from the second
+        t("lag.overdue_procedure", name="Thủ tục ba", n="5"),
+    ]
+    assert out.at["A", "overdue_fields"] == [
+        t("lag.overdue_field", name="Xây dựng", n="6"),
+        t("lag.overdue_field", name="Đất đai", n="5"),
+        t("lag.overdue_field", name=t("lag.unknown"), n="5"),
+    ]
+    assert out.at["B", "overdue_procedures"] == [t("lag.overdue_procedure", name="P9", n="1")]

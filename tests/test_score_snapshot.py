@@ -4,6 +4,7 @@ imports. Both backends."""
 
 from __future__ import annotations
 
+import contextvars
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -265,6 +266,46 @@ def test_snapshot_checked_once_per_scope(data: Engine, monkeypatch: pytest.Monke
         c.execute(update(s.unit).where(s.unit.c.code == "502").values(name="Huyện đổi tên"))
     with service.snapshot_scope(), data.connect() as c:
         assert service._current_snapshot(c, ["2024-W05"]) is None
+
+
+@pytest.mark.slow
+def test_dashboard_runs_share_the_check_within_a_data_version(
+    data: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    """The dashboard's runs (ui.data.share_reads) hash the reference data once per data version
+    and SHARED_READS_S seconds: again after the window, and at once after a new load_log row."""
+    from ui import data as ui_data
+
+    url = data.url.render_as_string(hide_password=False)
+    calls = []
+    real = q.snapshot_inputs_hash
+    monkeypatch.setattr(q, "snapshot_inputs_hash", lambda conn: calls.append(1) or real(conn))
+    clock = [1000.0]
+    monkeypatch.setattr(ui_data.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(ui_data, "_SHARED", {})
+
+    def page_run() -> pd.DataFrame:
+        def run() -> pd.DataFrame:
+            ui_data.start_run()
+            ui_data.share_reads(url)
+            return service.scorecard(data, "district", "2024-W05").summary
+
+        # in a context of its own, as each page run has: the scope it opens ends with it
+        return contextvars.copy_context().run(run)
+
+    first = page_run()
+    second = page_run()
+    assert len(calls) == 1  # two runs, one check
+    pd.testing.assert_frame_equal(first, second)
+    clock[0] += ui_data.SHARED_READS_S + 1
+    page_run()
+    assert len(calls) == 2  # the window passed: checked again
+    with data.begin() as c:  # an import: a new data version
+        c.execute(insert(s.load_log).values(at=pd.Timestamp.now().to_pydatetime(), action="import"))
+    page_run()
+    assert len(calls) == 3
+    page_run()
+    assert len(calls) == 3
 
 
 @pytest.mark.slow

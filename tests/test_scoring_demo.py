@@ -35,6 +35,26 @@ def test_aggregates_equal_raw(demo_engine, label, ytd):
     pd.testing.assert_frame_equal(prov_agg, prov_raw, check_dtype=False)
 
 
+@pytest.mark.parametrize(("label", "ytd"), PERIODS)
+def test_few_unit_measures_equal_the_frame_path(demo_engine, monkeypatch, label, ytd):
+    """A unit page's few units: the plain-Python merge gives the very frame the pandas one does."""
+    from data_access.queries import measures
+
+    p = parse_period(label, ytd=ytd)
+    every = q.unit_measures(demo_engine, p.start, p.end)
+    picks = [every["unit_code"].iloc[:3].tolist(), every["unit_code"].iloc[-2:].tolist(),
+             ["SYT"], ["no-such-unit"], every["unit_code"].iloc[::7].tolist()[:20]]
+    for codes in picks:
+        fast = q.unit_measures(demo_engine, p.start, p.end, unit_codes=codes)
+        with monkeypatch.context() as m:
+            m.setattr(measures, "FEW_UNITS", -1)
+            slow = q.unit_measures(demo_engine, p.start, p.end, unit_codes=codes)
+        if slow.empty:
+            assert fast.empty and list(fast.columns) == list(slow.columns)
+            continue
+        pd.testing.assert_frame_equal(fast, slow)
+
+
 def test_scores_from_aggregates_equal_scores_from_raw(demo_engine, monkeypatch):
     p = parse_period("2024-W40", ytd=True)
     levels = ("department", "district", "commune", "province")

@@ -146,6 +146,15 @@ def test_lagging_reasons(data):
     assert strict["urgency"].is_monotonic_decreasing
     assert set(service.lagging(data, "district", "2024-W05", below_grade="Xuất sắc")["unit_code"]) == {
         "502", "504"}
+    # given the ranking the caller holds (the dashboard's cached one): the same rows, and
+    # that ranking, not a read of its own, is what it judges
+    ranking = service.scorecard(data, "district", service.ytd_period("2024-W05")).summary
+    given = service.lagging(data, "district", "2024-W05", rules=_rules(
+        ("below_grade", "grade", "Xuất sắc"), ("backlog", "dossiers", 1)), summary=ranking)
+    pd.testing.assert_frame_equal(given, strict)
+    lowered = ranking.assign(total=ranking["total"] - 60.0, grade="Yếu")
+    assert set(service.lagging(data, "district", "2024-W05", summary=lowered)["unit_code"]) == {
+        "502", "504"}
 
 
 @pytest.mark.slow

@@ -213,7 +213,7 @@ def _build_pack(url: str, week: str) -> tuple[bytes, bytes] | None:
     """(deck, workbook) from the cache or built now; None, with the reason shown, on failure."""
     try:
         with st.spinner(tm("ui.pack.preparing", week=state.week_label(week))):
-            return data.load_deck(url, week), data.load_workbook(url, week)
+            return data.load_pack(url, week)
     except BriefingError as exc:  # a week the pack cannot be made for: its message says why
         st.warning(tm("ui.pack.failed", error=str(exc)))
     except SQLAlchemyError:

@@ -130,6 +130,7 @@ def setup() -> Ctx:
             db_lost()
         _stop_with(meta.status, url)
     st.session_state[DB_SEEN_OK] = True
+    data.share_reads(url)  # the snapshot check and reference reads of this data version, shared
     try:
         access.gate_access(url, ident, data.load_units(url), data.load_lineage(url))
     except SQLAlchemyError as exc:

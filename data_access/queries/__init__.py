@@ -88,6 +88,7 @@ from data_access.queries.snapshot import (
     has_snapshot_tables,
     previous_refresh_id,
     score_week_rows,
+    score_week_tuples,
     snapshot_inputs_hash,
     snapshot_state,
 )
@@ -144,6 +145,7 @@ __all__ = [
     "procedure_use_totals",
     "province_measures",
     "score_week_rows",
+    "score_week_tuples",
     "snapshot_inputs_hash",
     "snapshot_state",
     "data_version",

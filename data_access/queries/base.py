@@ -57,10 +57,16 @@ def _connect(bind: Engine | Connection) -> Iterator[Connection]:
 _READS: ContextVar[dict | None] = ContextVar("reference_reads", default=None)
 
 
-def start_read_scope() -> Token:
+def start_read_scope(memo: dict | None = None) -> Token:
     """From here on in this context, reference reads are memoised (until ``end_read_scope``
-    or the next start)."""
-    return _READS.set({})
+    or the next start): in a new memo, or in ``memo``, one the caller keeps across scopes (the
+    dashboard shares one between the runs of a data version, see ``ui.data.share_reads``)."""
+    return _READS.set({} if memo is None else memo)
+
+
+def has_read_scope() -> bool:
+    """Whether reference reads are memoised here (a page run, a service call's scope)."""
+    return _READS.get() is not None
 
 
 def end_read_scope(token: Token) -> None:

@@ -3,7 +3,7 @@ per unit)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import pandas as pd
@@ -344,6 +344,8 @@ def unit_measures(
     ``unit_codes`` only, when given: a level or a district's communes, not the whole province),
     for the period [start, end] judged as of ``end``, from the aggregate tables. Units without a
     row have no activity (all measures 0 apart from their procedure counts)."""
+    if unit_codes is not None and len(unit_codes) <= FEW_UNITS:
+        return _few_unit_measures(bind, start, end, list(unit_codes))
     with _connect(bind) as conn:
         frames = [
             bucket_totals(conn, start, end, unit_codes=unit_codes),
@@ -353,6 +355,45 @@ def unit_measures(
             announcement_totals(conn, start, end, unit_codes=unit_codes),
         ]
     return _merge_measures(frames, ["unit_code"])
+
+
+# Up to this many units (a unit page, the lagging units' detail), ``unit_measures`` merges the
+# five reads in plain Python: the same frame, without pandas' per-frame overhead (most of the
+# time for a handful of rows).
+FEW_UNITS = 24
+
+
+def _few_unit_measures(
+    bind: Engine | Connection, start: date, end: date, codes: list[str]
+) -> pd.DataFrame:
+    """``unit_measures`` for a few units, built from the statements' rows directly."""
+    acc: dict[object, dict[str, int]] = {}
+
+    def add(names: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        for row in rows:
+            counts = acc.setdefault(row[0], {})
+            for name, v in zip(names, row[1:], strict=True):
+                counts[name] = 0 if _missing(v) else int(v)  # type: ignore[call-overload]
+
+    with _connect(bind) as conn:
+        for stmt in (
+            bucket_totals_stmt(start, end, unit_codes=codes),
+            overdue_totals_stmt(start, end, unit_codes=codes),
+            announcement_totals_stmt(start, end, unit_codes=codes),
+        ):
+            res = conn.execute(stmt)
+            add(list(res.keys())[1:], res.all())
+        for frame in (
+            procedure_use_totals(conn, start, end, unit_codes=codes),
+            procedure_counts(conn, unit_codes=codes),
+        ):
+            names = [c for c in frame.columns if c != "unit_code"]
+            add(names, zip(frame["unit_code"], *(frame[c] for c in names), strict=True))
+    units = sorted(acc, key=str)
+    return pd.DataFrame({
+        "unit_code": units,
+        **{m: pd.array([acc[u].get(m, 0) for u in units], dtype="int64") for m in MEASURES},
+    })
 
 
 def province_measures(bind: Engine | Connection, start: date, end: date, code: str) -> pd.DataFrame:

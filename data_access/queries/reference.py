@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.sql import Select
 
 from data_access import schema as s
-from data_access.queries.base import _connect, _frame, scoped_read
+from data_access.queries.base import _connect, _frame, has_read_scope, scoped_read
 from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, statement
 
 # --- units, levels, reference data -----------------------------------------------------------
@@ -102,9 +102,33 @@ def active_units(
     end: date | None = None,
     parent: str | None = None,
 ) -> pd.DataFrame:
-    """``active_units_stmt``, run: its rows as a frame."""
-    return scoped_read(bind, ("active_units", level, start, end, parent),
-                       lambda: _frame(bind, active_units_stmt(level, start, end, parent)))
+    """``active_units_stmt``'s rows as a frame. Within a read scope the whole unit table is read
+    once (in the statement's order) and each call filters it as the statement would: a page asks
+    for a dozen level and date combinations, and a week change for new ones each time."""
+    if not has_read_scope():
+        return _frame(bind, active_units_stmt(level, start, end, parent))
+    # kept as the driver's values (object columns): the subset is then built like ``_frame``
+    # builds a query's rows, so its column types are those the statement's own rows would get
+    every = scoped_read(bind, ("active_units:raw",), lambda: _raw_frame(bind, active_units_stmt()))
+    keep = [
+        (level is None or lv == level)
+        and (parent is None or pc == parent)
+        and (end is None or _missing(vf) or vf <= end)
+        and (start is None or _missing(vt) or vt >= start)
+        for lv, pc, vf, vt in zip(every["level"], every["parent_code"], every["valid_from"],
+                                  every["valid_to"], strict=True)
+    ]
+    return pd.DataFrame(every[keep].to_numpy().tolist(), columns=list(every.columns))
+
+
+def _raw_frame(bind: Engine | Connection, stmt: Select) -> pd.DataFrame:
+    with _connect(bind) as conn:
+        res = conn.execute(stmt)
+        return pd.DataFrame([tuple(r) for r in res.all()], columns=list(res.keys()), dtype=object)
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def unit_by_code(bind: Engine | Connection, code: str) -> pd.DataFrame:
@@ -148,10 +172,14 @@ def targets(bind: Engine | Connection, on: date | None = None) -> pd.DataFrame:
     stmt = select(
         t.c.indicator, t.c.valid_from, t.c.kind, t.c.value, t.c.name, t.c.legal_basis,
         t.c.illustrative,
-    )
-    if on is not None:
-        stmt = stmt.where(t.c.valid_from <= on)
-    df = _frame(bind, stmt.order_by(t.c.indicator, t.c.valid_from))
+    ).order_by(t.c.indicator, t.c.valid_from)
+    if on is not None and has_read_scope():
+        # the whole table once per read scope, filtered here (each week asks for its own day)
+        every = scoped_read(bind, ("targets:raw",), lambda: _raw_frame(bind, stmt))
+        keep = [not _missing(v) and v <= on for v in every["valid_from"]]
+        df = pd.DataFrame(every[keep].to_numpy().tolist(), columns=list(every.columns))
+    else:
+        df = _frame(bind, stmt.where(t.c.valid_from <= on) if on is not None else stmt)
     if on is not None and not df.empty:
         df = df.groupby("indicator", as_index=False).tail(1).reset_index(drop=True)
     return df
@@ -174,7 +202,24 @@ def lagging_rules_stmt(on: date) -> Select:
 def lagging_rules(bind: Engine | Connection, on: date) -> pd.DataFrame | None:
     """[valid_from, level, criterion, param, value] in force on ``on``: per level ("*" = every
     level), criterion and parameter, the row with the latest valid_from <= on. None when the
-    database has no lagging_rule table (one made before it, opened read-only)."""
+    database has no lagging_rule table (one made before it, opened read-only). Within a read
+    scope the table is read once and each call filters it (a lagging page asks three times, and
+    each week for its own day)."""
+    if not has_read_scope():
+        return _lagging_rules_read(bind, on)
+    every = scoped_read(bind, ("lagging_rules:raw",), lambda: _lagging_rules_raw(bind))
+    if _NO_RULE_TABLE in every.columns:
+        return None
+    # the statement's rows: dated on or before ``on``, in its order; then the latest of each
+    latest: dict[tuple, list] = {}
+    for row in every.to_numpy().tolist():
+        if not _missing(row[0]) and row[0] <= on:
+            latest[(row[1], row[2], row[3])] = row
+    df = pd.DataFrame(list(latest.values()), columns=LAGGING_RULE_COLUMNS)
+    return df if not df.empty else df.iloc[0:0]
+
+
+def _lagging_rules_read(bind: Engine | Connection, on: date) -> pd.DataFrame | None:
     with _connect(bind) as conn:
         # checked first: on PostgreSQL a failed SELECT would abort the caller's transaction
         if not inspect(conn).has_table(s.lagging_rule.name):
@@ -183,6 +228,22 @@ def lagging_rules(bind: Engine | Connection, on: date) -> pd.DataFrame | None:
     if df.empty:
         return df
     return df.groupby(["level", "criterion", "param"], as_index=False).tail(1).reset_index(drop=True)
+
+
+def _lagging_rules_raw(bind: Engine | Connection) -> pd.DataFrame:
+    """Every lagging_rule row in ``lagging_rules_stmt``'s order, as the driver gave them."""
+    with _connect(bind) as conn:
+        if not inspect(conn).has_table(s.lagging_rule.name):
+            return pd.DataFrame(columns=[_NO_RULE_TABLE])
+        r = s.lagging_rule
+        stmt = select(r.c.valid_from, r.c.level, r.c.criterion, r.c.param, r.c.value).order_by(
+            r.c.level, r.c.criterion, r.c.param, r.c.valid_from)
+        res = conn.execute(stmt)
+        return pd.DataFrame([tuple(x) for x in res.all()], columns=LAGGING_RULE_COLUMNS,
+                            dtype=object)
+
+
+_NO_RULE_TABLE = "_no_lagging_rule_table"  # the memoised answer "no such table"
 
 
 def holidays(bind: Engine | Connection) -> pd.DataFrame:

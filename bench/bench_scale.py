@@ -347,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="add a bench_load.py --json result under this heading (repeatable)")
     ap.add_argument("--browser", metavar="JSON",
                     help="add a bench_first_chart.py --week-change --json result")
+    ap.add_argument("--pack", metavar="JSON",
+                    help="add bench/profile_pack.py --json timings (the meeting pack) to the document")
     ap.add_argument("--child", nargs=3, metavar=("PHASE", "URL", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -365,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         save(results_path, {"load": {label: doc}})
     if args.browser:
         save(results_path, {"browser": json.loads(Path(args.browser).read_text())})
+    if args.pack:
+        save(results_path, {"pack": json.loads(Path(args.pack).read_text())})
     if args.first_chart:
         before, after = (json.loads(Path(f).read_text()) for f in args.first_chart)
         save(results_path, {"first_chart": {"before": before, "after": after}})

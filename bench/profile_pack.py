@@ -34,7 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--save", metavar="FILE", help="save the profile (pstats)")
+    ap.add_argument("--json", metavar="FILE",
+                    help="add the timings to this file (bench_scale.py --pack renders them)")
     args = ap.parse_args(argv)
+    from bench.bench_scale import cpu_probe_ms
+
+    record: list[dict] = []
 
     from bench.profile_rerun import SqlLog
     from data_access.engine import get_engine
@@ -71,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"load average {load:.1f} → {os.getloadavg()[0]:.1f}; deck {len(deck) / 1e6:.1f} MB, "
                   f"workbook {len(book) / 1e6:.1f} MB")
             print(f"total {total:.2f} s")
+            record.append({"week": week, "from": "dashboard", "total_s": round(total, 2),
+                           "deck_mb": round(len(deck) / 1e6, 1), "workbook_mb": round(len(book) / 1e6, 1),
+                           "load": [round(load, 1), round(os.getloadavg()[0], 1)],
+                           "cpu_probe_ms": cpu_probe_ms()})
             continue
         t0 = time.perf_counter()
         b = collect(engine, week, communes=True)
@@ -89,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{os.getloadavg()[0]:.1f}; deck {len(deck) / 1e6:.1f} MB, workbook "
               f"{len(book) / 1e6:.1f} MB")
         print("  ".join(f"{k} {v:.2f} s" for k, v in times.items()))
+        record.append({"week": week, "from": "cli", **{f"{k}_s": round(v, 2) for k, v in times.items()},
+                       "deck_mb": round(len(deck) / 1e6, 1), "workbook_mb": round(len(book) / 1e6, 1),
+                       "load": [round(load, 1), round(os.getloadavg()[0], 1)],
+                       "cpu_probe_ms": cpu_probe_ms()})
         print(sql.report(1, args.top if args.sql else 0))
         if prof:
             buf = io.StringIO()
@@ -98,6 +111,15 @@ def main(argv: list[str] | None = None) -> int:
                 st_.dump_stats(args.save)
             print(buf.getvalue())
     engine.dispose()
+    if args.json:
+        import json
+
+        path = Path(args.json)
+        doc = json.loads(path.read_text()) if path.exists() else {"runs": []}
+        doc["db"] = args.db.rsplit("/", 1)[-1]
+        doc["runs"] = [r for r in doc["runs"]
+                       if (r["week"], r["from"]) not in {(x["week"], x["from"]) for x in record}] + record
+        path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
     return 0
 
 

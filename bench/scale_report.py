@@ -345,6 +345,8 @@ def render(results: dict, baseline: dict[str, list[dict]] | None = None,
         out += _load_runs(results["load"])
     if results.get("browser"):
         out += _browser(results["browser"])
+    if results.get("pack"):
+        out += _pack(results["pack"])
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -375,6 +377,14 @@ def office_targets(results: dict) -> list[str]:
         a, b = one["summary"]["overall"]["p95_ms"], two["summary"]["overall"]["p95_ms"]
         rows.append(["… two processes behind nginx, p95 (ratio to one)", f"{_ms(b)} ({b / a:.2f})",
                      "the ratio", "–"])
+    pack = results.get("pack") or {}
+    for r in pack.get("runs", []):
+        if r["from"] == "dashboard":
+            rows.append([f"meeting pack from the dashboard, {r['week']} ({pack.get('db')})",
+                         _s(r["total_s"]), "≤ 10 s", mark(r["total_s"] <= 10)])
+        else:
+            rows.append([f"meeting pack by the command line (deck and workbook), {r['week']} "
+                         f"({pack.get('db')})", _s(r["total_s"]), "≤ 15 s", mark(r["total_s"] <= 15)])
     pages = ((results.get("runs") or {}).get("10M/postgresql") or {}).get("pages", {}).get("pages", [])
     for pg in pages:
         v = pg.get("week_change")
@@ -432,6 +442,29 @@ def _browser(doc: dict) -> list[str]:
         rows.append([r["page"], _ms(cold), _ms(r.get("week_change")),
                      "met" if cold <= 3000 and (r.get("week_change") or 0) <= 1000 else "**missed**"])
     out += _table(["page", "cold page (≤ 3 s)", "week change (≤ 1 s)", ""], rows)
+    out.append("")
+    return out
+
+
+def _pack(doc: dict) -> list[str]:
+    """bench/profile_pack.py --json: the meeting pack's build times."""
+    out = ["## The meeting pack (`bench/profile_pack.py`)", "",
+           f"On `{doc.get('db')}`. From the dashboard: what its button waits for "
+           "(`ui.data.load_pack`, caches emptied first: one fetch of the week's data, the workbook "
+           "built in a second thread beside the deck). By the command line: the week's data, then "
+           "the deck, then the workbook, one after the other. A late week of the year lists more "
+           "overdue dossiers (the workbook's list of the dossiers behind every overdue count).", ""]
+    rows = []
+    for r in doc.get("runs", []):
+        parts = ("–" if r["from"] == "dashboard" else
+                 f"{_s(r.get('collect_s')).removesuffix(' s')} + {_s(r.get('deck_s')).removesuffix(' s')} + "
+                 f"{_s(r.get('workbook_s'))}")
+        probe = r.get("cpu_probe_ms")
+        rows.append([r["week"], "dashboard" if r["from"] == "dashboard" else "command line",
+                     _s(r["total_s"]), parts, f"{r.get('workbook_mb')} MB",
+                     f"{r['load'][0]} → {r['load'][1]}" + (f"; {probe:.0f} ms" if probe else "")])
+    out += _table(["week", "from", "total", "data + deck + workbook", "workbook",
+                   "load average; CPU probe after"], rows)
     out.append("")
     return out
 

@@ -125,3 +125,20 @@ def test_load_runs_accumulate_by_label():
     _merge(results, {"runs": {"10M/sqlite": {"size": {"bytes": 5}}}})
     assert results["load"] == {"one": {"meta": {"c": 3}}, "two": {"meta": {"b": 2}}}
     assert results["runs"]["10M/sqlite"] == {"pages": {"x": 1}, "size": {"bytes": 5}}
+
+
+def test_pack_timings_are_judged_and_listed():
+    pack = {"db": "full.db", "runs": [
+        {"week": "2026-W40", "from": "dashboard", "total_s": 11.64, "workbook_mb": 4.3,
+         "load": [0.5, 0.9], "cpu_probe_ms": 44.0},
+        {"week": "2025-W20", "from": "dashboard", "total_s": 5.2, "workbook_mb": 1.7, "load": [0.4, 0.6]},
+        {"week": "2026-W40", "from": "cli", "total_s": 12.3, "collect_s": 1.0, "deck_s": 1.5,
+         "workbook_s": 9.8, "workbook_mb": 4.3, "load": [0.5, 0.9]},
+    ]}
+    doc = render({"pack": pack})
+    assert "| meeting pack from the dashboard, 2026-W40 (full.db) | 11.6 s | ≤ 10 s | **missed** |" in doc
+    assert "| meeting pack from the dashboard, 2025-W20 (full.db) | 5.2 s | ≤ 10 s | met |" in doc
+    assert ("| meeting pack by the command line (deck and workbook), 2026-W40 (full.db) | 12.3 s "
+            "| ≤ 15 s | met |") in doc
+    assert "| 2026-W40 | command line | 12.3 s | 1.0 + 1.5 + 9.8 s | 4.3 MB | 0.5 → 0.9 |" in doc
+    assert "| 2026-W40 | dashboard | 11.6 s | – | 4.3 MB | 0.5 → 0.9; 44 ms |" in doc

@@ -456,8 +456,8 @@ def _snapshot_score(
     codes = None if parent is None else q.active_units(
         conn, level=level, start=min(prev.start, p.start), end=p.end, parent=parent
     )["code"].astype(str).tolist()
-    recs = q.score_week_tuples(conn, level, p.kind, [p.label, prev.label] if prev_held else [p.label],
-                               codes)
+    recs = q.statement_rows(conn, q.score_week_rows_stmt(
+        level, p.kind, [p.label, prev.label] if prev_held else [p.label], codes))
     c = snapshot_rows.COLUMN
     week_i = c["week"]
     now = [r for r in recs if r[week_i] == p.label]

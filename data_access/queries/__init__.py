@@ -31,6 +31,7 @@ from data_access.queries.base import (
     end_read_scope,
     scoped_read,
     start_read_scope,
+    statement_rows,
 )
 from data_access.queries.bieu06a import (
     BIEU06A_COUNTS,
@@ -88,7 +89,7 @@ from data_access.queries.snapshot import (
     has_snapshot_tables,
     previous_refresh_id,
     score_week_rows,
-    score_week_tuples,
+    score_week_rows_stmt,
     snapshot_inputs_hash,
     snapshot_state,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "lineage",
     "scoped_read",
     "start_read_scope",
+    "statement_rows",
     "methodology",
     "overdue_backlog",
     "overdue_by",
@@ -145,7 +147,7 @@ __all__ = [
     "procedure_use_totals",
     "province_measures",
     "score_week_rows",
-    "score_week_tuples",
+    "score_week_rows_stmt",
     "snapshot_inputs_hash",
     "snapshot_state",
     "data_version",

@@ -98,6 +98,13 @@ def _frame(
     return pd.DataFrame([tuple(r) for r in rows], columns=cols)
 
 
+def statement_rows(bind: Engine | Connection, stmt: Select) -> list[tuple]:
+    """A statement's rows as the driver's tuples, for a caller that builds its own frame (a
+    ranking is a hundred rows, where a frame costs more than the read)."""
+    with _connect(bind) as conn:
+        return [tuple(r) for r in conn.execute(stmt)]
+
+
 def _sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(expr), 0)
 

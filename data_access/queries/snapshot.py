@@ -180,21 +180,6 @@ def score_week_rows_stmt(
     return stmt
 
 
-def score_week_tuples(
-    bind: Engine | Connection,
-    level: str,
-    kind: str,
-    weeks: Sequence[str],
-    unit_codes: Sequence[str] | None = None,
-    flag: str | None = "scored",
-) -> list[tuple]:
-    """``score_week_rows`` as the driver's tuples (``SCORE_WEEK_COLUMNS`` order), for a caller
-    that builds its own frame: a ranking is a hundred rows, where a frame costs more than the
-    read."""
-    with _connect(bind) as conn:
-        return [tuple(r) for r in conn.execute(score_week_rows_stmt(level, kind, weeks, unit_codes, flag))]
-
-
 def score_week_rows(
     bind: Engine | Connection,
     level: str,

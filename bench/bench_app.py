@@ -60,6 +60,32 @@ def share_script_cache() -> None:
         mod.ScriptCache = lambda: shared  # type: ignore[attr-defined]
 
 
+def wait_without_polling() -> None:
+    """Let AppTest wait for a run by joining the script thread rather than polling it.
+
+    AppTest's ``require_widgets_deltas`` wakes every millisecond to look whether the script has
+    stopped; each wake-up takes the GIL from the script thread, which then runs slower than in a
+    server, whose main thread (the event loop) sleeps until there is I/O. Joining the thread
+    sleeps the same way; a run that outlasts the timeout still fails as AppTest's does. Patched
+    in streamlit.testing only (a private name and attribute: checked here on upgrade)."""
+    from streamlit.testing.v1 import local_script_runner as lsr
+
+    polling = lsr.require_widgets_deltas
+
+    def wait(runner, timeout: float = 3) -> None:  # noqa: ANN001
+        thread = getattr(runner, "_script_thread", None)
+        if thread is None:
+            return polling(runner, timeout)
+        thread.join(timeout)
+        if not runner.script_stopped():
+            return polling(runner, 0)  # AppTest's own timeout error (it stops the runner)
+        return None
+
+    if not callable(polling) or "require_widgets_deltas" not in vars(lsr):
+        raise SystemExit("streamlit.testing changed: see bench/bench_app.wait_without_polling")
+    lsr.require_widgets_deltas = wait
+
+
 def page_hashes(components=None) -> dict[str, str]:  # noqa: ANN001
     """{page file: the script hash a session opening it uses}. ``st.navigation`` registers the
     pages under their url_path, which AppTest.switch_page only knows after a first run of the
@@ -104,6 +130,7 @@ def measure_pages(url: str, unit: str | None = None, other_unit: str | None = No
     components = BidiComponentManager()
     components.discover_and_register_components(start_file_watching=False)
     share_script_cache()  # the scripts compiled once, as in a server
+    wait_without_polling()  # and no harness thread taking the GIL every millisecond
     hashes = page_hashes(components)
 
     def load(path: str, **params: str) -> float:

@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
     from streamlit.testing.v1 import AppTest
 
-    from bench.bench_app import page_hashes, share_script_cache
+    from bench.bench_app import page_hashes, share_script_cache, wait_without_polling
     from data_access.engine import get_engine
     from scorecard import service
 
@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     ScriptRunner._run_script = profiled  # type: ignore[method-assign]
     if not args.compile_each_step:
         share_script_cache()
+        wait_without_polling()
     hashes = page_hashes(components)
     timers: dict[str, list[float]] = defaultdict(list)
     timing: list[bool] = []

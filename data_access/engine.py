@@ -236,7 +236,13 @@ def get_engine(url: str | None = None, read_only: bool = False) -> Engine:
         return engine
     if backend == "postgresql":
         connect_args = _pg_read_only_args(url) if read_only else {}
-        engine = create_engine(url, connect_args=connect_args)
+        # Read-only: autocommit, each statement its own (read-only) transaction. A page's reads
+        # never needed one around them (READ COMMITTED gave every statement its own snapshot
+        # anyway), and without it psycopg sends no BEGIN before a connection's first statement
+        # and the pool no ROLLBACK when it is returned: two round trips fewer per use, a dozen
+        # uses per page run.
+        engine = create_engine(url, connect_args=connect_args,
+                               **({"isolation_level": "AUTOCOMMIT"} if read_only else {}))
         if read_only:
             _watch(engine, connect_args)
         _ping_when_idle(engine)

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
@@ -77,6 +78,8 @@ def period_measures(engine: Bind, level: str, p: Period, unit_frame: pd.DataFram
     unit counts what it received from its first day in the period on (``valid_start``)."""
     if unit_frame.empty:
         return pd.DataFrame(columns=["unit_code", "level", *q.MEASURES])
+    if level != PROVINCE and len(unit_frame) <= q.FEW_UNITS:
+        return _few_period_measures(engine, p, unit_frame)
     starts = unit_frame["valid_from"].map(lambda v: valid_start(p.start, v))
     if level == PROVINCE:
         m = q.province_measures(engine, starts.iloc[0], p.end, code=str(unit_frame["code"].iloc[0]))
@@ -92,6 +95,27 @@ def period_measures(engine: Bind, level: str, p: Period, unit_frame: pd.DataFram
     out = base.merge(m, on="unit_code", how="left")
     out[list(q.MEASURES)] = out[list(q.MEASURES)].fillna(0).astype("int64")
     return out
+
+
+def _few_period_measures(engine: Bind, p: Period, unit_frame: pd.DataFrame) -> pd.DataFrame:
+    """``period_measures`` of a few units (a unit page, the lagging units' detail), merged in
+    plain Python: the same frame, without pandas' groupby, merge and casts on a handful of rows."""
+    codes = [str(c) for c in unit_frame["code"]]
+    by_start: dict[date, list[str]] = {}
+    for code, vf in zip(codes, unit_frame["valid_from"], strict=True):
+        by_start.setdefault(valid_start(p.start, vf), []).append(code)
+    counts: dict[str, dict[str, int]] = {}
+    for start in sorted(by_start):
+        m = q.unit_measures(engine, start, p.end, unit_codes=by_start[start])
+        for row in zip(m["unit_code"], *(m[c] for c in q.MEASURES), strict=True):
+            counts[str(row[0])] = dict(zip(q.MEASURES, (int(v) for v in row[1:]), strict=True))
+    zero: dict[str, int] = {}
+    return pd.DataFrame({
+        "unit_code": unit_frame["code"].to_numpy(),
+        "level": unit_frame["level"].to_numpy(),
+        **{c: np.array([counts.get(u, zero).get(c, 0) for u in codes], dtype="int64")
+           for c in q.MEASURES},
+    })
 
 
 def methodology_at(engine: Bind, on: date) -> tuple[pd.DataFrame, str | None]:

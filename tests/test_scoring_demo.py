@@ -55,6 +55,25 @@ def test_few_unit_measures_equal_the_frame_path(demo_engine, monkeypatch, label,
         pd.testing.assert_frame_equal(fast, slow)
 
 
+@pytest.mark.parametrize("label", ["2024-W10", "2025-W30", "2025-W52"])
+def test_few_unit_period_measures_equal_the_frame_path(demo_engine, monkeypatch, label):
+    """``period_measures`` of a few units (the one a unit page shows, the lagging ones), merged
+    in plain Python, equals the pandas merge, communes that began mid-period included."""
+    from scorecard import inputs
+
+    for p in (parse_period(label), parse_period(label, ytd=True)):
+        for level in ("department", "district", "commune"):
+            units = inputs.scored_units(demo_engine, level, p, None)
+            for sub in (units.iloc[:1], units.iloc[-3:], units.iloc[::9].iloc[:20]):
+                if sub.empty:
+                    continue
+                fast = inputs.period_measures(demo_engine, level, p, sub)
+                with monkeypatch.context() as m:
+                    m.setattr(q, "FEW_UNITS", -1)
+                    slow = inputs.period_measures(demo_engine, level, p, sub)
+                pd.testing.assert_frame_equal(fast, slow)
+
+
 def test_scores_from_aggregates_equal_scores_from_raw(demo_engine, monkeypatch):
     p = parse_period("2024-W40", ytd=True)
     levels = ("department", "district", "commune", "province")

@@ -38,6 +38,7 @@ from data_access.queries.bieu06a import (
     bieu06a_counts,
 )
 from data_access.queries.measures import (
+    FEW_UNITS,
     announcement_totals,
     bucket_totals,
     overdue_totals,
@@ -98,6 +99,7 @@ __all__ = [
     "ANNOUNCEMENT_MEASURES",
     "BIEU06A_COUNTS",
     "BUCKET_MEASURES",
+    "FEW_UNITS",
     "MEASURES",
     "OVERDUE_MEASURES",
     "PROCEDURE_MEASURES",

@@ -86,6 +86,19 @@ def scoped_read(bind: Engine | Connection, key: tuple, read: Callable[[], pd.Dat
     return hit.copy()
 
 
+def scoped_value(bind: Engine | Connection, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, or within a read scope the value made for ``key`` on this database earlier in
+    the scope: the same object, not a copy, so only for values callers never change (a lookup
+    dict built from a reference frame)."""
+    memo = _READS.get()
+    if memo is None:
+        return make()
+    full = (bind.engine.url, "value", *key)
+    if full not in memo:
+        memo[full] = make()
+    return memo[full]
+
+
 def _frame(
     bind: Engine | Connection,
     stmt: Select,

@@ -35,6 +35,7 @@ from data_access.queries.base import (
     _ints,
     _sum,
     scoped_read,
+    scoped_value,
 )
 from data_access.queries.registry import EXAMPLE_END, EXAMPLE_START, EXAMPLE_UNITS, statement
 
@@ -191,18 +192,11 @@ def procedure_use_totals(
     dossiers of ``unit_codes`` when given."""
     with _connect(bind) as conn:
         rows = procedure_use_rows(conn, start, end, unit_codes)
-        procs = procedure_flags(conn)
-        levels = _unit_levels(conn) if by_unit else None
-    # ``_use_flags`` in plain Python: a unit page scores one unit, a few dozen rows, where
-    # pandas' merges and groupby cost ten times the queries
-    flags = {
-        code: (lv, ag, ol, fb)
-        for code, lv, ag, ol, fb in zip(procs["procedure_code"], procs["proc_level"],
-                                        procs["agency_code"], procs["online_level"],
-                                        procs["fee_bearing"], strict=True)
-    }
-    level_of = (None if levels is None
-                else dict(zip(levels["unit_code"], levels["unit_level"], strict=True)))
+        # ``_use_flags`` in plain Python: a unit page scores one unit, a few dozen rows, where
+        # pandas' merges and groupby cost ten times the queries; the lookups made once a scope
+        flags = scoped_value(conn, ("procedure_use_flags",), lambda: _flags(procedure_flags(conn)))
+        level_of = None if not by_unit else scoped_value(
+            conn, ("unit_level_of",), lambda: _level_of(_unit_levels(conn)))
     online_used: dict[str, int] = {}
     fee_paid: dict[str, int] = {}
     used_procs: set[str] = set()
@@ -242,6 +236,20 @@ def procedure_use_totals(
         "procs_online_used": pd.array([online_used[u] for u in units], dtype="int64"),
         "procs_fee_paid": pd.array([fee_paid[u] for u in units], dtype="int64"),
     })[cols]
+
+
+def _flags(procs: pd.DataFrame) -> dict[object, tuple]:
+    """procedure_code -> (level, agency_code, online_level, fee_bearing)."""
+    return {
+        code: (lv, ag, ol, fb)
+        for code, lv, ag, ol, fb in zip(procs["procedure_code"], procs["proc_level"],
+                                        procs["agency_code"], procs["online_level"],
+                                        procs["fee_bearing"], strict=True)
+    }
+
+
+def _level_of(levels: pd.DataFrame) -> dict[object, object]:
+    return dict(zip(levels["unit_code"], levels["unit_level"], strict=True))
 
 
 def _missing(v: object) -> bool:

@@ -98,7 +98,7 @@ COMPONENT_COLUMNS = compute.COMPONENT_COLUMNS
 # what ScoreResult.components holds: the design.md columns, the group maximum (for scaling) and
 # the saturation applied (appended last so that positional readers keep working)
 DETAIL_COLUMNS = [*COMPONENT_COLUMNS, "group_max", "saturation"]
-SERIES_COLUMNS = ["week", "unit_code", "total", *[f"group_{i}" for i in range(1, 7)]]
+SERIES_COLUMNS = snapshot_rows.SERIES_COLUMNS
 UNIT_COLUMNS = ["code", "name", "short_name", "level", "parent_code", "lat", "lon", "valid_from", "valid_to", "kind"]
 
 
@@ -519,19 +519,18 @@ def _snapshot_series(
     units_ = q.active_units(conn, level=level, start=start, end=end,
                             parent=None if level == PROVINCE else parent)
     codes = None if parent is None else units_["code"].astype(str).tolist()
-    rows = q.score_week_rows(conn, level, kind, week_list, codes, flag="in_series")
+    rows = q.statement_rows(conn, q.score_week_rows_stmt(level, kind, week_list, codes, flag="in_series"))
+    c = snapshot_rows.COLUMN
     # every week asked for in which a unit of the level existed, or compute: the snapshot
     # leaves out long gaps between weeks with data (scorecard.snapshot.MAX_GAP_WEEKS)
-    if rows.empty or set(rows["week"]) != weeks_with_units(week_list, units_):
+    if not rows or {r[c["week"]] for r in rows} != weeks_with_units(week_list, units_):
         return None
     # The on-demand series scores every week with the methodology in force at its last week's
     # end; the snapshot holds each week's own. Equal only when one version spans the weeks.
     _, version = methodology_at(conn, week_start(week_list[-1]) + timedelta(days=6))
-    if set(rows["methodology_version"]) != {version}:
+    if {r[c["methodology_version"]] for r in rows} != {version}:
         return None
-    out = rows[SERIES_COLUMNS].copy()
-    out[["total", *GROUPS]] = out[["total", *GROUPS]].astype("float64")
-    return out.sort_values(["week", "unit_code"]).reset_index(drop=True)
+    return snapshot_rows.series_frame(rows)
 
 
 def _snapshot_backlog(engine: Engine, level: str, week: str, codes: list[str]) -> pd.DataFrame | None:

@@ -15,6 +15,8 @@ from data_access import queries as q
 
 GROUPS = [f"group_{i}" for i in range(1, 7)]
 COLUMN = {name: i for i, name in enumerate(q.SCORE_WEEK_COLUMNS)}
+# the series' columns (scorecard.service.SERIES_COLUMNS)
+SERIES_COLUMNS = ["week", "unit_code", "total", *GROUPS]
 # the ranking's columns (scorecard.service.SUMMARY_COLUMNS)
 SUMMARY_COLUMNS = [
     "unit_code", "unit_name", "level", "period", "total", "grade", "grade_color", "rank",
@@ -67,6 +69,17 @@ def ranking_frame(
     order = sorted(range(len(rows)), key=lambda i: (rank[i] is pd.NA,
                                                     0 if rank[i] is pd.NA else rank[i], codes[i]))
     return pd.DataFrame(cols).take(order).reset_index(drop=True)[SUMMARY_COLUMNS]
+
+
+def series_frame(rows: Sequence[tuple]) -> pd.DataFrame:
+    """``SERIES_COLUMNS`` of score_week rows, by week then unit."""
+    c = COLUMN
+    ordered = sorted(rows, key=lambda r: (r[c["week"]], r[c["unit_code"]]))
+    return pd.DataFrame({
+        "week": [r[c["week"]] for r in ordered],
+        "unit_code": [r[c["unit_code"]] for r in ordered],
+        **{col: np.array(floats(ordered, c[col]), dtype="float64") for col in ("total", *GROUPS)},
+    })
 
 
 def backlog_frame(rows: pd.DataFrame, week: str, before: str) -> pd.DataFrame | None:

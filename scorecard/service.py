@@ -474,7 +474,7 @@ def _snapshot_score(
     else:
         rank = pd.array([None] * len(now), dtype="Int64")
     summary = snapshot_rows.ranking_frame(
-        now, names, p.label, _previous_ranks(conn, level, prev, parent, before, c), rank)
+        now, names, p.label, _previous_ranks(conn, level, prev, parent, before), rank)
     not_applicable = [
         str(c_) for c_, lv in zip(meth["component"], meth["levels"], strict=True)
         if level not in component_levels(lv)
@@ -486,13 +486,13 @@ def _snapshot_score(
 
 
 def _previous_ranks(
-    conn: Connection, level: str, prev: Period, parent: str | None, rows: list[tuple],
-    c: dict[str, int],
+    conn: Connection, level: str, prev: Period, parent: str | None, rows: list[tuple]
 ) -> dict[str, int | None]:
     """{unit_code: rank} of the previous period, ranked as ``scorecard`` ranks it: from its
     snapshot rows (re-ranked within the parent's units for a drill-down), or scored on demand
     when the snapshot does not hold them (before its first week, a long gap it leaves out; no
     data at all costs a single query)."""
+    c = snapshot_rows.COLUMN
     if not rows:
         df = _score(conn, level, prev, parent).summary[["unit_code", "rank"]]
         codes, ranks = df["unit_code"].astype(str).tolist(), list(df["rank"])

@@ -189,14 +189,13 @@ LAGGING_RULE_COLUMNS = ["valid_from", "level", "criterion", "param", "value"]
 
 
 @statement("lagging_rules", on=EXAMPLE_END)
-def lagging_rules_stmt(on: date) -> Select:
-    """The lagging rule's parameters dated on or before ``on``, oldest first."""
+def lagging_rules_stmt(on: date | None = None) -> Select:
+    """The lagging rule's parameters dated on or before ``on`` (all when None), oldest first."""
     r = s.lagging_rule
-    return (
-        select(r.c.valid_from, r.c.level, r.c.criterion, r.c.param, r.c.value)
-        .where(r.c.valid_from <= on)
-        .order_by(r.c.level, r.c.criterion, r.c.param, r.c.valid_from)
-    )
+    stmt = select(r.c.valid_from, r.c.level, r.c.criterion, r.c.param, r.c.value)
+    if on is not None:
+        stmt = stmt.where(r.c.valid_from <= on)
+    return stmt.order_by(r.c.level, r.c.criterion, r.c.param, r.c.valid_from)
 
 
 def lagging_rules(bind: Engine | Connection, on: date) -> pd.DataFrame | None:
@@ -205,42 +204,25 @@ def lagging_rules(bind: Engine | Connection, on: date) -> pd.DataFrame | None:
     database has no lagging_rule table (one made before it, opened read-only). Within a read
     scope the table is read once and each call filters it (a lagging page asks three times, and
     each week for its own day)."""
-    if not has_read_scope():
-        return _lagging_rules_read(bind, on)
     every = scoped_read(bind, ("lagging_rules:raw",), lambda: _lagging_rules_raw(bind))
     if _NO_RULE_TABLE in every.columns:
         return None
-    # the statement's rows: dated on or before ``on``, in its order; then the latest of each
+    # the statement's rows dated on or before ``on``, in its order: the latest of each stays
     latest: dict[tuple, list] = {}
     for row in every.to_numpy().tolist():
         if not _missing(row[0]) and row[0] <= on:
             latest[(row[1], row[2], row[3])] = row
-    df = pd.DataFrame(list(latest.values()), columns=LAGGING_RULE_COLUMNS)
-    return df if not df.empty else df.iloc[0:0]
-
-
-def _lagging_rules_read(bind: Engine | Connection, on: date) -> pd.DataFrame | None:
-    with _connect(bind) as conn:
-        # checked first: on PostgreSQL a failed SELECT would abort the caller's transaction
-        if not inspect(conn).has_table(s.lagging_rule.name):
-            return None
-        df = _frame(conn, lagging_rules_stmt(on), LAGGING_RULE_COLUMNS)
-    if df.empty:
-        return df
-    return df.groupby(["level", "criterion", "param"], as_index=False).tail(1).reset_index(drop=True)
+    return pd.DataFrame(list(latest.values()), columns=LAGGING_RULE_COLUMNS)
 
 
 def _lagging_rules_raw(bind: Engine | Connection) -> pd.DataFrame:
     """Every lagging_rule row in ``lagging_rules_stmt``'s order, as the driver gave them."""
     with _connect(bind) as conn:
+        # checked first: on PostgreSQL a failed SELECT would abort the caller's transaction
         if not inspect(conn).has_table(s.lagging_rule.name):
             return pd.DataFrame(columns=[_NO_RULE_TABLE])
-        r = s.lagging_rule
-        stmt = select(r.c.valid_from, r.c.level, r.c.criterion, r.c.param, r.c.value).order_by(
-            r.c.level, r.c.criterion, r.c.param, r.c.valid_from)
-        res = conn.execute(stmt)
-        return pd.DataFrame([tuple(x) for x in res.all()], columns=LAGGING_RULE_COLUMNS,
-                            dtype=object)
+        rows = conn.execute(lagging_rules_stmt()).all()
+    return pd.DataFrame([tuple(x) for x in rows], columns=LAGGING_RULE_COLUMNS, dtype=object)
 
 
 _NO_RULE_TABLE = "_no_lagging_rule_table"  # the memoised answer "no such table"
